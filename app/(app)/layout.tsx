@@ -1,0 +1,18 @@
+import { redirect } from "next/navigation";
+import { getSessionUser } from "@/lib/auth/session";
+import { getConfig } from "@/lib/config";
+import { AppHeader } from "@/app/components/app-header";
+
+export const dynamic = "force-dynamic";
+
+export default async function AppLayout({ children }: { children: React.ReactNode }) {
+  const user = await getSessionUser();
+  if (!user) redirect("/signin");
+  const provider = getConfig().KLING_PROVIDER;
+  return (
+    <div className="flex min-h-dvh flex-col">
+      <AppHeader user={{ email: user.email, name: user.name }} provider={provider} />
+      <main className="mx-auto w-full max-w-7xl flex-1 px-4 py-6 sm:px-6">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,23 @@
+import type { Metadata } from "next";
+import { enabledOAuthProviders } from "@/lib/auth/options";
+import { SignInForm } from "./signin-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+export const dynamic = "force-dynamic";
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const params = await searchParams;
+  const callbackUrl = safeCallback(params.callbackUrl);
+  return (
+    <>
+      <h1 className="mb-1 text-xl font-semibold">Sign in</h1>
+      <p className="mb-6 text-sm text-zinc-500 dark:text-zinc-400">Welcome back. Your generations are waiting.</p>
+      <SignInForm callbackUrl={callbackUrl} oauth={enabledOAuthProviders()} initialError={params.error} />
+    </>
+  );
+}
+
+// Only same-site paths: an open redirect would let a link send people elsewhere after sign-in.
+function safeCallback(value: string | undefined): string {
+  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
+}

@@ -1,0 +1,11 @@
+// /api/auth/*: next-auth's sign-in, callback, session and sign-out endpoints.
+import NextAuth from "next-auth";
+import { getAuthOptions } from "@/lib/auth/options";
+
+type Ctx = { params: Promise<{ nextauth: string[] }> };
+
+async function handler(req: Request, ctx: Ctx) {
+  return NextAuth(req as never, ctx as never, getAuthOptions());
+}
+
+export { handler as GET, handler as POST };

@@ -1,0 +1,30 @@
+// The one Prisma client of the process, created on first use and kept on
+// globalThis so Next.js bundles, CLI scripts and dev reloads share it.
+import { getConfig } from "../config";
+import { PrismaClient } from "../generated/prisma/client";
+import { createAdapterFactory, databaseTarget } from "./adapter";
+
+const key = Symbol.for("kling-portal.prisma");
+type Holder = { [key]?: PrismaClient };
+
+export function getDb(): PrismaClient {
+  const g = globalThis as Holder;
+  if (!g[key]) {
+    const config = getConfig();
+    g[key] = new PrismaClient({
+      adapter: createAdapterFactory(databaseTarget(config), config.DATABASE_POOL_SIZE),
+    });
+  }
+  return g[key];
+}
+
+/** Closes and forgets the client (tests, CLI exit). */
+export async function disconnectDb(): Promise<void> {
+  const g = globalThis as Holder;
+  const client = g[key];
+  delete g[key];
+  if (client) await client.$disconnect();
+}
+
+export type Db = PrismaClient;
+export { Prisma } from "../generated/prisma/client";

@@ -1,0 +1,106 @@
+// Applies prisma/migrations without Prisma's native engine, through the same
+// schema engine compiled to WebAssembly, and records them in _prisma_migrations
+// exactly as `prisma migrate deploy` would.
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { SchemaEngine, MigrationList } from "@prisma/schema-engine-wasm";
+
+const root = process.env.KLING_PORTAL_ROOT ?? process.cwd();
+export const schemaPath = path.join(root, "prisma", "schema.prisma");
+export const migrationsDir = path.join(root, "prisma", "migrations");
+const filters = { externalTables: [], externalEnums: [] };
+
+let engineModule: Promise<typeof import("@prisma/schema-engine-wasm")> | undefined;
+
+// The package's entry point imports the .wasm file as an ES module, which Node
+// cannot do without flags; instantiate it by hand instead.
+async function loadEngine() {
+  engineModule ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const bgPath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
+    const bg = await import("@prisma/schema-engine-wasm/schema_engine_bg");
+    const wasm = await readFile(path.join(path.dirname(bgPath), "schema_engine_bg.wasm"));
+    const { instance } = await WebAssembly.instantiate(wasm, { "./schema_engine_bg.js": bg as never });
+    const exports = instance.exports as Record<string, unknown> & { __wbindgen_start?: () => void };
+    (bg as unknown as { __wbg_set_wasm(e: unknown): void }).__wbg_set_wasm(exports);
+    exports.__wbindgen_start?.();
+    return bg as unknown as typeof import("@prisma/schema-engine-wasm");
+  })();
+  return engineModule;
+}
+
+export function readMigrations(): MigrationList {
+  const dirs = existsSync(migrationsDir)
+    ? readdirSync(migrationsDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
+    : [];
+  const lockPath = path.join(migrationsDir, "migration_lock.toml");
+  return {
+    baseDir: migrationsDir,
+    lockfile: { path: "migration_lock.toml", content: existsSync(lockPath) ? readFileSync(lockPath, "utf8") : null },
+    shadowDbInitScript: "",
+    migrationDirectories: dirs.map((name) => ({
+      path: name,
+      migrationFile: {
+        path: "migration.sql",
+        content: { tag: "ok" as const, value: readFileSync(path.join(migrationsDir, name, "migration.sql"), "utf8") },
+      },
+    })),
+  };
+}
+
+async function withEngine<T>(
+  factory: SqlMigrationAwareDriverAdapterFactory,
+  run: (engine: SchemaEngine) => Promise<T>,
+): Promise<T> {
+  const { SchemaEngine } = await loadEngine();
+  const datamodel = readFileSync(schemaPath, "utf8");
+  const log = () => {};
+  const engine = await SchemaEngine.new(
+    { datamodels: [[schemaPath, datamodel]] },
+    log,
+    bindMigrationAwareSqlAdapterFactory(factory),
+  );
+  try {
+    return await run(engine);
+  } finally {
+    engine.free();
+  }
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
+  return withEngine(factory, async (engine) => {
+    const out = await engine.applyMigrations({ migrationsList: readMigrations(), filters });
+    return out.appliedMigrationNames;
+  });
+}
+
+/** The SQL that takes the committed migrations to the current schema; empty when none is needed. */
+export async function diffSchemaAgainstMigrations(): Promise<string> {
+  // An in-memory PGlite is the shadow database, so authoring needs no server.
+  const shadow = new PGlite("memory://");
+  try {
+    return await withEngine(new PrismaPGlite(shadow), async (engine) => {
+      const result = await engine.diff({
+        from: { tag: "migrations", ...readMigrations() },
+        to: { tag: "schemaDatamodel", files: [{ path: schemaPath, content: readFileSync(schemaPath, "utf8") }] },
+        script: true,
+        exitCode: null,
+        filters,
+      });
+      const sql = result.stdout ?? "";
+      return /^\s*(--.*\n?)*\s*$/.test(sql) || sql.includes("This is an empty migration") ? "" : sql;
+    });
+  } finally {
+    await shadow.close();
+  }
+}

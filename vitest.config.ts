@@ -1,0 +1,20 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  test: {
+    environment: "node",
+    include: ["tests/**/*.test.ts"],
+    setupFiles: ["tests/setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 240_000,
+    pool: "forks",
+    // The browser suite builds and starts the app once; run it alone after the rest.
+    sequence: { groupOrder: 0 },
+    projects: [
+      { extends: true, test: { name: "unit", include: ["tests/**/*.test.ts"], exclude: ["tests/e2e/**"] } },
+      { extends: true, test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"], sequence: { groupOrder: 1 }, fileParallelism: false } },
+    ],
+  },
+});
