@@ -18,6 +18,11 @@ export function getDb(): PrismaClient {
   return g[key];
 }
 
+/** Installs a client built elsewhere (tests point the app at their own database). */
+export function setDb(client: PrismaClient): void {
+  (globalThis as Holder)[key] = client;
+}
+
 /** Closes and forgets the client (tests, CLI exit). */
 export async function disconnectDb(): Promise<void> {
   const g = globalThis as Holder;

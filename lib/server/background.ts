@@ -1,10 +1,16 @@
-// Long-running work started beside the web server: the reconciler (issue 4)
-// and gateway callback deliveries (issue 5) register here.
+// Long-running work started beside the web server (and by `npm run worker`):
+// the task reconciler, and the gateway's callback deliveries.
 import type { Config } from "../config";
+import { startDeliveryLoop } from "../gateway/callbacks/delivery-loop";
+import { startReconciler } from "../tasks/reconciler";
 
 export type BackgroundService = { stop(): Promise<void> };
 
-export function startBackgroundServices(_config: Config): BackgroundService {
+export function startBackgroundServices(config: Config): BackgroundService {
   const services: BackgroundService[] = [];
+  if (config.RECONCILER_ENABLED) {
+    services.push(startReconciler({ intervalMs: config.RECONCILER_INTERVAL_MS }));
+    services.push(startDeliveryLoop({ intervalMs: config.RECONCILER_INTERVAL_MS }));
+  }
   return { stop: async () => void (await Promise.all(services.map((s) => s.stop()))) };
 }

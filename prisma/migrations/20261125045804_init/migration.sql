@@ -75,6 +75,7 @@ CREATE TABLE "Task" (
     "deadlineAt" TIMESTAMP(3) NOT NULL,
     "archivedAt" TIMESTAMP(3),
     "upstreamImages" JSONB,
+    "upstreamSucceededAt" TIMESTAMP(3),
     "upstreamCreatedAt" TIMESTAMP(3),
     "upstreamUpdatedAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -106,16 +107,18 @@ CREATE TABLE "TaskImage" (
 CREATE TABLE "CallbackDelivery" (
     "id" TEXT NOT NULL,
     "taskId" TEXT NOT NULL,
+    "taskStatus" TEXT NOT NULL,
     "url" TEXT NOT NULL,
-    "status" TEXT NOT NULL,
     "body" JSONB NOT NULL,
+    "state" TEXT NOT NULL DEFAULT 'pending',
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "nextAttemptAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "leaseUntil" TIMESTAMP(3),
     "lastStatusCode" INTEGER,
     "lastError" TEXT,
     "deliveredAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "leaseUntil" TIMESTAMP(3),
+    "updatedAt" TIMESTAMP(3) NOT NULL,
 
     CONSTRAINT "CallbackDelivery_pkey" PRIMARY KEY ("id")
 );
@@ -160,10 +163,10 @@ CREATE UNIQUE INDEX "Task_provider_upstreamTaskId_key" ON "Task"("provider", "up
 CREATE UNIQUE INDEX "TaskImage_taskId_index_key" ON "TaskImage"("taskId", "index");
 
 -- CreateIndex
-CREATE INDEX "CallbackDelivery_deliveredAt_nextAttemptAt_idx" ON "CallbackDelivery"("deliveredAt", "nextAttemptAt");
+CREATE INDEX "CallbackDelivery_state_nextAttemptAt_idx" ON "CallbackDelivery"("state", "nextAttemptAt");
 
 -- CreateIndex
-CREATE INDEX "CallbackDelivery_taskId_idx" ON "CallbackDelivery"("taskId");
+CREATE UNIQUE INDEX "CallbackDelivery_taskId_taskStatus_key" ON "CallbackDelivery"("taskId", "taskStatus");
 
 -- AddForeignKey
 ALTER TABLE "Account" ADD CONSTRAINT "Account_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,0 +1,17 @@
+// POST /api/cron/reconcile: one reconciler pass, for hosts without long-lived
+// processes. Needs `Authorization: Bearer <CRON_SECRET>`.
+import { timingSafeEqual } from "node:crypto";
+import { getConfig } from "@/lib/config";
+import { ApiError } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
+import { reconcileOnce } from "@/lib/tasks/reconciler";
+
+export const POST = route(async (req) => {
+  const secret = getConfig().CRON_SECRET;
+  if (!secret) throw new ApiError(404, "not_found", "Cron endpoint is disabled: set CRON_SECRET to enable it");
+  const given = Buffer.from(req.headers.get("authorization")?.replace(/^Bearer\s+/i, "") ?? "");
+  const want = Buffer.from(secret);
+  if (given.length !== want.length || !timingSafeEqual(given, want)) throw new ApiError(401, "unauthorized", "Invalid cron secret");
+  const processed = await reconcileOnce({ limit: 50 });
+  return Response.json({ processed });
+});

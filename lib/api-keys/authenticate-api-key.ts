@@ -1,0 +1,24 @@
+// Resolves an Ocp-Apim-Subscription-Key to its owner: missing or unknown → 401,
+// revoked → 403, as the seed's gateway answers.
+import { getDb } from "../db/client";
+import { hashApiKey } from "./create-api-key";
+
+export type KeyAuth =
+  | { ok: true; keyId: string; userId: string }
+  | { ok: false; status: 401 | 403 };
+
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+export async function authenticateApiKey(key: string | null): Promise<KeyAuth> {
+  if (!key || key.length > 200) return { ok: false, status: 401 };
+  const db = getDb();
+  const row = await db.apiKey.findUnique({ where: { hash: hashApiKey(key.trim()) }, select: { id: true, userId: true, revokedAt: true, lastUsedAt: true } });
+  if (!row) return { ok: false, status: 401 };
+  if (row.revokedAt) return { ok: false, status: 403 };
+  const now = Date.now();
+  // A write per request would double the cost of status polling; a minute's precision is plenty.
+  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
+    await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
+  }
+  return { ok: true, keyId: row.id, userId: row.userId };
+}

@@ -1,0 +1,36 @@
+// npm run admin -- create-user <email> <password> | create-key <email> [name]
+// For operators and scripts: create-key prints the new key alone on its last line.
+import { createApiKey, createApiKeySchema } from "../api-keys/create-api-key";
+import { signUpSchema } from "../auth/schema";
+import { signUp } from "../auth/sign-up";
+import { getConfig } from "../config";
+import { disconnectDb, getDb } from "../db/client";
+import { migrateDatabase } from "../db/migrate-database";
+import { fieldErrors } from "../http/errors";
+import { runCli } from "./run-cli";
+
+const usage = "usage: npm run admin -- create-user <email> <password> [name]\n       npm run admin -- create-key <email> [name]";
+const [command, ...args] = process.argv.slice(2);
+
+await runCli(async () => {
+  if (command !== "create-user" && command !== "create-key") throw new Error(usage);
+  await migrateDatabase(getConfig());
+  try {
+    if (command === "create-user") {
+      const parsed = signUpSchema.safeParse({ email: args[0], password: args[1], name: args[2] });
+      if (!parsed.success) throw new Error(Object.entries(fieldErrors(parsed.error)).map(([k, v]) => `${k}: ${v}`).join("; "));
+      const user = await signUp(parsed.data);
+      console.log(`Created user ${user.email} (${user.id})`);
+    } else {
+      if (!args[0]) throw new Error(usage);
+      const user = await getDb().user.findUnique({ where: { email: args[0].trim().toLowerCase() } });
+      if (!user) throw new Error(`No user with email ${args[0]}`);
+      const { name } = createApiKeySchema.parse({ name: args[1] ?? "CLI key" });
+      const key = await createApiKey(user.id, name);
+      console.log(`Created API key "${key.name}" (${key.prefix}…) for ${user.email}. It is shown once:`);
+      console.log(key.key);
+    }
+  } finally {
+    await disconnectDb();
+  }
+});

@@ -1,0 +1,28 @@
+// Wraps the seed-compatible endpoints: key authentication, per-key rate
+// limits, and the seed's error bodies for every failure (never a stack trace).
+import { authenticateApiKey } from "../api-keys/authenticate-api-key";
+import { ApiError } from "../http/errors";
+import { logger } from "../log";
+import { consumeRateLimit, type GatewayAction } from "./rate-limit";
+import { seedError } from "./responses";
+
+export type GatewayCaller = { keyId: string; userId: string };
+
+export function gatewayRoute(action: GatewayAction, handler: (req: Request, caller: GatewayCaller) => Promise<Response>) {
+  return async (req: Request): Promise<Response> => {
+    try {
+      const auth = await authenticateApiKey(req.headers.get("ocp-apim-subscription-key"));
+      if (!auth.ok) return seedError(auth.status);
+      const wait = await consumeRateLimit(action, auth.keyId);
+      if (wait !== null) return seedError(429, { retryAfterSeconds: wait });
+      return await handler(req, { keyId: auth.keyId, userId: auth.userId });
+    } catch (err) {
+      if (err instanceof ApiError && err.status < 500) {
+        if (err.status === 413) return Response.json({ error: "Request body too large", detail: err.message }, { status: 413 });
+        return seedError(err.status === 404 ? 404 : 400, { detail: err.message });
+      }
+      logger.error({ err }, "gateway request failed");
+      return seedError(500);
+    }
+  };
+}

@@ -1,0 +1,36 @@
+// Per-key request budgets for the gateway, per minute, from configuration.
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { getConfig } from "../config";
+
+export type GatewayAction = "submit" | "status";
+
+const key = Symbol.for("kling-portal.gateway-limiters");
+type Holder = { [key]?: Record<GatewayAction, RateLimiterMemory> };
+
+function limiters() {
+  const g = globalThis as Holder;
+  if (!g[key]) {
+    const c = getConfig();
+    g[key] = {
+      submit: new RateLimiterMemory({ keyPrefix: "submit", points: c.RATE_LIMIT_SUBMIT_PER_MINUTE, duration: 60 }),
+      status: new RateLimiterMemory({ keyPrefix: "status", points: c.RATE_LIMIT_STATUS_PER_MINUTE, duration: 60 }),
+    };
+  }
+  return g[key];
+}
+
+/** null when allowed; otherwise the seconds to wait. */
+export async function consumeRateLimit(action: GatewayAction, keyId: string): Promise<number | null> {
+  try {
+    await limiters()[action].consume(keyId);
+    return null;
+  } catch (res) {
+    if (res instanceof RateLimiterRes) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+    throw res;
+  }
+}
+
+/** Forgets all budgets (tests, config changes). */
+export function resetRateLimits(): void {
+  delete (globalThis as Holder)[key];
+}

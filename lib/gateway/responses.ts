@@ -1,0 +1,26 @@
+// The seed's response bodies, exactly as documented, for the portal's own
+// copy of the gateway endpoints.
+export const SEED_ERRORS = {
+  400: "Invalid request parameters",
+  401: "Invalid or missing authentication",
+  403: "Access denied for this operation",
+  404: "Endpoint not found",
+  429: "Rate limit exceeded, please retry later",
+  500: "An unexpected error occurred, please try again later",
+} as const;
+
+export type SeedErrorStatus = keyof typeof SEED_ERRORS;
+
+const noCache = { "Cache-Control": "no-cache" };
+
+export function seedError(status: SeedErrorStatus, extra: { detail?: string; retryAfterSeconds?: number } = {}): Response {
+  const headers: Record<string, string> = { ...noCache };
+  if (extra.retryAfterSeconds !== undefined) headers["Retry-After"] = String(extra.retryAfterSeconds);
+  return Response.json({ error: SEED_ERRORS[status], ...(extra.detail ? { detail: extra.detail } : {}) }, { status, headers });
+}
+
+export const TASK_NOT_FOUND_BODY = { task_status: "failed", task_status_msg: "task not found" } as const;
+
+export function seedJson(body: unknown, status = 200): Response {
+  return Response.json(body, { status, headers: noCache });
+}

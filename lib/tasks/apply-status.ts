@@ -1,0 +1,62 @@
+// Applies an upstream status (from a callback or a poll) to a task. Idempotent
+// and monotonic: repeated or out-of-order reports never move a task backwards,
+// and succeed/failed are final. Upstream success is recorded first; the task
+// itself becomes `succeed` once its images are archived (archive-images.ts).
+import { getDb } from "../db/client";
+import type { TaskStatus } from "../generated/prisma/client";
+import type { UpstreamTask } from "../kling/provider";
+import { notifyTaskChanged } from "./notify";
+
+const rank: Record<TaskStatus, number> = { queued: 0, submitted: 1, processing: 2, succeed: 3, failed: 3 };
+
+export type ApplyResult = "advanced" | "unchanged" | "needs-archive";
+
+export async function applyStatus(taskId: string, upstream: UpstreamTask, now = new Date()): Promise<ApplyResult> {
+  const db = getDb();
+  const lower = (s: TaskStatus) => (Object.keys(rank) as TaskStatus[]).filter((k) => rank[k] < rank[s]);
+  // Every update below requires `upstreamSucceededAt: null`: once upstream
+  // success is recorded, nothing but the archiver may change the task.
+  const open = { id: taskId, upstreamSucceededAt: null };
+  const fill = { upstreamTaskId: upstream.taskId, upstreamUpdatedAt: upstream.updatedAt ? new Date(upstream.updatedAt) : undefined };
+
+  switch (upstream.status) {
+    case "submitted":
+    case "processing": {
+      const { count } = await db.task.updateMany({
+        where: { ...open, status: { in: lower(upstream.status) } },
+        data: { status: upstream.status, statusMsg: "", ...fill },
+      });
+      if (count) await notifyTaskChanged(taskId);
+      return count ? "advanced" : "unchanged";
+    }
+    case "succeed": {
+      if (upstream.images.length === 0) {
+        return fail(taskId, "Kling reported success but returned no images. Try again.", now);
+      }
+      const { count } = await db.task.updateMany({
+        where: { ...open, status: { in: ["queued", "submitted", "processing"] } },
+        data: {
+          status: "processing",
+          statusMsg: "Saving images",
+          upstreamImages: upstream.images,
+          upstreamSucceededAt: now,
+          nextCheckAt: now,
+          ...fill,
+        },
+      });
+      if (count) await notifyTaskChanged(taskId);
+      return count ? "needs-archive" : "unchanged";
+    }
+    case "failed":
+      return fail(taskId, upstream.statusMsg || "Kling could not generate this image. Try again or change the prompt.", now);
+  }
+}
+
+async function fail(taskId: string, message: string, now: Date): Promise<ApplyResult> {
+  const { count } = await getDb().task.updateMany({
+    where: { id: taskId, upstreamSucceededAt: null, status: { in: ["queued", "submitted", "processing"] } },
+    data: { status: "failed", statusMsg: message, finishedAt: now, leaseUntil: null, leaseOwner: null },
+  });
+  if (count) await notifyTaskChanged(taskId);
+  return count ? "advanced" : "unchanged";
+}

@@ -1,0 +1,52 @@
+// Downloads each upstream image of a succeeded task exactly once into the
+// portal's storage, with a WebP thumbnail and a SHA-256, then marks the task
+// `succeed`. Safe to repeat: images already stored are skipped.
+import { getDb } from "../db/client";
+import type { Task } from "../generated/prisma/client";
+import { downloadImage } from "../images/download-image";
+import { processImage } from "../images/process-image";
+import { getBlobStore } from "../storage";
+import { notifyTaskChanged } from "./notify";
+
+type UpstreamImage = { index: number; url: string };
+
+const ext: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp" };
+
+export async function archiveImages(task: Task, opts: { leaseOwner: string; now?: Date; fetch?: typeof fetch }): Promise<boolean> {
+  const db = getDb();
+  const images = (task.upstreamImages ?? []) as UpstreamImage[];
+  const done = new Set((await db.taskImage.findMany({ where: { taskId: task.id }, select: { index: true } })).map((i) => i.index));
+  const store = getBlobStore();
+  for (const img of images) {
+    if (done.has(img.index)) continue;
+    const bytes = await downloadImage(img.url, { fetch: opts.fetch });
+    const processed = await processImage(bytes);
+    const storageKey = `tasks/${task.id}/${img.index}.${ext[processed.contentType] ?? "png"}`;
+    const thumbKey = `tasks/${task.id}/${img.index}.thumb.webp`;
+    await store.put(storageKey, processed.original, processed.contentType);
+    await store.put(thumbKey, processed.thumbnail, "image/webp");
+    // createMany + skipDuplicates: if another worker got here first, keep its row.
+    await db.taskImage.createMany({
+      data: [{
+        taskId: task.id,
+        index: img.index,
+        upstreamUrl: img.url,
+        storageKey,
+        thumbKey,
+        contentType: processed.contentType,
+        bytes: processed.original.length,
+        width: processed.width,
+        height: processed.height,
+        sha256: processed.sha256,
+      }],
+      skipDuplicates: true,
+    });
+  }
+  const now = opts.now ?? new Date();
+  const { count } = await db.task.updateMany({
+    where: { id: task.id, status: "processing", upstreamSucceededAt: { not: null } },
+    data: { status: "succeed", statusMsg: "", archivedAt: now, finishedAt: now, leaseUntil: null, leaseOwner: null },
+  });
+  if (count) await notifyTaskChanged(task.id);
+  return count > 0;
+}

@@ -1,0 +1,15 @@
+// One task of one user, or a 404: another user's id looks exactly like a missing one.
+import { getDb } from "../db/client";
+import { notFound } from "../http/errors";
+import type { TaskDto } from "./schema";
+import { toTaskDto } from "./to-dto";
+
+export async function getTaskRowOrThrow({ id, userId }: { id: string; userId: string }) {
+  const task = await getDb().task.findFirst({ where: { id, userId }, include: { images: true } });
+  if (!task) throw notFound("Task not found");
+  return task;
+}
+
+export async function getTaskOrThrow(where: { id: string; userId: string }): Promise<TaskDto> {
+  return toTaskDto(await getTaskRowOrThrow(where));
+}

@@ -1,0 +1,44 @@
+// Verifies, parses and applies an upstream callback. The per-task secret in
+// the URL is the verification (the seed's protocol carries no signature); an
+// unknown secret changes nothing. Downloads are left to the reconciler.
+import { timingSafeEqual } from "node:crypto";
+import { getDb } from "../db/client";
+import { ApiError, notFound } from "../http/errors";
+import { KlingError } from "../kling/errors";
+import { applyStatus } from "./apply-status";
+import { getProvider } from "./provider";
+import { wakeReconciler } from "./reconciler";
+
+const MAX_CALLBACK_BYTES = 64 * 1024;
+
+export async function handleUpstreamCallback(req: Request, secret: string): Promise<Response> {
+  if (!/^[A-Za-z0-9_-]{16,64}$/.test(secret)) throw notFound("Unknown callback");
+  const task = await getDb().task.findUnique({ where: { callbackSecret: secret }, select: { id: true, callbackSecret: true, upstreamTaskId: true } });
+  if (!task || !safeEqual(task.callbackSecret, secret)) throw notFound("Unknown callback");
+  const text = await req.text();
+  if (text.length > MAX_CALLBACK_BYTES) throw new ApiError(413, "body_too_large", "Callback body is too large");
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "invalid_json", "Callback body must be JSON");
+  }
+  let upstream;
+  try {
+    upstream = getProvider().parseCallback(body);
+  } catch (err) {
+    throw new ApiError(400, "invalid_callback", err instanceof KlingError ? err.message : "Callback body is not a Kling task status");
+  }
+  if (task.upstreamTaskId && upstream.taskId !== task.upstreamTaskId) {
+    throw new ApiError(409, "task_mismatch", "Callback is for a different task");
+  }
+  const result = await applyStatus(task.id, upstream);
+  if (result === "needs-archive") wakeReconciler();
+  return Response.json({ ok: true, result });
+}
+
+function safeEqual(a: string, b: string) {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

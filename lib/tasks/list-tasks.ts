@@ -1,0 +1,38 @@
+// A user's history, newest first, with keyset pagination: the cursor is the
+// last task's (createdAt, id), so pages never skip or repeat under new inserts.
+import { getDb } from "../db/client";
+import type { Prisma } from "../generated/prisma/client";
+import { ApiError } from "../http/errors";
+import type { ListTasksQuery, TaskListDto } from "./schema";
+import { toTaskDto } from "./to-dto";
+
+export function encodeCursor(task: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${task.createdAt.toISOString()}|${task.id}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const createdAt = new Date(iso ?? "");
+  if (!id || Number.isNaN(createdAt.getTime())) throw new ApiError(400, "invalid_request", "cursor is not valid", { cursor: "cursor is not valid" });
+  return { createdAt, id };
+}
+
+export async function listTasks(userId: string, query: Partial<ListTasksQuery>): Promise<TaskListDto> {
+  const limit = query.limit ?? 24;
+  const where: Prisma.TaskWhereInput = { userId };
+  if (query.status) where.status = query.status;
+  if (query.q) where.prompt = { contains: query.q, mode: "insensitive" };
+  if (query.cursor) {
+    const c = decodeCursor(query.cursor);
+    where.OR = [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }];
+  }
+  const rows = await getDb().task.findMany({
+    where,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    include: { images: true },
+  });
+  const hasMore = rows.length > limit;
+  const page = rows.slice(0, limit);
+  return { tasks: page.map(toTaskDto), hasMore, nextCursor: hasMore ? encodeCursor(page[page.length - 1]!) : null };
+}

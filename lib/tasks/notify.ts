@@ -1,0 +1,19 @@
+// Called after a task's status changed: queues the gateway caller's
+// notification (when the task has a callback_url).
+import { enqueueClientCallback } from "../gateway/callbacks/enqueue-delivery";
+import { logger } from "../log";
+
+const wakeKey = Symbol.for("kling-portal.deliveries-wake");
+type Holder = { [wakeKey]?: () => void };
+
+export async function notifyTaskChanged(taskId: string): Promise<void> {
+  try {
+    if (await enqueueClientCallback(taskId)) (globalThis as Holder)[wakeKey]?.();
+  } catch (err) {
+    logger.error({ taskId, err }, "could not queue the caller's callback");
+  }
+}
+
+export function onDeliveriesQueued(wake: (() => void) | undefined): void {
+  (globalThis as Holder)[wakeKey] = wake;
+}

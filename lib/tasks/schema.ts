@@ -1,0 +1,57 @@
+// The portal's own task contract, shared by the generate form, the route
+// handlers and the OpenAPI document. Request fields keep the seed's names.
+import { z } from "zod";
+import { klingImageRequestSchema } from "../kling/schema";
+
+/** POST /api/tasks: the seed's request without callback_url (the portal owns callbacks). */
+export const createTaskSchema = klingImageRequestSchema.omit({ callback_url: true });
+export type CreateTaskInput = z.input<typeof createTaskSchema>;
+export type CreateTaskRequest = z.output<typeof createTaskSchema>;
+
+export const TASK_STATUSES = ["queued", "submitted", "processing", "succeed", "failed"] as const;
+export type PortalTaskStatus = (typeof TASK_STATUSES)[number];
+export const FINAL_STATUSES: readonly PortalTaskStatus[] = ["succeed", "failed"];
+export const isFinal = (s: PortalTaskStatus) => FINAL_STATUSES.includes(s);
+
+export const listTasksQuerySchema = z
+  .object({
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1, "limit must be at least 1").max(100, "limit must be at most 100").default(24),
+    status: z.enum(TASK_STATUSES, { error: `status must be one of ${TASK_STATUSES.join(", ")}` }).optional(),
+    q: z.string().trim().max(200, "q must be at most 200 characters").optional(),
+  })
+  .strict();
+export type ListTasksQuery = z.output<typeof listTasksQuerySchema>;
+
+export const taskImageDtoSchema = z.object({
+  index: z.number().int(),
+  url: z.string(),
+  thumbnailUrl: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+});
+
+export const taskDtoSchema = z.object({
+  id: z.string(),
+  status: z.enum(TASK_STATUSES),
+  statusMsg: z.string(),
+  source: z.enum(["web", "api"]),
+  prompt: z.string(),
+  negative_prompt: z.string().nullable(),
+  image: z.string().nullable().describe("Reference image URL, \"uploaded\" for an uploaded one, or null"),
+  image_fidelity: z.number(),
+  n: z.number().int(),
+  aspect_ratio: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  images: z.array(taskImageDtoSchema),
+});
+export type TaskDto = z.infer<typeof taskDtoSchema>;
+
+export const taskListDtoSchema = z.object({
+  tasks: z.array(taskDtoSchema),
+  nextCursor: z.string().nullable(),
+  hasMore: z.boolean(),
+});
+export type TaskListDto = z.infer<typeof taskListDtoSchema>;

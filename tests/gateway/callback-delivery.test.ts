@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { resetConfig } from "@/lib/config";
+import { deliverDueCallbacks, MAX_DELIVERY_ATTEMPTS } from "@/lib/gateway/callbacks/deliver-callbacks";
+import { applyStatus } from "@/lib/tasks/apply-status";
+import { describeEachDb } from "../helpers/db";
+import { makeTask, makeUser } from "../helpers/fixtures";
+import { startScriptedServer } from "../helpers/http-server";
+
+const env = process.env as Record<string, string | undefined>;
+const up = (taskId: string, status: "submitted" | "processing" | "failed", statusMsg = "") => ({ taskId, status, statusMsg, images: [] });
+
+describeEachDb("callers' callbacks", (ctx) => {
+  let server: Awaited<ReturnType<typeof startScriptedServer>>;
+  let failNext = 0;
+  beforeAll(async () => {
+    env.CALLBACK_ALLOW_PRIVATE = "true";
+    resetConfig();
+    server = await startScriptedServer(() => (failNext-- > 0 ? { status: 503 } : { status: 200 }));
+  });
+  afterAll(async () => {
+    delete env.CALLBACK_ALLOW_PRIVATE;
+    resetConfig();
+    await server.close();
+  });
+
+  it("posts the seed's status body once per status change, in order", async () => {
+    const user = await makeUser(ctx.db);
+    const task = await makeTask(ctx.db, user.id, { status: "queued", clientCallbackUrl: `${server.url}/hook`, source: "api" });
+    const upId = `u-${task.id}`;
+    await applyStatus(task.id, up(upId, "submitted"));
+    await applyStatus(task.id, up(upId, "submitted")); // duplicate: no second notification
+    await applyStatus(task.id, up(upId, "processing"));
+    await applyStatus(task.id, up(upId, "failed", "content policy"));
+    const before = server.received.length;
+    expect(await deliverDueCallbacks()).toBe(3);
+    const bodies = server.received.slice(before).map((r) => JSON.parse(r.body));
+    expect(bodies.map((b) => b.task_status)).toEqual(["submitted", "processing", "failed"]);
+    expect(bodies[2]).toEqual({
+      task_id: task.id,
+      task_status: "failed",
+      task_status_msg: "content policy",
+      task_result: { images: [] },
+      created_at: expect.any(Number),
+      updated_at: expect.any(Number),
+    });
+    const rows = await ctx.db.callbackDelivery.findMany({ where: { taskId: task.id } });
+    expect(rows.every((r) => r.state === "delivered" && r.attempts === 1 && r.lastStatusCode === 200)).toBe(true);
+  });
+
+  it("retries a failing endpoint with backoff and records each attempt", async () => {
+    const user = await makeUser(ctx.db);
+    const task = await makeTask(ctx.db, user.id, { status: "queued", clientCallbackUrl: `${server.url}/flaky` });
+    failNext = 2;
+    await applyStatus(task.id, up(`u-${task.id}`, "submitted"));
+    let now = Date.now();
+    await deliverDueCallbacks({ now: new Date(now) });
+    let row = await ctx.db.callbackDelivery.findFirstOrThrow({ where: { taskId: task.id } });
+    expect(row).toMatchObject({ state: "pending", attempts: 1, lastStatusCode: 503, lastError: "HTTP 503" });
+    expect(row.nextAttemptAt.getTime()).toBeGreaterThan(now);
+    // Not due yet: nothing is sent.
+    expect(await deliverDueCallbacks({ now: new Date(now) })).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      now += 120_000;
+      await deliverDueCallbacks({ now: new Date(now) });
+    }
+    row = await ctx.db.callbackDelivery.findFirstOrThrow({ where: { taskId: task.id } });
+    expect(row).toMatchObject({ state: "delivered", attempts: 3, lastStatusCode: 200 });
+  });
+
+  it("gives up after the last attempt", async () => {
+    const user = await makeUser(ctx.db);
+    const dead = await startScriptedServer(() => ({ status: 500 }));
+    const task = await makeTask(ctx.db, user.id, { status: "queued", clientCallbackUrl: `${dead.url}/x` });
+    await applyStatus(task.id, up(`u-${task.id}`, "submitted"));
+    let now = Date.now();
+    for (let i = 0; i < MAX_DELIVERY_ATTEMPTS + 2; i++, now += 3_600_000) await deliverDueCallbacks({ now: new Date(now) });
+    await dead.close();
+    const row = await ctx.db.callbackDelivery.findFirstOrThrow({ where: { taskId: task.id } });
+    expect(row).toMatchObject({ state: "failed", attempts: MAX_DELIVERY_ATTEMPTS });
+    expect(dead.received).toHaveLength(MAX_DELIVERY_ATTEMPTS);
+  });
+
+  it("refuses loopback destinations unless the operator allows them", async () => {
+    env.CALLBACK_ALLOW_PRIVATE = "false";
+    resetConfig();
+    try {
+      const user = await makeUser(ctx.db);
+      const task = await makeTask(ctx.db, user.id, { status: "queued", clientCallbackUrl: `${server.url}/private` });
+      await applyStatus(task.id, up(`u-${task.id}`, "submitted"));
+      const before = server.received.length;
+      await deliverDueCallbacks();
+      expect(server.received.length).toBe(before);
+      const row = await ctx.db.callbackDelivery.findFirstOrThrow({ where: { taskId: task.id } });
+      expect(row).toMatchObject({ state: "failed", lastError: "callback_url does not resolve to a public address" });
+    } finally {
+      env.CALLBACK_ALLOW_PRIVATE = "true";
+      resetConfig();
+    }
+  });
+});

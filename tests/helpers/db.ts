@@ -1,0 +1,81 @@
+// Real databases for tests: a fresh in-memory PGlite always, and a fresh schema
+// in TEST_DATABASE_URL's PostgreSQL when it is set. Each is migrated with the
+// same code as `npm run db:migrate`, and dropped afterwards.
+import { randomBytes } from "node:crypto";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import pg from "pg";
+import { afterAll, beforeAll, describe } from "vitest";
+import { PrismaClient } from "@/lib/generated/prisma/client";
+import { setDb, disconnectDb } from "@/lib/db/client";
+import { stripSchemaParam } from "@/lib/db/adapter";
+import { applyMigrations } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/db/migrate-database";
+
+export type DbKind = "pglite" | "postgres";
+export type TestDb = { kind: DbKind; db: PrismaClient; url?: string; close(): Promise<void> };
+
+export function testDbKinds(): DbKind[] {
+  return process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+}
+
+export async function createTestDb(kind: DbKind): Promise<TestDb> {
+  if (kind === "pglite") {
+    const pglite = new PGlite("memory://");
+    await applyMigrations(new PrismaPGlite(pglite));
+    const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    return { kind, db, close: async () => { await db.$disconnect(); await pglite.close(); } };
+  }
+  const base = process.env.TEST_DATABASE_URL!;
+  assertLocal(base);
+  const schema = `t_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  const url = `${base}${base.includes("?") ? "&" : "?"}schema=${schema}`;
+  await migrateDatabase({ DATABASE_URL: url, DATA_DIR: "/nonexistent" });
+  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: stripSchemaParam(url), max: 5 }, { schema }) });
+  return {
+    kind,
+    db,
+    url,
+    async close() {
+      await db.$disconnect();
+      const client = new pg.Client({ connectionString: base });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
+}
+
+// Like dub's test setup: never run destructive tests against a remote database.
+function assertLocal(url: string) {
+  const host = new URL(url).hostname;
+  if (!["127.0.0.1", "localhost", "::1", "[::1]"].includes(host)) throw new Error(`TEST_DATABASE_URL must point at a local server, not ${host}`);
+}
+
+/**
+ * Runs a suite once per available database, with that database installed as
+ * the app's Prisma client for the suite's duration.
+ */
+export function describeEachDb(name: string, suite: (ctx: { get db(): PrismaClient; kind: DbKind }) => void) {
+  for (const kind of testDbKinds()) {
+    describe(`${name} [${kind}]`, () => {
+      let test: TestDb | undefined;
+      beforeAll(async () => {
+        test = await createTestDb(kind);
+        setDb(test.db);
+      });
+      afterAll(async () => {
+        await disconnectDb();
+        await test?.close();
+      });
+      suite({
+        kind,
+        get db() {
+          if (!test) throw new Error("test database not ready");
+          return test.db;
+        },
+      });
+    });
+  }
+}

@@ -1,0 +1,73 @@
+import { beforeEach, expect, it } from "vitest";
+import { applyStatus } from "@/lib/tasks/apply-status";
+import type { UpstreamTask } from "@/lib/kling/provider";
+import { describeEachDb } from "../helpers/db";
+import { makeTask, makeUser } from "../helpers/fixtures";
+
+let upstreamId = "";
+const up = (status: UpstreamTask["status"], extra: Partial<UpstreamTask> = {}): UpstreamTask => ({
+  taskId: upstreamId,
+  status,
+  statusMsg: "",
+  images: status === "succeed" ? [{ index: 0, url: "http://127.0.0.1:9/x.png" }] : [],
+  ...extra,
+});
+
+describeEachDb("applyStatus", (ctx) => {
+  beforeEach(() => {
+    upstreamId = `up-${Math.random().toString(36).slice(2)}`;
+  });
+
+  it("moves a task forward through submitted and processing", async () => {
+    const user = await makeUser(ctx.db);
+    const task = await makeTask(ctx.db, user.id, { status: "queued" });
+    expect(await applyStatus(task.id, up("submitted"))).toBe("advanced");
+    expect(await applyStatus(task.id, up("processing"))).toBe("advanced");
+    const row = await ctx.db.task.findUniqueOrThrow({ where: { id: task.id } });
+    expect(row.status).toBe("processing");
+    expect(row.upstreamTaskId).toBe(upstreamId);
+  });
+
+  it("never moves a task backwards when reports arrive out of order", async () => {
+    const user = await makeUser(ctx.db);
+    const task = await makeTask(ctx.db, user.id, { status: "processing" });
+    expect(await applyStatus(task.id, up("submitted"))).toBe("unchanged");
+    expect(await applyStatus(task.id, up("processing"))).toBe("unchanged");
+    expect((await ctx.db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe("processing");
+  });
+
+  it("records upstream success once and leaves the images for archival", async () => {
+    const user = await makeUser(ctx.db);
+    const task = await makeTask(ctx.db, user.id, { status: "submitted" });
+    expect(await applyStatus(task.id, up("succeed"))).toBe("needs-archive");
+    // A duplicate success and a late "processing" change nothing.
+    expect(await applyStatus(task.id, up("succeed"))).toBe("unchanged");
+    expect(await applyStatus(task.id, up("processing"))).toBe("unchanged");
+    expect(await applyStatus(task.id, up("failed", { statusMsg: "late failure" }))).toBe("unchanged");
+    const row = await ctx.db.task.findUniqueOrThrow({ where: { id: task.id } });
+    expect(row.status).toBe("processing");
+    expect(row.upstreamSucceededAt).not.toBeNull();
+    expect(row.upstreamImages).toEqual([{ index: 0, url: "http://127.0.0.1:9/x.png" }]);
+  });
+
+  it("makes failed final, with the upstream reason in words", async () => {
+    const user = await makeUser(ctx.db);
+    const task = await makeTask(ctx.db, user.id, { status: "processing" });
+    expect(await applyStatus(task.id, up("failed", { statusMsg: "Prompt violates the content policy" }))).toBe("advanced");
+    expect(await applyStatus(task.id, up("succeed"))).toBe("unchanged");
+    expect(await applyStatus(task.id, up("processing"))).toBe("unchanged");
+    const row = await ctx.db.task.findUniqueOrThrow({ where: { id: task.id } });
+    expect(row.status).toBe("failed");
+    expect(row.statusMsg).toBe("Prompt violates the content policy");
+    expect(row.finishedAt).not.toBeNull();
+  });
+
+  it("fails a success that carries no images instead of archiving nothing", async () => {
+    const user = await makeUser(ctx.db);
+    const task = await makeTask(ctx.db, user.id, { status: "processing" });
+    expect(await applyStatus(task.id, up("succeed", { images: [] }))).toBe("advanced");
+    const row = await ctx.db.task.findUniqueOrThrow({ where: { id: task.id } });
+    expect(row.status).toBe("failed");
+    expect(row.statusMsg).toMatch(/no images/);
+  });
+});
