@@ -1,14 +1,14 @@
 // Claims tasks whose next check is due with a row lease. SKIP LOCKED lets any
 // number of reconcilers share one PostgreSQL without taking the same task.
+import { getConfig } from "../config";
 import { getDb } from "../db/client";
 import type { Task } from "../generated/prisma/client";
-
-export const LEASE_SECONDS = 120;
+import { leaseSeconds } from "./timing";
 
 export async function claimDueTasks(opts: { owner: string; limit: number; now?: Date }): Promise<Task[]> {
   const db = getDb();
   const now = opts.now ?? new Date();
-  const leaseUntil = new Date(now.getTime() + LEASE_SECONDS * 1000);
+  const leaseUntil = new Date(now.getTime() + leaseSeconds(getConfig()) * 1000);
   const rows = await db.$queryRaw<{ id: string }[]>`
     UPDATE "Task" SET "leaseUntil" = ${leaseUntil}, "leaseOwner" = ${opts.owner}
     WHERE id IN (
