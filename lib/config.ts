@@ -2,6 +2,7 @@
 // bad value stops start-up with a message naming the variable.
 import path from "node:path";
 import { z } from "zod";
+import { FaultSpecError, parseFaults } from "./kling/emulator/faults";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
@@ -42,6 +43,16 @@ export const configSchema = z
     EMULATOR_KEYS: optional(z.string()),
     EMULATOR_DURATION_MS: int(0, 600_000).default(4000),
     EMULATOR_FAILURE_RATE: num(0, 1).default(0),
+    EMULATOR_FAULTS: optional(
+      z.string().superRefine((v, ctx) => {
+        try {
+          parseFaults(v);
+        } catch (err) {
+          if (err instanceof FaultSpecError) ctx.addIssue({ code: "custom", message: err.message });
+          else throw err;
+        }
+      }),
+    ),
     RECONCILER_ENABLED: bool.default(true),
     RECONCILER_INTERVAL_MS: int(100, 3_600_000).default(2000),
     TASK_DEADLINE_SECONDS: int(10, 86_400).default(900),

@@ -40,7 +40,7 @@ export async function startPortalServer(opts: { config: Config; dir: string; dev
     url: `http://localhost:${port}`,
     async close() {
       await background.stop();
-      emulator?.close();
+      await emulator?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();

@@ -1,0 +1,133 @@
+// JSON over HTTP for the Kling clients: a timeout per attempt, retries with
+// exponential backoff and full jitter for 429, 5xx and network faults
+// (honouring Retry-After), and no retry for other 4xx answers.
+import { describe, KlingError, kindForHttpStatus } from "./errors";
+
+export type HttpResult = { status: number; json: unknown; text: string; headers: Headers };
+
+export type RetryPolicy = {
+  maxRetries: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** A Retry-After longer than this is not waited out in-process; the error carries it instead. */
+  maxRetryAfterMs?: number;
+};
+
+export type RequestOptions = RetryPolicy & {
+  url: string;
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  body?: unknown;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+  sleep?: (ms: number) => Promise<void>;
+  /** Overrides the status-based retry decision when the body says more (e.g. a quota code under 429). */
+  shouldRetry?: (status: number, json: unknown) => boolean;
+  random?: () => number;
+};
+
+const RETRY_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+export function isRetryableStatus(status: number): boolean {
+  return RETRY_STATUSES.has(status) || status >= 500;
+}
+
+/** Milliseconds from a Retry-After header (seconds or HTTP date), or undefined. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export function backoffMs(attempt: number, policy: RetryPolicy, random = Math.random): number {
+  const base = policy.baseDelayMs ?? 500;
+  const cap = policy.maxDelayMs ?? 8000;
+  return Math.round(random() * Math.min(cap, base * 2 ** attempt));
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+
+/**
+ * Sends one JSON request with retries. Resolves with any final answer whose
+ * status is 2xx or a non-retryable 4xx (callers map those to errors, since
+ * only they know the body's shape); throws KlingError when retries run out.
+ */
+export async function requestJson(opts: RequestOptions): Promise<HttpResult> {
+  const doFetch = opts.fetch ?? fetch;
+  const sleep = opts.sleep ?? ((ms: number) => defaultSleep(ms, opts.signal));
+  const maxRetryAfter = opts.maxRetryAfterMs ?? 20_000;
+  let lastError: KlingError | undefined;
+  for (let attempt = 0; attempt <= opts.maxRetries; attempt++) {
+    if (attempt > 0) {
+      const wait = Math.max(backoffMs(attempt - 1, opts, opts.random), lastError?.retryAfterMs ?? 0);
+      await sleep(wait);
+    }
+    let res: Response;
+    const timeout = AbortSignal.timeout(opts.timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    let text: string;
+    try {
+      res = await doFetch(opts.url, {
+        method: opts.method,
+        headers: opts.headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        signal,
+        redirect: "follow",
+      });
+      text = await res.text();
+    } catch (err) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? err;
+      const timedOut = timeout.aborted;
+      lastError = new KlingError(
+        timedOut ? "timeout" : "network",
+        timedOut
+          ? describe("timeout", undefined, `no answer within ${Math.round(opts.timeoutMs / 1000)} s`)
+          : describe("network", undefined, networkReason(err)),
+      );
+      continue;
+    }
+    const json = parseJson(text);
+    const retry = !res.ok && (opts.shouldRetry ? opts.shouldRetry(res.status, json) : isRetryableStatus(res.status));
+    if (!retry) return { status: res.status, json, text, headers: res.headers };
+    const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
+    const kind = kindForHttpStatus(res.status);
+    lastError = new KlingError(kind, describe(kind, res.status, bodyMessage(json)), { status: res.status, retryAfterMs });
+    // A long Retry-After is handed to the caller (the reconciler schedules it) instead of blocking here.
+    if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfter) break;
+  }
+  throw lastError ?? new KlingError("network", describe("network"));
+}
+
+export function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The human-readable part of an error body, whatever its shape. */
+export function bodyMessage(json: unknown): string | undefined {
+  if (!json || typeof json !== "object") return undefined;
+  const o = json as Record<string, unknown>;
+  const parts = [o.error, o.detail, o.message, o.msg, o.task_status_msg].filter((v): v is string => typeof v === "string" && v.length > 0);
+  if (o.data && typeof o.data === "object") {
+    const inner = bodyMessage(o.data);
+    if (inner) parts.push(inner);
+  }
+  return parts.length ? [...new Set(parts)].join(" — ") : undefined;
+}
+
+function networkReason(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : "connection failed");
+}

@@ -1,0 +1,40 @@
+// Chooses the provider named by KLING_PROVIDER.
+import type { Config } from "../config";
+import { createAppyPieClient } from "./appypie-client";
+import { createOfficialClient } from "./official-client";
+import type { KlingProvider } from "./provider";
+
+export type { KlingProvider, UpstreamTask } from "./provider";
+export { KlingError } from "./errors";
+
+/** Where the portal serves its built-in emulator. */
+export function localEmulatorBaseUrl(config: Pick<Config, "PORT">): string {
+  return `http://127.0.0.1:${config.PORT}/emulator`;
+}
+
+export function createProvider(config: Config, opts: { localBaseUrl?: string; fetch?: typeof fetch } = {}): KlingProvider {
+  const common = { timeoutMs: config.KLING_TIMEOUT_MS, maxRetries: config.KLING_MAX_RETRIES, fetch: opts.fetch };
+  switch (config.KLING_PROVIDER) {
+    case "kling":
+      return createOfficialClient({
+        ...common,
+        baseUrl: config.KLING_BASE_URL,
+        accessKey: config.KLING_ACCESS_KEY!,
+        secretKey: config.KLING_SECRET_KEY!,
+        model: config.KLING_MODEL,
+      });
+    case "appypie":
+      return createAppyPieClient({ ...common, baseUrl: config.APPYPIE_BASE_URL, subscriptionKey: config.APPYPIE_SUBSCRIPTION_KEY! });
+    case "local":
+      return createAppyPieClient({
+        ...common,
+        name: "local",
+        baseUrl: opts.localBaseUrl ?? localEmulatorBaseUrl(config),
+        subscriptionKey: emulatorKeys(config)[0] ?? "local",
+      });
+  }
+}
+
+export function emulatorKeys(config: Pick<Config, "EMULATOR_KEYS">): string[] {
+  return (config.EMULATOR_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean);
+}
