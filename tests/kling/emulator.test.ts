@@ -7,7 +7,7 @@ import { createAppyPieClient } from "@/lib/kling/appypie-client";
 import { parseFaults } from "@/lib/kling/emulator/faults";
 import { renderPreview } from "@/lib/kling/emulator/render-image";
 import { createEmulator, type Emulator } from "@/lib/kling/emulator/server";
-import { ASPECT_RATIOS, imageSizeFor, statusResponseSchema, submitResponseSchema } from "@/lib/kling/schema";
+import { ASPECT_RATIOS, imageSizeFor, klingImageRequestSchema, statusResponseSchema, submitResponseSchema } from "@/lib/kling/schema";
 import { makePng } from "../helpers/images";
 import { startScriptedServer } from "../helpers/http-server";
 import { spawnCli } from "../helpers/spawn";
@@ -171,7 +171,7 @@ describe("emulator callbacks", () => {
     const { url } = await emulator.listen();
     emulator.injectFaults(parseFaults("status=500"), 2);
     const client = createAppyPieClient({ baseUrl: url, subscriptionKey: "k", timeoutMs: 2000, maxRetries: 3, sleep: async () => {} });
-    const task = await client.submit({ prompt: "p", n: 1, image_fidelity: 0.5, aspect_ratio: "1:1" });
+    const task = await client.submit(klingImageRequestSchema.parse({ prompt: "p", aspect_ratio: "1:1" }));
     expect(emulator.calls.submit).toBe(1); // the two faulted calls never reached the submit route
     await sleep(100);
     expect((await client.getStatus(task.taskId)).status).toBe("succeed");

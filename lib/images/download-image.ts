@@ -1,0 +1,49 @@
+// Downloads one upstream image with a timeout and a size cap. Error messages
+// name the host only: upstream URLs often carry signatures in their query.
+import { ImageError } from "./errors";
+
+export type DownloadOptions = { fetch?: typeof fetch; timeoutMs?: number; maxBytes?: number };
+
+export async function downloadImage(url: string, opts: DownloadOptions = {}): Promise<Buffer> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ImageError("The image address is not a valid URL", false);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new ImageError("The image address is not an http(s) URL", false);
+  const host = parsed.host;
+  const maxBytes = opts.maxBytes ?? 30 * 1024 * 1024;
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const res = await (opts.fetch ?? fetch)(url, { signal, redirect: "follow" });
+    if (!res.ok) {
+      await res.body?.cancel();
+      const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
+      throw new ImageError(`The image at ${host} answered HTTP ${res.status}`, retryable);
+    }
+    const declared = Number(res.headers.get("content-length") ?? 0);
+    if (declared > maxBytes) {
+      await res.body?.cancel();
+      throw new ImageError(`The image at ${host} is larger than ${Math.round(maxBytes / 1048576)} MB`, false);
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = res.body?.getReader();
+    for (;;) {
+      if (!reader) break;
+      const { done, value: chunk } = await reader.read();
+      if (done) break;
+      size += chunk.length;
+      if (size > maxBytes) await reader.cancel();
+      if (size > maxBytes) throw new ImageError(`The image at ${host} is larger than ${Math.round(maxBytes / 1048576)} MB`, false);
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  } catch (err) {
+    if (err instanceof ImageError) throw err;
+    if (signal.aborted) throw new ImageError(`The image at ${host} did not arrive within ${Math.round(timeoutMs / 1000)} s`, true);
+    throw new ImageError(`The image at ${host} could not be downloaded (network error)`, true);
+  }
+}

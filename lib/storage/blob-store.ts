@@ -1,0 +1,25 @@
+// Where archived images, thumbnails and uploaded references live: a folder
+// under DATA_DIR by default, an S3-compatible bucket in production.
+
+export type StoredBlob = { body: Buffer; contentType: string; size: number };
+
+export interface BlobStore {
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  get(key: string): Promise<StoredBlob | null>;
+  delete(key: string): Promise<void>;
+  /** Removes every key starting with `prefix` (e.g. "tasks/<id>/"). */
+  deletePrefix(prefix: string): Promise<void>;
+}
+
+/** Keys are relative paths made by the portal; anything that could escape the store is refused. */
+export function assertSafeKey(key: string): void {
+  if (!key || key.startsWith("/") || key.includes("\\") || key.includes("\0") || key.split("/").some((p) => p === ".." || p === ".")) {
+    throw new Error(`Unsafe storage key "${key.slice(0, 80)}"`);
+  }
+}
+
+const TYPES: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", webp: "image/webp" };
+
+export function contentTypeForKey(key: string): string {
+  return TYPES[key.split(".").pop()?.toLowerCase() ?? ""] ?? "application/octet-stream";
+}

@@ -1,0 +1,69 @@
+// Blob store in an S3-compatible bucket (AWS S3, MinIO, R2, s3rver).
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { assertSafeKey, type BlobStore } from "./blob-store";
+
+export type S3StoreOptions = {
+  endpoint?: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+};
+
+export function createS3Store(opts: S3StoreOptions): BlobStore {
+  const client = new S3Client({
+    endpoint: opts.endpoint,
+    region: opts.region,
+    forcePathStyle: opts.forcePathStyle,
+    credentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey },
+  });
+  const Bucket = opts.bucket;
+  return {
+    async put(key, body, contentType) {
+      assertSafeKey(key);
+      await client.send(new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.length }));
+    },
+    async get(key) {
+      assertSafeKey(key);
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+        const body = Buffer.from(await out.Body!.transformToByteArray());
+        return { body, contentType: out.ContentType ?? "application/octet-stream", size: body.length };
+      } catch (err) {
+        const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+        if (e.name === "NoSuchKey" || e.$metadata?.httpStatusCode === 404) return null;
+        throw err;
+      }
+    },
+    async delete(key) {
+      assertSafeKey(key);
+      await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
+    },
+    async deletePrefix(prefix) {
+      if (!prefix.endsWith("/")) throw new Error("deletePrefix needs a folder prefix ending in /");
+      assertSafeKey(prefix.slice(0, -1));
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken: token }));
+        const keys = (page.Contents ?? []).map((o) => o.Key!).filter(Boolean);
+        if (keys.length) {
+          try {
+            await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
+          } catch {
+            // Some S3-compatible servers lack multi-object delete.
+            for (const Key of keys) await client.send(new DeleteObjectCommand({ Bucket, Key }));
+          }
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    },
+  };
+}
