@@ -6,7 +6,7 @@ import { getDb, Prisma } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 import { getBlobStore } from "../storage";
 import type { CreateTaskRequest } from "./schema";
-import { leaseSeconds } from "./timing";
+import { creatorHoldSeconds } from "./timing";
 
 export type CreateTaskOptions = {
   userId: string;
@@ -47,7 +47,7 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
         idempotencyKey: opts.idempotencyKey ?? null,
         deadlineAt: new Date(now + config.TASK_DEADLINE_SECONDS * 1000),
         // Held by the creator, which submits it at once; after the hold the reconciler takes over.
-        leaseUntil: new Date(now + (opts.holdSeconds ?? leaseSeconds(config)) * 1000),
+        leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),
         leaseOwner: "creator",
       },
     });

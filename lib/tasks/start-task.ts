@@ -8,7 +8,8 @@ import { submitTask } from "./submit-task";
 export async function startTask(input: CreateTaskRequest, opts: CreateTaskOptions): Promise<{ task: Task; created: boolean }> {
   const { task, created } = await createTask(input, opts);
   if (!created) return { task, created };
-  const submitted = await submitTask(task, { leaseOwner: "creator" });
+  // One attempt inline, so the request answers fast; the reconciler retries with backoff.
+  const submitted = await submitTask(task, { leaseOwner: "creator", maxRetries: 0 });
   // A retryable fault left it queued: let the reconciler try again soon.
   if (submitted.status === "queued") wakeReconciler();
   return { task: submitted, created };

@@ -14,7 +14,7 @@ export function upstreamCallbackUrl(task: Pick<Task, "callbackSecret">): string 
   return `${getConfig().PUBLIC_URL}/api/callbacks/kling/${task.callbackSecret}`;
 }
 
-export async function submitTask(task: Task, opts: { leaseOwner: string; now?: Date }): Promise<Task> {
+export async function submitTask(task: Task, opts: { leaseOwner: string; now?: Date; maxRetries?: number }): Promise<Task> {
   const db = getDb();
   const now = opts.now ?? new Date();
   const release = { leaseUntil: null, leaseOwner: null };
@@ -29,7 +29,7 @@ export async function submitTask(task: Task, opts: { leaseOwner: string; now?: D
         aspect_ratio: task.aspectRatio as never,
         callback_url: upstreamCallbackUrl(task),
       },
-      { externalTaskId: task.id },
+      { externalTaskId: task.id, maxRetries: opts.maxRetries },
     );
     // Only a task still queued and still ours moves on: a callback may already have advanced it.
     const { count } = await db.task.updateMany({

@@ -11,6 +11,11 @@ export function leaseSeconds(config: Pick<Config, "KLING_TIMEOUT_MS" | "KLING_MA
   const worstCallMs = config.KLING_TIMEOUT_MS * (config.KLING_MAX_RETRIES + 1) + 60_000 * config.KLING_MAX_RETRIES;
   return Math.max(60, Math.ceil(worstCallMs / 1000) + 30);
 }
+/** The creator submits once inline (no retries): its hold only needs to outlive one call. */
+export function creatorHoldSeconds(config: Pick<Config, "KLING_TIMEOUT_MS">): number {
+  return Math.ceil(config.KLING_TIMEOUT_MS / 1000) + 30;
+}
+
 const CAP_MS = 60_000;
 
 export function retryDelayMs(attempt: number, random = Math.random): number {

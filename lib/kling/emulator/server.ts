@@ -53,7 +53,7 @@ export type Emulator = {
   /** Queues faults for the next `times` API calls (tests). */
   injectFaults(faults: Faults, times?: number): void;
   /** Counts of API calls received, by route (tests). */
-  readonly calls: { submit: number; status: number };
+  readonly calls: { submit: number; status: number; images: number };
   statusBody(taskId: string, now?: number): Record<string, unknown> | undefined;
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
   close(): Promise<void>;
@@ -67,7 +67,7 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
   const timers = new Set<NodeJS.Timeout>();
   const queued: { faults: Faults; remaining: number }[] = [];
   const imageCache = new Map<string, Promise<Buffer>>();
-  const calls = { submit: 0, status: 0 };
+  const calls = { submit: 0, status: 0, images: 0 };
   const doFetch = opts.fetch ?? fetch;
   const maxTasks = opts.maxTasks ?? 5000;
   const onError = opts.onError ?? (() => {});
@@ -204,6 +204,7 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
   }
 
   async function image(res: ServerResponse, taskId: string, index: number) {
+    calls.images++;
     const task = tasks.get(taskId);
     if (!task || index >= task.request.n || statusAt(task, Date.now()).status !== "succeed") return sendError(res, 404);
     const key = `${taskId}/${index}`;

@@ -1,0 +1,63 @@
+// The moving parts of a generation without Next.js: the emulator as upstream,
+// a small HTTP server that delivers its callbacks to the real callback
+// handler, and the portal's Appy Pie client pointed at the emulator.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { resetConfig } from "@/lib/config";
+import { errorResponse } from "@/lib/http/errors";
+import { createAppyPieClient } from "@/lib/kling/appypie-client";
+import { createEmulator, type Emulator, type EmulatorOptions } from "@/lib/kling/emulator/server";
+import { handleUpstreamCallback } from "@/lib/tasks/handle-callback";
+import { setProvider } from "@/lib/tasks/provider";
+
+export type Lifecycle = {
+  emulator: Emulator;
+  callbackStatuses: number[];
+  close(): Promise<void>;
+};
+
+export async function startLifecycle(opts: EmulatorOptions & { key?: string } = {}): Promise<Lifecycle> {
+  const emulator = createEmulator({ durationMs: 300, ...opts });
+  const { url } = await emulator.listen();
+  const callbackStatuses: number[] = [];
+  const portal = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const secret = /^\/api\/callbacks\/kling\/([^/?]+)/.exec(req.url ?? "")?.[1] ?? "";
+    let response: Response;
+    try {
+      response = await handleUpstreamCallback(new Request(`http://portal${req.url}`, { method: "POST", body: Buffer.concat(chunks) }), secret);
+    } catch (err) {
+      response = errorResponse(err);
+    }
+    callbackStatuses.push(response.status);
+    res.writeHead(response.status, { "Content-Type": "application/json" });
+    res.end(await response.text());
+  });
+  await new Promise<void>((ok) => portal.listen(0, "127.0.0.1", ok));
+  process.env.PUBLIC_URL = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
+  resetConfig();
+  setProvider(createAppyPieClient({ name: "local", baseUrl: url, subscriptionKey: opts.key ?? "test-key", timeoutMs: 3000, maxRetries: 0 }));
+  return {
+    emulator,
+    callbackStatuses,
+    async close() {
+      setProvider(undefined);
+      await emulator.close();
+      portal.closeAllConnections();
+      await new Promise<void>((ok) => portal.close(() => ok()));
+      delete process.env.PUBLIC_URL;
+      resetConfig();
+    },
+  };
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+}

@@ -1,0 +1,203 @@
+// Every transition and fault of a generation, against the real emulator over
+// HTTP, the real callback handler and a real database.
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { parseFaults } from "@/lib/kling/emulator/faults";
+import { getBlobStore } from "@/lib/storage";
+import { createTask } from "@/lib/tasks/create-task";
+import { deleteTask } from "@/lib/tasks/delete-task";
+import { reconcileOnce } from "@/lib/tasks/reconciler";
+import { createTaskSchema } from "@/lib/tasks/schema";
+import { startTask } from "@/lib/tasks/start-task";
+import { describeEachDb } from "../helpers/db";
+import { makeUser } from "../helpers/fixtures";
+import { startLifecycle, waitFor, type Lifecycle } from "../helpers/lifecycle";
+
+const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+const input = (extra: Record<string, unknown> = {}) => createTaskSchema.parse({ prompt: "A lighthouse at dusk", n: 2, aspect_ratio: "9:16", ...extra });
+
+describeEachDb("task lifecycle", (ctx) => {
+  let life: Lifecycle;
+  afterEach(() => life?.close());
+
+  const row = (id: string) => ctx.db.task.findUniqueOrThrow({ where: { id }, include: { images: true } });
+
+  /** Runs reconciler passes (with the clock moved ahead) until the task is final. */
+  async function finish(id: string) {
+    for (let pass = 0; pass < 60; pass++) {
+      const t = await row(id);
+      if (t.status === "succeed" || t.status === "failed") return t;
+      // Each pass moves the clock past any backoff (up to 60 s), staying inside the 15-minute deadline.
+      await reconcileOnce({ now: later(Math.min(70 * (pass + 1), 800)) });
+      await sleep(60);
+    }
+    throw new Error(`task ${id} did not finish`);
+  }
+
+  async function expectArchived(id: string, n: number) {
+    const t = await row(id);
+    expect(t.status).toBe("succeed");
+    expect(t.images).toHaveLength(n);
+    for (const img of t.images) {
+      expect([img.width, img.height]).toEqual([576, 1024]);
+      const blob = await getBlobStore().get(img.storageKey);
+      expect(blob?.contentType).toBe("image/png");
+      expect((await getBlobStore().get(img.thumbKey))?.contentType).toBe("image/webp");
+    }
+    return t;
+  }
+
+  it("submits with the per-task callback URL, follows callbacks and archives every image once", async () => {
+    life = await startLifecycle();
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input(), { userId: user.id });
+    expect(task.status).toBe("submitted");
+    expect(task.upstreamTaskId).toBeTruthy();
+    // Callbacks alone bring it to upstream success; the archiver stores the images.
+    await waitFor(async () => (await row(task.id)).upstreamSucceededAt, "the succeed callback");
+    expect(life.callbackStatuses).toEqual([200, 200]);
+    expect(await reconcileOnce()).toBe(1);
+    await expectArchived(task.id, 2);
+    expect(life.emulator.calls.images).toBe(2);
+    // Nothing is left to do: no more upstream calls.
+    const polls = life.emulator.calls.status;
+    await reconcileOnce({ now: later(600) });
+    expect(life.emulator.calls.status).toBe(polls);
+  });
+
+  it("ignores duplicate callbacks", async () => {
+    life = await startLifecycle({ faults: parseFaults("callbacks=duplicate") });
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input(), { userId: user.id });
+    await waitFor(async () => life.callbackStatuses.length === 4, "four callbacks");
+    await finish(task.id);
+    await expectArchived(task.id, 2);
+    expect(life.emulator.calls.images).toBe(2);
+  });
+
+  it("never moves a task backwards when callbacks arrive out of order", async () => {
+    life = await startLifecycle({ faults: parseFaults("callbacks=reorder") });
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input(), { userId: user.id });
+    await waitFor(async () => life.callbackStatuses.length === 2, "both callbacks");
+    const t = await row(task.id);
+    expect(t.status).toBe("processing");
+    expect(t.upstreamSucceededAt).not.toBeNull();
+    await finish(task.id);
+    await expectArchived(task.id, 2);
+  });
+
+  it("finishes a task whose callbacks were all dropped by polling", async () => {
+    life = await startLifecycle({ faults: parseFaults("callbacks=drop") });
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input(), { userId: user.id });
+    await sleep(400);
+    expect(life.callbackStatuses).toEqual([]);
+    await finish(task.id);
+    await expectArchived(task.id, 2);
+  });
+
+  it("keeps a task queued through a storm of 429s and submits it once the storm passes", async () => {
+    life = await startLifecycle();
+    life.emulator.injectFaults(parseFaults("status=429; retry-after=1"), 6);
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input({ n: 1 }), { userId: user.id });
+    expect(task.status).toBe("queued");
+    expect(task.statusMsg).toMatch(/^Waiting to retry: Kling is rate limiting/);
+    await finish(task.id);
+    const done = await row(task.id);
+    expect(done.status).toBe("succeed");
+    expect(life.emulator.calls.submit).toBe(1);
+  });
+
+  it("keeps a task queued on upstream 5xx and network faults instead of failing it", async () => {
+    life = await startLifecycle();
+    life.emulator.injectFaults(parseFaults("status=502"), 1);
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input({ n: 1 }), { userId: user.id });
+    expect(task.status).toBe("queued");
+    expect((await finish(task.id)).status).toBe("succeed");
+  });
+
+  it("fails a task rejected upstream with a 4xx, with the upstream's message", async () => {
+    life = await startLifecycle({ keys: ["the-right-key"], key: "a-wrong-key" });
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input(), { userId: user.id });
+    expect(task.status).toBe("failed");
+    expect(task.statusMsg).toBe("Kling refused the API credentials (HTTP 401): Invalid or missing authentication");
+  });
+
+  it("shows the upstream's reason when a task fails upstream", async () => {
+    life = await startLifecycle();
+    life.emulator.injectFaults({ outcome: "failed" }, 1);
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input(), { userId: user.id });
+    await waitFor(async () => (await row(task.id)).status === "failed", "the failed callback");
+    expect((await row(task.id)).statusMsg).toMatch(/failed this task on purpose/);
+  });
+
+  it("submits a task stored just before a crash, after the creator's hold runs out", async () => {
+    life = await startLifecycle();
+    const user = await makeUser(ctx.db);
+    // Stored, never submitted: the process died here.
+    const { task } = await createTask(input(), { userId: user.id });
+    expect(await reconcileOnce()).toBe(0);
+    expect(await reconcileOnce({ now: later(61) })).toBe(1);
+    expect((await row(task.id)).status).toBe("submitted");
+    await finish(task.id);
+    await expectArchived(task.id, 2);
+    expect(life.emulator.calls.submit).toBe(1);
+  });
+
+  it("never submits or downloads twice when two reconcilers race on the same tasks", async () => {
+    life = await startLifecycle();
+    const user = await makeUser(ctx.db);
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await createTask(input({ prompt: `race ${i}` }), { userId: user.id, holdSeconds: 0 })).task.id);
+    const passes = () => Promise.all([reconcileOnce({ owner: "a", now: later(1) }), reconcileOnce({ owner: "b", now: later(1) })]);
+    const [a, b] = await passes();
+    expect(a + b).toBe(6);
+    expect(life.emulator.calls.submit).toBe(6);
+    await sleep(400);
+    for (let round = 0; round < 30 && (await ctx.db.task.count({ where: { id: { in: ids }, status: { not: "succeed" } } })) > 0; round++) {
+      await Promise.all([reconcileOnce({ owner: "a", now: later(120) }), reconcileOnce({ owner: "b", now: later(120) })]);
+    }
+    for (const id of ids) await expectArchived(id, 2);
+    expect(life.emulator.calls.images).toBe(12);
+  });
+
+  it("fails a task stuck past its deadline with a clear message", async () => {
+    life = await startLifecycle({ durationMs: 60_000 });
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input(), { userId: user.id });
+    await reconcileOnce({ now: later(16 * 60) });
+    const t = await row(task.id);
+    expect(t.status).toBe("failed");
+    expect(t.statusMsg).toBe("Kling did not finish this image within 15 minutes. Try again.");
+  });
+
+  it("returns the same task for a retried submit with the same Idempotency-Key", async () => {
+    life = await startLifecycle();
+    const user = await makeUser(ctx.db);
+    const first = await startTask(input(), { userId: user.id, idempotencyKey: "key-1" });
+    const again = await startTask(input(), { userId: user.id, idempotencyKey: "key-1" });
+    expect(again).toMatchObject({ created: false, task: { id: first.task.id } });
+    expect(life.emulator.calls.submit).toBe(1);
+  });
+
+  it("deletes a task with its archived images and uploaded reference", async () => {
+    life = await startLifecycle();
+    const user = await makeUser(ctx.db);
+    const { makePng } = await import("../helpers/images");
+    const image = (await makePng(320, 320)).toString("base64");
+    const { task } = await startTask(input({ n: 1, image, image_fidelity: 0.8 }), { userId: user.id });
+    const done = await finish(task.id);
+    expect(done.imageRef).toMatch(/^blob:refs\//);
+    const keys = [done.images[0].storageKey, done.images[0].thumbKey, done.imageRef!.slice(5)];
+    for (const k of keys) expect(await getBlobStore().get(k)).not.toBeNull();
+    await expect(deleteTask({ id: task.id, userId: "someone-else" })).rejects.toThrow(/not found/i);
+    await deleteTask({ id: task.id, userId: user.id });
+    expect(await ctx.db.task.findUnique({ where: { id: task.id } })).toBeNull();
+    for (const k of keys) expect(await getBlobStore().get(k)).toBeNull();
+  });
+});
