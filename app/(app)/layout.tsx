@@ -1,4 +1,3 @@
-import { redirect } from "next/navigation";
 import { getSessionUser } from "@/lib/auth/session";
 import { getConfig } from "@/lib/config";
 import { AppHeader } from "@/app/components/app-header";
@@ -7,7 +6,8 @@ export const dynamic = "force-dynamic";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const user = await getSessionUser();
-  if (!user) redirect("/signin");
+  // Each page calls requireUser() with its own path, so sign-in can return there.
+  if (!user) return <>{children}</>;
   const provider = getConfig().KLING_PROVIDER;
   return (
     <div className="flex min-h-dvh flex-col">

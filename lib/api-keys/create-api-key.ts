@@ -1,14 +1,11 @@
 // API keys: shown once, stored only as a SHA-256 hash (the key has 192 bits of
 // randomness, so a fast hash is enough; a KDF would only slow every request).
 import { createHash, randomBytes } from "node:crypto";
-import { z } from "zod";
 import { getDb } from "../db/client";
 
 export const KEY_PREFIX = "kp_";
 
-export const createApiKeySchema = z
-  .object({ name: z.string().trim().min(1, "Name is required").max(60, "Name must be at most 60 characters") })
-  .strict();
+export { createApiKeySchema } from "./schema";
 
 export const hashApiKey = (key: string) => createHash("sha256").update(key).digest("hex");
 

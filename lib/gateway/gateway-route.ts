@@ -18,7 +18,6 @@ export function gatewayRoute(action: GatewayAction, handler: (req: Request, call
       return await handler(req, { keyId: auth.keyId, userId: auth.userId });
     } catch (err) {
       if (err instanceof ApiError && err.status < 500) {
-        if (err.status === 413) return Response.json({ error: "Request body too large", detail: err.message }, { status: 413 });
         return seedError(err.status === 404 ? 404 : 400, { detail: err.message });
       }
       logger.error({ err }, "gateway request failed");

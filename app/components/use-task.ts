@@ -1,0 +1,23 @@
+"use client";
+
+// Keeps a task live: polls the portal's API while it is in progress and stops
+// once it is final.
+import useSWR from "swr";
+import { isFinal, type TaskDto } from "@/lib/tasks/schema";
+
+async function fetchTask(url: string): Promise<TaskDto> {
+  const res = await fetch(url, { cache: "no-store" });
+  if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status });
+  return res.json();
+}
+
+export function useLiveTask(initial: TaskDto) {
+  const { data, error } = useSWR<TaskDto>(`/api/tasks/${initial.id}`, fetchTask, {
+    fallbackData: initial,
+    revalidateOnMount: !isFinal(initial.status),
+    revalidateOnFocus: !isFinal(initial.status),
+    refreshInterval: (latest) => (latest && isFinal(latest.status) ? 0 : 1500),
+  });
+  const gone = (error as { status?: number } | undefined)?.status === 404;
+  return { task: data ?? initial, gone };
+}

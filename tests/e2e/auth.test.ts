@@ -1,0 +1,81 @@
+// Sign up, sign out, sign in, and the guard on protected pages, in Chromium
+// against the production build.
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "./helpers/browser";
+import { startPortal, type Portal } from "./helpers/portal";
+
+let portal: Portal;
+let browser: Browser;
+
+beforeAll(async () => {
+  [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await portal?.stop();
+});
+
+describe("accounts in the browser", () => {
+  it("signs up, signs out, signs back in, and guards protected pages", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${portal.url}/settings/keys`);
+    // Signed out: sent to sign-in, remembering where to return.
+    expect(new URL(page.url()).pathname).toBe("/signin");
+    expect(new URL(page.url()).searchParams.get("callbackUrl")).toBe("/settings/keys");
+
+    await page.goto(`${portal.url}/signup`);
+    await page.fill("#email", "not-an-email");
+    await page.fill("#password", "short");
+    await page.click("button[type=submit]");
+    await expect.poll(() => page.textContent("#email-error")).toBe("Enter a valid email address");
+    expect(await page.textContent("#password-error")).toBe("Password must be at least 8 characters");
+
+    await page.fill("#email", "ada@example.com");
+    await page.fill("#password", "analytical engine");
+    await page.click("button[type=submit]");
+    await page.waitForURL(`${portal.url}/`);
+    expect(await page.textContent("h1")).toBe("Create");
+
+    // A second sign-up with the same email is refused inline.
+    const other = await browser.newPage();
+    await other.goto(`${portal.url}/signup`);
+    await other.fill("#email", "ada@example.com");
+    await other.fill("#password", "analytical engine");
+    await other.click("button[type=submit]");
+    await expect.poll(() => other.textContent("#email-error")).toMatch(/already/i);
+    await other.close();
+
+    await page.click("button[aria-label='Account menu']");
+    await page.click("text=Sign out");
+    await page.waitForURL(/\/signin/);
+    await page.goto(`${portal.url}/`);
+    expect(new URL(page.url()).pathname).toBe("/signin");
+
+    await page.fill("#email", "ada@example.com");
+    await page.fill("#password", "wrong password!");
+    await page.click("button[type=submit]");
+    await expect.poll(() => page.locator("form [role=alert]").textContent()).toBe("That email and password don't match an account.");
+
+    await page.fill("#password", "analytical engine");
+    await page.click("button[type=submit]");
+    await page.waitForURL(`${portal.url}/`);
+    await page.goto(`${portal.url}/settings/keys`);
+    expect(await page.textContent("h1")).toBe("API keys");
+    await page.close();
+  });
+
+  it("answers API routes without a session with 401", async () => {
+    for (const [method, path] of [["GET", "/api/tasks"], ["POST", "/api/tasks"], ["GET", "/api/keys"], ["GET", "/api/tasks/x"]]) {
+      const res = await fetch(`${portal.url}${path}`, { method, headers: { "Content-Type": "application/json" }, body: method === "POST" ? "{}" : undefined });
+      expect(res.status, `${method} ${path}`).toBe(401);
+      expect((await res.json()).error.code).toBe("unauthorized");
+    }
+  });
+
+  it("reports a healthy database", async () => {
+    const res = await fetch(`${portal.url}/api/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "ok", db: "ok" });
+  });
+});

@@ -1,0 +1,51 @@
+// A real portal for end-to-end tests: `npm start`'s entry point (production
+// build, migrations, emulator, reconciler) on a free port with its own data.
+import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { spawnCli } from "../../helpers/spawn";
+
+export type Portal = { url: string; dataDir: string; stop(): Promise<void>; output(): string };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startPortal(env: Record<string, string> = {}): Promise<Portal> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "kling-portal-e2e-"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const cli = await spawnCli("lib/cli/start.ts", [], {
+    env: {
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_URL: url,
+      DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      LOG_LEVEL: "warn",
+      EMULATOR_DURATION_MS: "1500",
+      RECONCILER_INTERVAL_MS: "500",
+      ...env,
+    },
+    ready: /Kling Portal ready on/,
+    timeoutMs: 300_000,
+  });
+  return {
+    url,
+    dataDir,
+    output: cli.output,
+    async stop() {
+      await cli.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
