@@ -4,9 +4,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { spawnCli } from "../../helpers/spawn";
+import { spawnCli, stopChild } from "../../helpers/spawn";
 
-export type Portal = { url: string; dataDir: string; stop(): Promise<void>; output(): string };
+export type Portal = { url: string; dataDir: string; stop(opts?: { signal?: NodeJS.Signals; keepData?: boolean }): Promise<void>; output(): string };
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -19,9 +19,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPortal(env: Record<string, string> = {}): Promise<Portal> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "kling-portal-e2e-"));
-  const port = await freePort();
+export async function startPortal(env: Record<string, string> = {}, opts: { dataDir?: string; port?: number } = {}): Promise<Portal> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "kling-portal-e2e-")));
+  const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const cli = await spawnCli("lib/cli/start.ts", [], {
     env: {
@@ -43,9 +43,9 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
     url,
     dataDir,
     output: cli.output,
-    async stop() {
-      await cli.stop();
-      await rm(dataDir, { recursive: true, force: true });
+    async stop({ signal, keepData } = {}) {
+      await stopChild(cli.child, signal);
+      if (!keepData) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
