@@ -4,6 +4,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Kling Portal", template: "%s · Kling Portal" },
   description: "Generate images with Kling AI, keep every result, and use the same API from your programs.",
+  icons: { icon: "/favicon.svg" },
 };
 
 export const viewport: Viewport = {

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawnCli, stopChild } from "../../helpers/spawn";
 
-export type Portal = { url: string; dataDir: string; stop(opts?: { signal?: NodeJS.Signals; keepData?: boolean }): Promise<void>; output(): string };
+export type Portal = { url: string; dataDir: string; pid: number; stop(opts?: { signal?: NodeJS.Signals; keepData?: boolean }): Promise<void>; output(): string };
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,6 +42,7 @@ export async function startPortal(env: Record<string, string> = {}, opts: { data
   return {
     url,
     dataDir,
+    pid: cli.child.pid!,
     output: cli.output,
     async stop({ signal, keepData } = {}) {
       await stopChild(cli.child, signal);
