@@ -1,13 +1,7 @@
 // The seed's response bodies, exactly as documented, for the portal's own
 // copy of the gateway endpoints.
-export const SEED_ERRORS = {
-  400: "Invalid request parameters",
-  401: "Invalid or missing authentication",
-  403: "Access denied for this operation",
-  404: "Endpoint not found",
-  429: "Rate limit exceeded, please retry later",
-  500: "An unexpected error occurred, please try again later",
-} as const;
+export { SEED_ERROR_MESSAGES as SEED_ERRORS } from "../kling/schema";
+import { SEED_ERROR_MESSAGES as SEED_ERRORS } from "../kling/schema";
 
 export type SeedErrorStatus = keyof typeof SEED_ERRORS;
 

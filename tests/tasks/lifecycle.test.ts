@@ -2,7 +2,8 @@
 // HTTP, the real callback handler and a real database.
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { parseFaults } from "@/lib/kling/emulator/faults";
-import { getBlobStore } from "@/lib/storage";
+import { getBlobStore, setBlobStore } from "@/lib/storage";
+import { createS3Store } from "@/lib/storage/s3-store";
 import { createTask } from "@/lib/tasks/create-task";
 import { deleteTask } from "@/lib/tasks/delete-task";
 import { reconcileOnce } from "@/lib/tasks/reconciler";
@@ -11,6 +12,7 @@ import { startTask } from "@/lib/tasks/start-task";
 import { describeEachDb } from "../helpers/db";
 import { makeUser } from "../helpers/fixtures";
 import { startLifecycle, waitFor, type Lifecycle } from "../helpers/lifecycle";
+import { startS3 } from "../helpers/s3";
 
 const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
@@ -183,6 +185,23 @@ describeEachDb("task lifecycle", (ctx) => {
     const again = await startTask(input(), { userId: user.id, idempotencyKey: "key-1" });
     expect(again).toMatchObject({ created: false, task: { id: first.task.id } });
     expect(life.emulator.calls.submit).toBe(1);
+  });
+
+  it("archives into an S3 bucket when one is configured", async () => {
+    const s3 = await startS3();
+    setBlobStore(createS3Store(s3.options));
+    try {
+      life = await startLifecycle();
+      const user = await makeUser(ctx.db);
+      const { task } = await startTask(input(), { userId: user.id });
+      await finish(task.id);
+      const done = await expectArchived(task.id, 2);
+      const direct = createS3Store(s3.options);
+      expect((await direct.get(done.images[0].storageKey))?.body.length).toBe(done.images[0].bytes);
+    } finally {
+      setBlobStore(undefined);
+      await s3.close();
+    }
   });
 
   it("deletes a task with its archived images and uploaded reference", async () => {

@@ -1,9 +1,10 @@
-// POST /api/cron/reconcile: one reconciler pass, for hosts without long-lived
-// processes. Needs `Authorization: Bearer <CRON_SECRET>`.
+// POST /api/cron/reconcile, for hosts without long-lived
+// processes: one reconciler pass and one round of caller callbacks. Needs `Authorization: Bearer <CRON_SECRET>`.
 import { timingSafeEqual } from "node:crypto";
 import { getConfig } from "@/lib/config";
 import { ApiError } from "@/lib/http/errors";
 import { route } from "@/lib/http/route";
+import { deliverDueCallbacks } from "@/lib/gateway/callbacks/deliver-callbacks";
 import { reconcileOnce } from "@/lib/tasks/reconciler";
 
 export const POST = route(async (req) => {
@@ -13,5 +14,6 @@ export const POST = route(async (req) => {
   const want = Buffer.from(secret);
   if (given.length !== want.length || !timingSafeEqual(given, want)) throw new ApiError(401, "unauthorized", "Invalid cron secret");
   const processed = await reconcileOnce({ limit: 50 });
-  return Response.json({ processed });
+  const delivered = await deliverDueCallbacks({ limit: 50 });
+  return Response.json({ processed, delivered });
 });

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "@/lib/config";
+
+const variables = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues.map((i) => i.variable);
+  }
+};
+
+describe("configuration", () => {
+  it("has working defaults for the zero-config path", () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ PORT: 3000, KLING_PROVIDER: "local", PUBLIC_URL: "http://localhost:3000", RECONCILER_ENABLED: true, TASK_DEADLINE_SECONDS: 900 });
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(loadConfig({ PORT: "4100" }).PUBLIC_URL).toBe("http://localhost:4100");
+    expect(loadConfig({ PUBLIC_URL: "https://img.example.com/" }).PUBLIC_URL).toBe("https://img.example.com");
+  });
+
+  it("names every bad variable", () => {
+    expect(variables({ PORT: "http" })).toEqual(["PORT"]);
+    expect(variables({ DATABASE_URL: "mysql://x" })).toEqual(["DATABASE_URL"]);
+    expect(variables({ KLING_PROVIDER: "midjourney" })).toEqual(["KLING_PROVIDER"]);
+    expect(variables({ KLING_PROVIDER: "appypie" })).toEqual(["APPYPIE_SUBSCRIPTION_KEY"]);
+    expect(variables({ KLING_PROVIDER: "kling", KLING_ACCESS_KEY: "ak" })).toEqual(["KLING_SECRET_KEY"]);
+    expect(variables({ EMULATOR_FAULTS: "status=200" })).toEqual(["EMULATOR_FAULTS"]);
+    expect(variables({ AUTH_SECRET: "short" })).toEqual(["AUTH_SECRET"]);
+    expect(variables({ S3_BUCKET: "bucket" })).toEqual(["S3_BUCKET"]);
+    expect(variables({ RECONCILER_ENABLED: "maybe", CALLBACK_ALLOW_PRIVATE: "sure" })).toEqual(["RECONCILER_ENABLED", "CALLBACK_ALLOW_PRIVATE"]);
+  });
+
+  it("says which variable is wrong and why in its message", () => {
+    expect(() => loadConfig({ PORT: "0" })).toThrow(/PORT .*>=1/);
+  });
+});
