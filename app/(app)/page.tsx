@@ -39,7 +39,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
     <div className="space-y-8">
       <section aria-labelledby="create-heading" className="space-y-3">
         <h1 id="create-heading" className="text-xl font-semibold">Create</h1>
-        <GenerateForm />
+        <GenerateForm showExamples={page.tasks.length === 0 && !filtered && !query.cursor} />
       </section>
 
       <section aria-labelledby="history-heading" className="space-y-4">
@@ -61,7 +61,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
               <>
                 <p className="text-lg font-medium">Nothing here yet</p>
                 <p className="max-w-md text-sm text-zinc-500 dark:text-zinc-400">
-                  Describe an image in the form above and press Generate. Every result is kept here, and the same history is reachable from your programs through the <Link href="/docs" className="text-brand-600 hover:underline dark:text-brand-500">API</Link>.
+                  Describe an image in the form above, or pick one of the examples, and press Generate. Every result is kept here, and the same history is reachable from your programs through the <Link href="/docs" className="text-brand-600 hover:underline dark:text-brand-500">API</Link>.
                 </p>
               </>
             )}

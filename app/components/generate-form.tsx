@@ -3,7 +3,7 @@
 // The generate form: every seed parameter, checked in the browser with the
 // same zod schema the server applies, errors beside their fields.
 import { useRouter } from "next/navigation";
-import { useId, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { ASPECT_RATIOS, charCount, LIMITS, type AspectRatio } from "@/lib/kling/schema";
 import { createTaskSchema } from "@/lib/tasks/schema";
 import { AspectShape } from "./aspect-shape";
@@ -14,7 +14,14 @@ type Reference = { kind: "none" } | { kind: "upload"; base64: string; preview: s
 
 export type GenerateDefaults = { prompt?: string; negative_prompt?: string; n?: number; aspect_ratio?: AspectRatio };
 
-export function GenerateForm({ defaults = {} }: { defaults?: GenerateDefaults }) {
+const EXAMPLES = [
+  "A sparrow in flight over a misty lake at sunrise, soft golden light",
+  "Isometric cutaway of a cosy mountain cabin in winter, warm windows, detailed",
+  "Portrait of an old fisherman with a knitted cap, rain, cinematic lighting",
+];
+const SETTINGS_KEY = "kling-portal.generate-settings";
+
+export function GenerateForm({ defaults = {}, showExamples = false }: { defaults?: GenerateDefaults; showExamples?: boolean }) {
   const router = useRouter();
   const ids = useId();
   const [prompt, setPrompt] = useState(defaults.prompt ?? "");
@@ -28,6 +35,25 @@ export function GenerateForm({ defaults = {} }: { defaults?: GenerateDefaults })
   const [errors, setErrors] = useState<Errors>({});
   const [pending, setPending] = useState(false);
   const fileRef = useRef<HTMLInputElement>(null);
+  const promptRef = useRef<HTMLTextAreaElement>(null);
+
+  // Remember the last aspect ratio and count, as people expect from such tools.
+  useEffect(() => {
+    try {
+      const saved = JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? "{}");
+      if (!defaults.aspect_ratio && ASPECT_RATIOS.includes(saved.aspect_ratio)) setRatio(saved.aspect_ratio);
+      if (!defaults.n && Number.isInteger(saved.n) && saved.n >= 1 && saved.n <= LIMITS.nMax) setN(saved.n);
+    } catch {
+      // Nothing saved, or storage is off.
+    }
+  }, [defaults.aspect_ratio, defaults.n]);
+  useEffect(() => {
+    try {
+      localStorage.setItem(SETTINGS_KEY, JSON.stringify({ aspect_ratio: ratio, n }));
+    } catch {
+      // Storage is off.
+    }
+  }, [ratio, n]);
 
   const image = reference.kind === "upload" ? reference.base64 : reference.kind === "url" ? reference.url : undefined;
   const body = { prompt, negative_prompt: negative || undefined, image: image || undefined, image_fidelity: fidelity, n, aspect_ratio: ratio };
@@ -42,6 +68,7 @@ export function GenerateForm({ defaults = {} }: { defaults?: GenerateDefaults })
 
   async function onFile(file: File | undefined) {
     if (!file) return;
+    setRefMode("upload");
     if (!["image/png", "image/jpeg"].includes(file.type)) {
       setErrors((e) => ({ ...e, image: "image: choose a PNG or JPEG file" }));
       return;
@@ -94,7 +121,27 @@ export function GenerateForm({ defaults = {} }: { defaults?: GenerateDefaults })
   const negativeCount = charCount(negative.trim());
 
   return (
-    <form onSubmit={onSubmit} noValidate className="card space-y-5 p-4 sm:p-5" aria-label="Generate images">
+    <form
+      onSubmit={onSubmit}
+      noValidate
+      className="card space-y-5 p-4 sm:p-5"
+      aria-label="Generate images"
+      onPaste={(e) => {
+        const file = Array.from(e.clipboardData.files).find((f) => f.type.startsWith("image/"));
+        if (file) {
+          e.preventDefault();
+          onFile(file);
+        }
+      }}
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={(e) => {
+        const file = Array.from(e.dataTransfer.files).find((f) => f.type.startsWith("image/"));
+        if (file) {
+          e.preventDefault();
+          onFile(file);
+        }
+      }}
+    >
       <div>
         <div className="flex items-baseline justify-between">
           <label htmlFor={`${ids}-prompt`} className="label">Prompt</label>
@@ -108,6 +155,8 @@ export function GenerateForm({ defaults = {} }: { defaults?: GenerateDefaults })
           rows={3}
           className="input resize-y"
           placeholder="A sparrow in flight over a misty lake at sunrise, soft light"
+          autoFocus
+          ref={promptRef}
           value={prompt}
           onChange={(e) => setPrompt(e.target.value)}
           onKeyDown={(e) => {
@@ -116,6 +165,16 @@ export function GenerateForm({ defaults = {} }: { defaults?: GenerateDefaults })
           {...aria("prompt")}
         />
         {err("prompt")}
+        {showExamples && !prompt && (
+          <div className="mt-2 flex flex-wrap gap-1.5">
+            <span className="text-xs text-zinc-500">Try:</span>
+            {EXAMPLES.map((ex) => (
+              <button key={ex} type="button" className="rounded-full border border-zinc-300 px-2.5 py-0.5 text-xs hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800" onClick={() => { setPrompt(ex); promptRef.current?.focus(); }}>
+                {ex.length > 48 ? `${ex.slice(0, 46)}…` : ex}
+              </button>
+            ))}
+          </div>
+        )}
       </div>
 
       {showNegative ? (
@@ -187,7 +246,7 @@ export function GenerateForm({ defaults = {} }: { defaults?: GenerateDefaults })
         ) : (
           <input type="url" name="image_url" aria-label="Reference image URL" className="input" placeholder="https://example.com/reference.jpg" value={reference.kind === "url" ? reference.url : ""} onChange={(e) => setReference(e.target.value ? { kind: "url", url: e.target.value.trim() } : { kind: "none" })} {...aria("image")} />
         )}
-        <p className="text-xs text-zinc-500">PNG or JPEG, at most 10 MB, each side at least 300 px.</p>
+        <p className="text-xs text-zinc-500">PNG or JPEG, at most 10 MB, each side at least 300 px. You can also drop or paste an image onto the form.</p>
         {err("image")}
         {reference.kind !== "none" && (
           <div>

@@ -3,6 +3,8 @@
 // One generation in the history grid. Cards still in progress poll the API
 // and turn into their images without a reload.
 import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
 import type { TaskDto } from "@/lib/tasks/schema";
 import { RelativeTime } from "./relative-time";
 import { StatusBadge } from "./status-badge";
@@ -10,7 +12,17 @@ import { useLiveTask } from "./use-task";
 
 export function TaskCard({ initial }: { initial: TaskDto }) {
   const { task, gone } = useLiveTask(initial);
+  const router = useRouter();
+  const [retrying, setRetrying] = useState(false);
+  const elapsed = useElapsed(task.createdAt, task.status !== "succeed" && task.status !== "failed");
   if (gone) return null;
+
+  async function retry() {
+    setRetrying(true);
+    const res = await fetch(`/api/tasks/${task.id}/rerun`, { method: "POST" });
+    setRetrying(false);
+    if (res.ok) router.refresh();
+  }
   const [w, h] = task.aspect_ratio.split(":").map(Number);
   const cols = task.n === 1 ? 1 : task.n <= 4 ? 2 : 3;
   return (
@@ -40,9 +52,28 @@ export function TaskCard({ initial }: { initial: TaskDto }) {
           {task.n} × {task.aspect_ratio}
           {task.image && <> · reference {task.image_fidelity.toFixed(2)}</>}
         </p>
-        {task.status === "failed" && <p className="text-xs text-red-700 dark:text-red-400" role="status">{task.statusMsg || "The generation failed."}</p>}
-        {task.status !== "failed" && task.status !== "succeed" && task.statusMsg && <p className="text-xs text-zinc-500">{task.statusMsg}</p>}
+        {task.status === "failed" && (
+          <div className="flex items-start gap-2">
+            <p className="flex-1 text-xs text-red-700 dark:text-red-400" role="status">{task.statusMsg || "The generation failed."}</p>
+            <button type="button" className="btn-secondary min-h-7 px-2.5 text-xs" onClick={retry} disabled={retrying}>{retrying ? "Starting…" : "Try again"}</button>
+          </div>
+        )}
+        {task.status !== "failed" && task.status !== "succeed" && (
+          <p className="text-xs text-zinc-500">{task.statusMsg || "Working"}{elapsed !== null && ` · ${elapsed} s`}</p>
+        )}
       </div>
     </article>
   );
+}
+
+/** Seconds since `iso`, ticking while `active`. */
+function useElapsed(iso: string, active: boolean): number | null {
+  const [now, setNow] = useState<number | null>(null);
+  useEffect(() => {
+    if (!active) return;
+    setNow(Date.now());
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [active]);
+  return active && now !== null ? Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000)) : null;
 }

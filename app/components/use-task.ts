@@ -11,12 +11,16 @@ async function fetchTask(url: string): Promise<TaskDto> {
   return res.json();
 }
 
+// Module-level so its identity is stable: SWR restarts its timer whenever this
+// function changes, and cards re-render every second (elapsed time).
+const refreshInterval = (latest?: TaskDto) => (latest && isFinal(latest.status) ? 0 : 1500);
+
 export function useLiveTask(initial: TaskDto) {
   const { data, error } = useSWR<TaskDto>(`/api/tasks/${initial.id}`, fetchTask, {
     fallbackData: initial,
     revalidateOnMount: !isFinal(initial.status),
     revalidateOnFocus: !isFinal(initial.status),
-    refreshInterval: (latest) => (latest && isFinal(latest.status) ? 0 : 1500),
+    refreshInterval,
   });
   const gone = (error as { status?: number } | undefined)?.status === 404;
   return { task: data ?? initial, gone };
