@@ -18,7 +18,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
   const user = await requireUser("/");
   const raw = await searchParams;
   const pick = (k: string) => (typeof raw[k] === "string" && raw[k] ? (raw[k] as string) : undefined);
-  const parsed = listTasksQuerySchema.safeParse({ status: pick("status"), q: pick("q"), cursor: pick("cursor") });
+  const parsed = listTasksQuerySchema.safeParse({ status: pick("status"), q: pick("q"), aspect_ratio: pick("aspect_ratio"), cursor: pick("cursor") });
   const query = parsed.success ? parsed.data : { limit: 24 };
   let page: TaskListDto;
   try {
@@ -27,10 +27,10 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
     if (!(err instanceof ApiError)) throw err;
     page = await listTasks(user.id, { limit: 24 });
   }
-  const filtered = !!(query.status || query.q);
+  const filtered = !!(query.status || query.q || query.aspect_ratio);
   const params = (extra: Record<string, string | undefined>) => {
     const p = new URLSearchParams();
-    for (const [k, v] of Object.entries({ status: query.status, q: query.q, ...extra })) if (v) p.set(k, v);
+    for (const [k, v] of Object.entries({ status: query.status, q: query.q, aspect_ratio: query.aspect_ratio, ...extra })) if (v) p.set(k, v);
     const s = p.toString();
     return s ? `/?${s}` : "/";
   };
@@ -45,7 +45,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
       <section aria-labelledby="history-heading" className="space-y-4">
         <div className="flex flex-wrap items-center justify-between gap-3">
           <h2 id="history-heading" className="text-xl font-semibold">Your images</h2>
-          <HistoryFilters status={query.status} q={query.q} />
+          <HistoryFilters status={query.status} q={query.q} ratio={query.aspect_ratio} />
         </div>
         {!parsed.success && <p className="field-error">Some filters were not valid and were ignored.</p>}
         {page.tasks.length === 0 ? (

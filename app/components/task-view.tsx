@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { TaskDto } from "@/lib/tasks/schema";
+import { Lightbox } from "./lightbox";
 import { RelativeTime } from "./relative-time";
 import { StatusBadge } from "./status-badge";
 import { useLiveTask } from "./use-task";
@@ -16,6 +17,7 @@ export function TaskView({ initial }: { initial: TaskDto }) {
   const [busy, setBusy] = useState<"rerun" | "delete" | null>(null);
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [viewing, setViewing] = useState<number | null>(null);
   const [w, h] = task.aspect_ratio.split(":").map(Number);
 
   if (gone) {
@@ -60,10 +62,10 @@ export function TaskView({ initial }: { initial: TaskDto }) {
         {task.status === "succeed"
           ? task.images.map((img) => (
               <figure key={img.index} className="card overflow-hidden">
-                <a href={img.url} target="_blank" rel="noreferrer">
+                <button type="button" className="block w-full cursor-zoom-in" onClick={() => setViewing(task.images.indexOf(img))} aria-label={`View image ${img.index + 1} full size`}>
                   {/* eslint-disable-next-line @next/next/no-img-element */}
                   <img src={img.url} alt={`${task.prompt.slice(0, 80)} (${img.index + 1})`} className="w-full" style={{ aspectRatio: `${img.width} / ${img.height}` }} />
-                </a>
+                </button>
                 <figcaption className="flex items-center justify-between px-3 py-2 text-xs text-zinc-500">
                   <span>{img.width} × {img.height}</span>
                   <a href={`${img.url}?download=1`} download className="font-medium text-brand-600 hover:underline dark:text-brand-500" data-testid="download">
@@ -127,6 +129,14 @@ export function TaskView({ initial }: { initial: TaskDto }) {
           </button>
         </div>
       </aside>
+      {viewing !== null && task.status === "succeed" && (
+        <Lightbox
+          images={task.images.map((img) => ({ url: img.url, alt: `${task.prompt.slice(0, 80)} (${img.index + 1})`, width: img.width, height: img.height }))}
+          index={viewing}
+          onIndex={setViewing}
+          onClose={() => setViewing(null)}
+        />
+      )}
     </div>
   );
 }

@@ -11,7 +11,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { SchemaEngine, MigrationList } from "@prisma/schema-engine-wasm";
 
-const root = process.env.KLING_PORTAL_ROOT ?? process.cwd();
+// Every entry point (npm scripts, Next.js, tests) runs from the project root.
+const root = process.cwd();
 export const schemaPath = path.join(root, "prisma", "schema.prisma");
 export const migrationsDir = path.join(root, "prisma", "migrations");
 const filters = { externalTables: [], externalEnums: [] };

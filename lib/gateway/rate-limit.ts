@@ -1,8 +1,9 @@
-// Per-key request budgets for the gateway, per minute, from configuration.
+// Request budgets per minute, from configuration: per API key for the
+// gateway, per user for submits from the web.
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { getConfig } from "../config";
 
-export type GatewayAction = "submit" | "status";
+export type GatewayAction = "submit" | "status" | "web-submit";
 
 const key = Symbol.for("kling-portal.gateway-limiters");
 type Holder = { [key]?: Record<GatewayAction, RateLimiterMemory> };
@@ -14,6 +15,8 @@ function limiters() {
     g[key] = {
       submit: new RateLimiterMemory({ keyPrefix: "submit", points: c.RATE_LIMIT_SUBMIT_PER_MINUTE, duration: 60 }),
       status: new RateLimiterMemory({ keyPrefix: "status", points: c.RATE_LIMIT_STATUS_PER_MINUTE, duration: 60 }),
+      // Web submits share the per-minute submit budget, counted per user.
+      "web-submit": new RateLimiterMemory({ keyPrefix: "web-submit", points: c.RATE_LIMIT_SUBMIT_PER_MINUTE, duration: 60 }),
     };
   }
   return g[key];

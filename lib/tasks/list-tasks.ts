@@ -21,6 +21,7 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
   const limit = query.limit ?? 24;
   const where: Prisma.TaskWhereInput = { userId };
   if (query.status) where.status = query.status;
+  if (query.aspect_ratio) where.aspectRatio = query.aspect_ratio;
   if (query.q) where.prompt = { contains: query.q, mode: "insensitive" };
   if (query.cursor) {
     const c = decodeCursor(query.cursor);

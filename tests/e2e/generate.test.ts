@@ -63,6 +63,17 @@ describe("generating in the browser", () => {
     await expect.poll(async () => (await page.locator("figure img").evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth))).every((w) => w === 576)).toBe(true);
     expect(sizes).toHaveLength(4);
 
+    // Full-size viewer: arrow keys between the four images, Esc closes.
+    await page.locator("figure button").first().click();
+    await expect.poll(() => page.locator("[role=dialog]").getAttribute("aria-label")).toBe("Image 1 of 4");
+    await page.keyboard.press("ArrowRight");
+    await expect.poll(() => page.locator("[role=dialog]").getAttribute("aria-label")).toBe("Image 2 of 4");
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("ArrowLeft");
+    await expect.poll(() => page.locator("[role=dialog]").getAttribute("aria-label")).toBe("Image 4 of 4");
+    await page.keyboard.press("Escape");
+    expect(await page.locator("[role=dialog]").count()).toBe(0);
+
     const [download] = await Promise.all([page.waitForEvent("download"), page.locator("[data-testid=download]").first().click()]);
     expect(download.suggestedFilename()).toBe("a-red-fox-in-deep-snow-golden-hour-1.png");
     const bytes = await readFile((await download.path())!);

@@ -119,6 +119,23 @@ describe("history and submits", () => {
   });
 });
 
+describe("web submit limits", () => {
+  it("answers 429 with Retry-After once a user's per-minute budget is spent, and only for that user", async () => {
+    const busy = await signUp(portal.url, "busy@example.com");
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 31; i++) {
+      last = await post(busy, { prompt: `burst ${i}` });
+      statuses.push(last.status);
+    }
+    expect(statuses.slice(0, 30).every((s) => s === 202)).toBe(true);
+    expect(last!.status).toBe(429);
+    expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await last!.json()).error.message).toMatch(/^Too many generations at once: try again in \d+ s$/);
+    expect((await post(user, { prompt: "someone else" })).status).toBe(202);
+  });
+});
+
 describe("restarts", () => {
   let upstream: Emulator;
   let restarted: Portal | undefined;

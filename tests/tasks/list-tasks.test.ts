@@ -33,14 +33,16 @@ describeEachDb("listTasks and getTaskOrThrow", (ctx) => {
     expect([...times].sort().reverse()).toEqual(times);
   });
 
-  it("filters by status and searches prompts case-insensitively", async () => {
+  it("filters by status and aspect ratio and searches prompts case-insensitively", async () => {
     const user = await makeUser(ctx.db);
-    await makeTask(ctx.db, user.id, { prompt: "Red Fox in snow", status: "succeed" });
+    await makeTask(ctx.db, user.id, { prompt: "Red Fox in snow", status: "succeed", aspectRatio: "9:16" });
     await makeTask(ctx.db, user.id, { prompt: "blue whale", status: "failed", statusMsg: "nope" });
     await makeTask(ctx.db, user.id, { prompt: "a red balloon", status: "processing" });
     expect((await listTasks(user.id, { q: "RED" })).tasks.map((t) => t.prompt).sort()).toEqual(["Red Fox in snow", "a red balloon"]);
     expect((await listTasks(user.id, { status: "failed" })).tasks.map((t) => t.prompt)).toEqual(["blue whale"]);
     expect((await listTasks(user.id, { status: "succeed", q: "whale" })).tasks).toEqual([]);
+    expect((await listTasks(user.id, { aspect_ratio: "9:16" })).tasks.map((t) => t.prompt)).toEqual(["Red Fox in snow"]);
+    expect((await listTasks(user.id, { aspect_ratio: "9:16", q: "balloon" })).tasks).toEqual([]);
   });
 
   it("rejects a forged cursor with a 400", async () => {

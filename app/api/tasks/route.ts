@@ -1,4 +1,5 @@
 // POST /api/tasks: submit a generation. GET /api/tasks: the user's history.
+import { consumeRateLimit } from "@/lib/gateway/rate-limit";
 import { ApiError, validationError } from "@/lib/http/errors";
 import { readJson } from "@/lib/http/read-json";
 import { userRoute } from "@/lib/http/route";
@@ -16,6 +17,10 @@ export const POST = userRoute(async (req, { user }) => {
     throw new ApiError(400, "invalid_request", "Idempotency-Key must be at most 200 characters", { "Idempotency-Key": "at most 200 characters" });
   }
   const input = await readJson(req, createTaskSchema, MAX_TASK_BODY_BYTES);
+  const wait = await consumeRateLimit("web-submit", user.id);
+  if (wait !== null) {
+    throw new ApiError(429, "rate_limited", `Too many generations at once: try again in ${wait} s`, undefined, { "Retry-After": String(wait) });
+  }
   const { task, created } = await startTask(input, { userId: user.id, source: "web", idempotencyKey });
   return Response.json(toTaskDto({ ...task, images: [] }), { status: created ? 202 : 200 });
 });
