@@ -4,6 +4,8 @@ import sharp, { type Metadata } from "sharp";
 import { ImageError } from "./errors";
 
 export const THUMBNAIL_SIZE = 512;
+/** Largest image accepted, in pixels (100 megapixels): bigger ones would exhaust memory when decoded. */
+export const MAX_PIXELS = 100_000_000;
 const FORMATS = { png: "image/png", jpeg: "image/jpeg", webp: "image/webp" } as const;
 
 export type ProcessedImage = {
@@ -18,15 +20,22 @@ export type ProcessedImage = {
 export async function processImage(bytes: Buffer): Promise<ProcessedImage> {
   let meta: Metadata;
   try {
-    meta = await sharp(bytes, { limitInputPixels: 100_000_000 }).metadata();
+    // Reading the header does not decode pixels, so the size check below can give a clear message.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
     throw new ImageError("The downloaded file is not a readable image", false);
   }
   const contentType = FORMATS[meta.format as keyof typeof FORMATS];
   if (!contentType || !meta.width || !meta.height) throw new ImageError("The downloaded file is not a PNG, JPEG or WebP image", false);
+  if (meta.width * meta.height > MAX_PIXELS) {
+    throw new ImageError(
+      `The image is too large (${meta.width}×${meta.height} pixels); the limit is ${MAX_PIXELS / 1_000_000} megapixels`,
+      false,
+    );
+  }
   let thumbnail: Buffer;
   try {
-    thumbnail = await sharp(bytes, { limitInputPixels: 100_000_000 })
+    thumbnail = await sharp(bytes, { limitInputPixels: MAX_PIXELS })
       .rotate()
       .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
       .webp({ quality: 80 })
@@ -37,8 +46,9 @@ export async function processImage(bytes: Buffer): Promise<ProcessedImage> {
   return {
     original: bytes,
     contentType,
-    width: meta.width,
-    height: meta.height,
+    // As displayed: EXIF orientation 5-8 swaps the sides, like the (rotated) thumbnail.
+    width: meta.autoOrient?.width ?? meta.width,
+    height: meta.autoOrient?.height ?? meta.height,
     sha256: createHash("sha256").update(bytes).digest("hex"),
     thumbnail,
   };

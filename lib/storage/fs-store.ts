@@ -5,6 +5,8 @@ import { mkdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises
 import path from "node:path";
 import { assertSafeKey, contentTypeForKey, type BlobStore } from "./blob-store";
 
+const MISSING = new Set(["ENOENT", "ENOTDIR", "EISDIR"]);
+
 export function createFsStore(root: string): BlobStore {
   const file = (key: string) => {
     assertSafeKey(key);
@@ -15,21 +17,27 @@ export function createFsStore(root: string): BlobStore {
       const target = file(key);
       await mkdir(path.dirname(target), { recursive: true });
       const tmp = `${target}.${randomBytes(6).toString("hex")}.tmp`;
-      await writeFile(tmp, body);
-      await rename(tmp, target);
+      try {
+        await writeFile(tmp, body);
+        await rename(tmp, target);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
     },
     async get(key) {
       try {
         const body = await readFile(file(key));
         return { body, contentType: contentTypeForKey(key), size: body.length };
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+        // A missing file, a folder, or a path through a file: all mean "no such key".
+        if (MISSING.has((err as NodeJS.ErrnoException).code ?? "")) return null;
         throw err;
       }
     },
     async delete(key) {
       await unlink(file(key)).catch((err) => {
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        if (!MISSING.has((err as NodeJS.ErrnoException).code ?? "")) throw err;
       });
     },
     async deletePrefix(prefix) {

@@ -24,6 +24,10 @@ export function createS3Store(opts: S3StoreOptions): BlobStore {
     region: opts.region,
     forcePathStyle: opts.forcePathStyle,
     credentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey },
+    // Newer SDKs add CRC checksums to every upload by default; several S3-compatible
+    // servers (older MinIO, some gateways) reject them. Only send them where S3 requires it.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
   });
   const Bucket = opts.bucket;
   return {
@@ -55,12 +59,17 @@ export function createS3Store(opts: S3StoreOptions): BlobStore {
         const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken: token }));
         const keys = (page.Contents ?? []).map((o) => o.Key!).filter(Boolean);
         if (keys.length) {
+          let left = keys;
           try {
-            await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
+            const out = await client.send(
+              new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+            );
+            // Per-key failures come back in Errors, not as an exception: retry those one by one.
+            left = (out.Errors ?? []).map((e) => e.Key!).filter(Boolean);
           } catch {
             // Some S3-compatible servers lack multi-object delete.
-            for (const Key of keys) await client.send(new DeleteObjectCommand({ Bucket, Key }));
           }
+          for (const Key of left) await client.send(new DeleteObjectCommand({ Bucket, Key }));
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);

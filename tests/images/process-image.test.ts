@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { crc32 } from "node:zlib";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { ImageError } from "@/lib/images/errors";
@@ -24,6 +25,35 @@ describe("processImage", () => {
 
   it("rejects bytes that are not an image, for good", async () => {
     const err = await processImage(Buffer.from("<html>not an image</html>")).catch((e) => e);
+    expect(err).toBeInstanceOf(ImageError);
+    expect(err.retryable).toBe(false);
+  });
+
+  it("reports the size as displayed for a JPEG rotated by EXIF, like its thumbnail", async () => {
+    const jpeg = await sharp({ create: { width: 600, height: 300, channels: 3, background: "#f00" } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const out = await processImage(jpeg);
+    expect(out).toMatchObject({ width: 300, height: 600 });
+    expect(await sharp(out.thumbnail).metadata()).toMatchObject({ width: 256, height: 512 });
+  });
+
+  it("refuses images over the pixel limit with a message that says so", async () => {
+    // A small PNG whose header claims 11000×10000 pixels (no need to allocate 110 MP).
+    const huge = Buffer.from(await makePng(8, 8));
+    huge.writeUInt32BE(11_000, 16);
+    huge.writeUInt32BE(10_000, 20);
+    huge.writeUInt32BE(crc32(huge.subarray(12, 29)), 29);
+    const err = await processImage(huge).catch((e) => e);
+    expect(err).toBeInstanceOf(ImageError);
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(/too large \(11000×10000 pixels\)/);
+  });
+
+  it("rejects a truncated image as damaged", async () => {
+    const png = await makePng(300, 300);
+    const err = await processImage(png.subarray(0, Math.floor(png.length / 2))).catch((e) => e);
     expect(err).toBeInstanceOf(ImageError);
     expect(err.retryable).toBe(false);
   });
