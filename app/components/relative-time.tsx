@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useNow } from "./use-now";
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["year", 31_536_000],
@@ -20,12 +20,7 @@ export function formatRelative(iso: string, now = Date.now()): string {
 
 /** "5 minutes ago", with the exact time on hover; refreshed every minute. */
 export function RelativeTime({ iso }: { iso: string }) {
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => {
-    setNow(Date.now());
-    const t = setInterval(() => setNow(Date.now()), 60_000);
-    return () => clearInterval(t);
-  }, []);
+  const now = useNow(60_000);
   const exact = new Date(iso).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" });
   return (
     <time dateTime={iso} title={exact} suppressHydrationWarning>

@@ -1,4 +1,4 @@
-import type { PortalTaskStatus } from "@/lib/tasks/schema";
+import { isFinal, type PortalTaskStatus } from "@/lib/tasks/schema";
 
 const STYLES: Record<PortalTaskStatus, { label: string; className: string }> = {
   queued: { label: "Queued", className: "bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300" },
@@ -10,7 +10,7 @@ const STYLES: Record<PortalTaskStatus, { label: string; className: string }> = {
 
 export function StatusBadge({ status }: { status: PortalTaskStatus }) {
   const s = STYLES[status];
-  const busy = status !== "succeed" && status !== "failed";
+  const busy = !isFinal(status);
   return (
     <span data-status={status} className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ${s.className}`}>
       {busy && <span aria-hidden className="size-1.5 animate-pulse rounded-full bg-current" />}

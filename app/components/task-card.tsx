@@ -4,24 +4,27 @@
 // and turn into their images without a reload.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
-import type { TaskDto } from "@/lib/tasks/schema";
+import { useState } from "react";
+import { isFinal, type TaskDto } from "@/lib/tasks/schema";
 import { RelativeTime } from "./relative-time";
 import { StatusBadge } from "./status-badge";
-import { useLiveTask } from "./use-task";
+import { useNow } from "./use-now";
+import { startRerun, useLiveTask } from "./use-task";
 
 export function TaskCard({ initial }: { initial: TaskDto }) {
   const { task, gone } = useLiveTask(initial);
   const router = useRouter();
   const [retrying, setRetrying] = useState(false);
-  const elapsed = useElapsed(task.createdAt, task.status !== "succeed" && task.status !== "failed");
+  const running = !isFinal(task.status);
+  const now = useNow(1000, running);
+  const elapsed = running && now !== null ? Math.max(0, Math.round((now - new Date(task.createdAt).getTime()) / 1000)) : null;
   if (gone) return null;
 
   async function retry() {
     setRetrying(true);
-    const res = await fetch(`/api/tasks/${task.id}/rerun`, { method: "POST" });
+    const result = await startRerun(task.id);
     setRetrying(false);
-    if (res.ok) router.refresh();
+    if (result.ok) router.refresh();
   }
   const [w, h] = task.aspect_ratio.split(":").map(Number);
   const cols = task.n === 1 ? 1 : task.n <= 4 ? 2 : 3;
@@ -58,22 +61,10 @@ export function TaskCard({ initial }: { initial: TaskDto }) {
             <button type="button" className="btn-secondary min-h-7 px-2.5 text-xs" onClick={retry} disabled={retrying}>{retrying ? "Starting…" : "Try again"}</button>
           </div>
         )}
-        {task.status !== "failed" && task.status !== "succeed" && (
+        {running && (
           <p className="text-xs text-zinc-500">{task.statusMsg || "Working"}{elapsed !== null && ` · ${elapsed} s`}</p>
         )}
       </div>
     </article>
   );
-}
-
-/** Seconds since `iso`, ticking while `active`. */
-function useElapsed(iso: string, active: boolean): number | null {
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => {
-    if (!active) return;
-    setNow(Date.now());
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, [active]);
-  return active && now !== null ? Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000)) : null;
 }

@@ -5,11 +5,11 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import type { TaskDto } from "@/lib/tasks/schema";
+import { isFinal, type TaskDto } from "@/lib/tasks/schema";
 import { Lightbox } from "./lightbox";
 import { RelativeTime } from "./relative-time";
 import { StatusBadge } from "./status-badge";
-import { useLiveTask } from "./use-task";
+import { startRerun, useLiveTask } from "./use-task";
 
 export function TaskView({ initial }: { initial: TaskDto }) {
   const router = useRouter();
@@ -32,11 +32,10 @@ export function TaskView({ initial }: { initial: TaskDto }) {
   async function rerun() {
     setBusy("rerun");
     setError(null);
-    const res = await fetch(`/api/tasks/${task.id}/rerun`, { method: "POST" });
-    const json = await res.json().catch(() => null);
+    const result = await startRerun(task.id);
     setBusy(null);
-    if (!res.ok) return setError(json?.error?.message ?? "Could not start the re-run.");
-    router.push(`/tasks/${json.id}`);
+    if (!result.ok) return setError(result.message);
+    router.push(`/tasks/${result.task.id}`);
   }
 
   async function remove() {
@@ -86,7 +85,7 @@ export function TaskView({ initial }: { initial: TaskDto }) {
             {task.source === "api" && <span className="rounded-full border border-zinc-300 px-1.5 py-0.5 text-xs font-medium dark:border-zinc-700">API</span>}
           </div>
           {task.status === "failed" && <p role="alert" className="text-sm text-red-700 dark:text-red-400">{task.statusMsg || "The generation failed."}</p>}
-          {task.status !== "failed" && task.status !== "succeed" && <p className="text-sm text-zinc-500">{task.statusMsg || "Generating… this page updates by itself."}</p>}
+          {!isFinal(task.status) && <p className="text-sm text-zinc-500">{task.statusMsg || "Generating… this page updates by itself."}</p>}
           <div>
             <h2 className="label">Prompt</h2>
             <p className="whitespace-pre-wrap text-sm">{task.prompt}</p>

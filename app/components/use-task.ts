@@ -25,3 +25,10 @@ export function useLiveTask(initial: TaskDto) {
   const gone = (error as { status?: number } | undefined)?.status === 404;
   return { task: data ?? initial, gone };
 }
+
+/** Starts a new task with the same parameters; the new task, or a message to show. */
+export async function startRerun(taskId: string): Promise<{ ok: true; task: TaskDto } | { ok: false; message: string }> {
+  const res = await fetch(`/api/tasks/${taskId}/rerun`, { method: "POST" });
+  const json = await res.json().catch(() => null);
+  return res.ok ? { ok: true, task: json } : { ok: false, message: json?.error?.message ?? "Could not start the re-run." };
+}

@@ -1,8 +1,6 @@
 // `npm run emulator -- --port 4010`: the Kling emulator on its own.
 import { parseArgs } from "node:util";
-import { emulatorKeys } from "../kling";
-import { createEmulator } from "../kling/emulator/server";
-import { parseFaults } from "../kling/emulator/faults";
+import { createEmulator, emulatorOptionsFromConfig } from "../kling/emulator/server";
 import { getConfig } from "../config";
 import { runCli } from "./run-cli";
 
@@ -15,10 +13,7 @@ await runCli(
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error("--port must be a number from 0 to 65535");
   const emulator = createEmulator({
-    keys: emulatorKeys(config),
-    durationMs: config.EMULATOR_DURATION_MS,
-    failureRate: config.EMULATOR_FAILURE_RATE,
-    faults: parseFaults(config.EMULATOR_FAULTS),
+    ...emulatorOptionsFromConfig(config),
     onError: (message) => console.error(message),
   });
   const { url } = await emulator.listen(port, values.host);

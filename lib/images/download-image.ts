@@ -1,5 +1,6 @@
 // Downloads one upstream image with a timeout and a size cap. Error messages
 // name the host only: upstream URLs often carry signatures in their query.
+import { readCapped } from "../http/read-capped";
 import { ImageError } from "./errors";
 
 export type DownloadOptions = { fetch?: typeof fetch; timeoutMs?: number; maxBytes?: number };
@@ -23,24 +24,12 @@ export async function downloadImage(url: string, opts: DownloadOptions = {}): Pr
       const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
       throw new ImageError(`The image at ${host} answered HTTP ${res.status}`, retryable);
     }
-    const declared = Number(res.headers.get("content-length") ?? 0);
-    if (declared > maxBytes) {
+    const tooLarge = () => new ImageError(`The image at ${host} is larger than ${Math.round(maxBytes / 1048576)} MB`, false);
+    if (Number(res.headers.get("content-length") ?? 0) > maxBytes) {
       await res.body?.cancel();
-      throw new ImageError(`The image at ${host} is larger than ${Math.round(maxBytes / 1048576)} MB`, false);
+      throw tooLarge();
     }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    const reader = res.body?.getReader();
-    for (;;) {
-      if (!reader) break;
-      const { done, value: chunk } = await reader.read();
-      if (done) break;
-      size += chunk.length;
-      if (size > maxBytes) await reader.cancel();
-      if (size > maxBytes) throw new ImageError(`The image at ${host} is larger than ${Math.round(maxBytes / 1048576)} MB`, false);
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
+    return await readCapped(res.body, maxBytes, tooLarge);
   } catch (err) {
     if (err instanceof ImageError) throw err;
     if (signal.aborted) throw new ImageError(`The image at ${host} did not arrive within ${Math.round(timeoutMs / 1000)} s`, true);

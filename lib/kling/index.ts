@@ -1,6 +1,7 @@
 // Chooses the provider named by KLING_PROVIDER.
 import type { Config } from "../config";
 import { createAppyPieClient } from "./appypie-client";
+import { emulatorOptionsFromConfig } from "./emulator/server";
 import { createOfficialClient } from "./official-client";
 import type { KlingProvider } from "./provider";
 
@@ -30,11 +31,8 @@ export function createProvider(config: Config, opts: { localBaseUrl?: string; fe
         ...common,
         name: "local",
         baseUrl: opts.localBaseUrl ?? localEmulatorBaseUrl(config),
-        subscriptionKey: emulatorKeys(config)[0] ?? "local",
+        subscriptionKey: emulatorOptionsFromConfig(config).keys?.[0] ?? "local",
       });
   }
 }
 
-export function emulatorKeys(config: Pick<Config, "EMULATOR_KEYS">): string[] {
-  return (config.EMULATOR_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean);
-}

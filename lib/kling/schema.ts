@@ -114,7 +114,7 @@ export const submitResponseSchema = z.object({
 export type SubmitResponse = z.infer<typeof submitResponseSchema>;
 
 export const statusRequestSchema = z.object({
-  task_id: z.string({ error: "task_id is required" }).trim().min(1, "task_id is required").max(200, "task_id is too long"),
+  task_id: z.string({ error: "task_id is required" }).min(1, "task_id is required").max(200, "task_id is too long"),
 });
 
 export const resultImageSchema = z.object({ index: z.number().int().nonnegative(), url: z.string() });

@@ -18,6 +18,14 @@ export function assertSafeKey(key: string): void {
   }
 }
 
+/** A deletePrefix argument: a safe folder key ending in "/"; returns it without the slash. */
+export function assertSafeFolder(prefix: string): string {
+  if (!prefix.endsWith("/")) throw new Error("deletePrefix needs a folder prefix ending in /");
+  const folder = prefix.slice(0, -1);
+  assertSafeKey(folder);
+  return folder;
+}
+
 const TYPES: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", webp: "image/webp" };
 
 export function contentTypeForKey(key: string): string {

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { assertSafeKey, contentTypeForKey, type BlobStore } from "./blob-store";
+import { assertSafeFolder, assertSafeKey, contentTypeForKey, type BlobStore } from "./blob-store";
 
 const MISSING = new Set(["ENOENT", "ENOTDIR", "EISDIR"]);
 
@@ -41,8 +41,7 @@ export function createFsStore(root: string): BlobStore {
       });
     },
     async deletePrefix(prefix) {
-      if (!prefix.endsWith("/")) throw new Error("deletePrefix needs a folder prefix ending in /");
-      await rm(file(prefix.slice(0, -1)), { recursive: true, force: true });
+      await rm(file(assertSafeFolder(prefix)), { recursive: true, force: true });
     },
   };
 }

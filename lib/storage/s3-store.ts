@@ -7,7 +7,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { assertSafeKey, type BlobStore } from "./blob-store";
+import { assertSafeFolder, assertSafeKey, type BlobStore } from "./blob-store";
 
 export type S3StoreOptions = {
   endpoint?: string;
@@ -52,8 +52,7 @@ export function createS3Store(opts: S3StoreOptions): BlobStore {
       await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
     },
     async deletePrefix(prefix) {
-      if (!prefix.endsWith("/")) throw new Error("deletePrefix needs a folder prefix ending in /");
-      assertSafeKey(prefix.slice(0, -1));
+      assertSafeFolder(prefix);
       let token: string | undefined;
       do {
         const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken: token }));

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { getConfig } from "../config";
 import { getDb, Prisma } from "../db/client";
 import type { Task } from "../generated/prisma/client";
+import { readImageHeader } from "../kling/image-header";
 import { getBlobStore } from "../storage";
 import type { CreateTaskRequest } from "./schema";
 import { creatorHoldSeconds } from "./timing";
@@ -69,7 +70,7 @@ async function storeReferenceImage(taskId: string, image: string | undefined | n
   if (!image) return null;
   if (/^https?:\/\//i.test(image)) return image;
   const bytes = Buffer.from(image, "base64");
-  const isPng = bytes[0] === 0x89 && bytes[1] === 0x50;
+  const isPng = readImageHeader(bytes)?.format === "png";
   const key = `refs/${taskId}.${isPng ? "png" : "jpg"}`;
   await getBlobStore().put(key, bytes, isPng ? "image/png" : "image/jpeg");
   return `blob:${key}`;

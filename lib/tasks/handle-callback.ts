@@ -4,6 +4,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { getDb } from "../db/client";
 import { ApiError, notFound } from "../http/errors";
+import { readCapped } from "../http/read-capped";
 import { KlingError } from "../kling/errors";
 import { applyStatus } from "./apply-status";
 import { getProvider } from "./provider";
@@ -15,8 +16,7 @@ export async function handleUpstreamCallback(req: Request, secret: string): Prom
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(secret)) throw notFound("Unknown callback");
   const task = await getDb().task.findUnique({ where: { callbackSecret: secret }, select: { id: true, callbackSecret: true, upstreamTaskId: true } });
   if (!task || !safeEqual(task.callbackSecret, secret)) throw notFound("Unknown callback");
-  const text = await req.text();
-  if (text.length > MAX_CALLBACK_BYTES) throw new ApiError(413, "body_too_large", "Callback body is too large");
+  const text = (await readCapped(req.body, MAX_CALLBACK_BYTES, () => new ApiError(413, "body_too_large", "Callback body is too large"))).toString("utf8");
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -43,9 +43,13 @@ export async function submitTask(task: Task, opts: { leaseOwner: string; now?: D
         ...release,
       },
     });
-    await db.task.updateMany({ where: { id: task.id, upstreamTaskId: null }, data: { upstreamTaskId: upstream.taskId } });
-    await db.task.updateMany({ where: { id: task.id, leaseOwner: opts.leaseOwner }, data: release });
-    if (count) await notifyTaskChanged(task.id);
+    if (count) {
+      await notifyTaskChanged(task.id);
+    } else {
+      // A callback got there first: still record the upstream id and give the lease back.
+      await db.task.updateMany({ where: { id: task.id, upstreamTaskId: null }, data: { upstreamTaskId: upstream.taskId } });
+      await db.task.updateMany({ where: { id: task.id, leaseOwner: opts.leaseOwner }, data: release });
+    }
   } catch (err) {
     const retryable = !(err instanceof KlingError) || err.retryable;
     const message = err instanceof Error ? err.message : String(err);

@@ -14,6 +14,7 @@ import {
   type KlingImageRequest,
   type KlingTaskStatus,
 } from "../schema";
+import type { Config } from "../../config";
 import { parseFaults, type Faults } from "./faults";
 import { renderPreview } from "./render-image";
 
@@ -60,6 +61,16 @@ export type Emulator = {
 };
 
 const MAX_BODY = 15 * 1024 * 1024;
+
+/** The emulator's knobs from configuration (EMULATOR_*), shared by `npm run emulator` and the portal's mount. */
+export function emulatorOptionsFromConfig(config: Pick<Config, "EMULATOR_KEYS" | "EMULATOR_DURATION_MS" | "EMULATOR_FAILURE_RATE" | "EMULATOR_FAULTS">): EmulatorOptions {
+  return {
+    keys: (config.EMULATOR_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
+    durationMs: config.EMULATOR_DURATION_MS,
+    failureRate: config.EMULATOR_FAILURE_RATE,
+    faults: parseFaults(config.EMULATOR_FAULTS),
+  };
+}
 
 export function createEmulator(opts: EmulatorOptions = {}): Emulator {
   const basePath = (opts.basePath ?? "").replace(/\/+$/, "");
