@@ -12,7 +12,8 @@ export type KlingErrorKind =
   | "server" // 5xx or upstream maintenance
   | "timeout"
   | "network"
-  | "invalid_response"; // not the documented shape
+  | "invalid_response" // not the documented shape
+  | "duplicate"; // a task with this external_task_id already exists
 
 const RETRYABLE: ReadonlySet<KlingErrorKind> = new Set(["rate_limited", "server", "timeout", "network", "invalid_response"]);
 
@@ -21,7 +22,7 @@ export class KlingError extends Error {
   constructor(
     readonly kind: KlingErrorKind,
     message: string,
-    readonly details: { status?: number; code?: number; retryAfterMs?: number; requestId?: string } = {},
+    readonly details: { status?: number; code?: number; retryAfterMs?: number; requestId?: string; cause?: string } = {},
   ) {
     super(message);
     this.name = "KlingError";
@@ -61,6 +62,7 @@ const HINTS: Record<KlingErrorKind, string> = {
   timeout: "Kling did not answer in time; the portal will retry",
   network: "Kling could not be reached; the portal will retry",
   invalid_response: "Kling answered in an unexpected format",
+  duplicate: "Kling already has a task with this external id",
 };
 
 /** "Kling rejected the request (HTTP 400): prompt is too long" */
