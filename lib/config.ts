@@ -39,7 +39,6 @@ export const configSchema = z
     KLING_SECRET_KEY: optional(z.string().min(1)),
     KLING_MODEL: optional(z.string().min(1)),
     KLING_TIMEOUT_MS: int(100, 600_000).default(30_000),
-    KLING_MAX_RETRIES: int(0, 10).default(3),
     EMULATOR_KEYS: optional(z.string()),
     EMULATOR_DURATION_MS: int(0, 600_000).default(4000),
     EMULATOR_FAILURE_RATE: num(0, 1).default(0),
