@@ -8,6 +8,9 @@ import type { AddressInfo, Socket } from "node:net";
 export const LISTENER_MODES = ["normal", "refuse", "blackhole"] as const;
 export type ListenerMode = (typeof LISTENER_MODES)[number];
 
+/** Held blackhole requests beyond this are reset, oldest first, so a drill cannot exhaust memory. */
+const MAX_HELD = 1000;
+
 export type ApiListener = ReturnType<typeof createApiListener>;
 
 export function createApiListener(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) {
@@ -19,6 +22,11 @@ export function createApiListener(handler: (req: IncomingMessage, res: ServerRes
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (mode === "blackhole") {
+      if (held.size >= MAX_HELD) {
+        const oldest = held.values().next().value!;
+        held.delete(oldest);
+        oldest.destroy();
+      }
       held.add(req.socket);
       req.socket.once("close", () => held.delete(req.socket));
       return;

@@ -1,10 +1,11 @@
 // Kling's official API: POST /v1/images/generations and GET
 // /v1/images/generations/{task_id | external_task_id}, a bearer JWT, and the
 // envelope { code, message, request_id, data }.
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { OFFICIAL_PATH } from "../official-client";
 import { klingImageRequestSchema } from "../schema";
 import type { ApiRoutes, EmulatorCore } from "./core";
+import type { Faults } from "./faults";
 import { describeIssues, isObject, readBody, sendJson } from "./http-io";
 import { checkOfficialToken } from "./official-auth";
 import { newId, officialTaskBody } from "./task-clock";
@@ -29,7 +30,7 @@ const optionalString = (v: unknown) => v === undefined || v === null || typeof v
 export function createOfficialRoutes(core: EmulatorCore): ApiRoutes {
   const succeed = (res: ServerResponse, data: unknown) => sendJson(res, 200, { code: 0, message: "SUCCEED", request_id: newId(), data });
 
-  async function submit(req: Parameters<ApiRoutes["handle"]>[1], res: ServerResponse, faults: Parameters<ApiRoutes["handle"]>[3]) {
+  async function submit(req: IncomingMessage, res: ServerResponse, faults: Faults) {
     core.calls.submit++;
     const body = await readBody(req);
     if (!isObject(body)) return sendOfficialError(res, 400, 1201, "body: must be a JSON object");
