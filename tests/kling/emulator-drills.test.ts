@@ -2,11 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppyPieClient } from "@/lib/kling/appypie-client";
 import { createEmulator } from "@/lib/kling/emulator/server";
 import { startControlServer } from "@/lib/kling/emulator/control";
+import { createReferenceImages } from "@/lib/kling/emulator/reference-images";
+import { newTask } from "@/lib/kling/emulator/task-clock";
 import { klingImageRequestSchema } from "@/lib/kling/schema";
+import { makePng } from "../helpers/images";
 import { startScriptedServer } from "../helpers/http-server";
 import { spawnCli } from "../helpers/spawn";
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+async function waitFor(probe: () => Promise<unknown>, what: string, timeoutMs: number) {
+  for (const until = Date.now() + timeoutMs; !(await probe()); await sleep(50)) if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+}
 
 describe("drill controls of the standalone emulator (--control-port)", () => {
   let cli: Awaited<ReturnType<typeof spawnCli>>;
@@ -46,13 +52,12 @@ describe("drill controls of the standalone emulator (--control-port)", () => {
       const callback_url = `${hooks.url}/api/callbacks/kling/secret-1`;
       const ids: string[] = [];
       for (let i = 0; i < 2; i++) ids.push((await (await submit({ prompt: "p", callback_url })).json()).data.data.task_id);
-      const before = await (await fetch(`${control}/stats`)).json();
-      expect(before.refs[callback_url]).toEqual({ submissions: 2, taskIds: ids, succeeded: false });
-      expect(before.calls).toMatchObject({ submit: expect.any(Number), status: expect.any(Number), images: expect.any(Number), lookup: 0 });
-      expect(before.calls.submit).toBeGreaterThanOrEqual(2);
-      await sleep(400);
-      const after = await (await fetch(`${control}/stats`)).json();
-      expect(after.refs[callback_url].succeeded).toBe(true);
+      const stats = await (await fetch(`${control}/stats`)).json();
+      expect(stats.refs[callback_url]).toMatchObject({ submissions: 2, taskIds: ids });
+      expect(stats.calls).toMatchObject({ submit: expect.any(Number), status: expect.any(Number), images: expect.any(Number), lookup: 0 });
+      expect(stats.calls.submit).toBeGreaterThanOrEqual(2);
+      // Once the tasks' time is up (200 ms), the reference shows a success.
+      await waitFor(async () => (await (await fetch(`${control}/stats`)).json()).refs[callback_url].succeeded, "a succeeded task", 5000);
     } finally {
       await hooks.close();
     }
@@ -124,5 +129,20 @@ describe("drill counts in process", () => {
       await control.close();
       await emulator.close();
     }
+  });
+});
+
+describe("emulator memory bounds", () => {
+  it("keep reference images within a byte budget, letting the oldest go", async () => {
+    const png = (await makePng(400, 400, "#00ff00")).toString("base64");
+    const references = createReferenceImages(fetch, Buffer.from(png, "base64").length * 2);
+    const tasks = [0, 1, 2].map(() => newTask({ api: "seed", request: klingImageRequestSchema.parse({ prompt: "p", image: png }), durationMs: 0, outcome: "succeed", imagesBase: "http://x" }));
+    for (const t of tasks) {
+      references.attach(t);
+      await t.reference;
+    }
+    expect(tasks[0].reference).toBeUndefined();
+    expect((await tasks[1].reference)?.length).toBeGreaterThan(0);
+    expect((await tasks[2].reference)?.length).toBeGreaterThan(0);
   });
 });

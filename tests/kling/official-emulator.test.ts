@@ -69,7 +69,7 @@ describe("official client against the emulator (KLING_PROVIDER=kling end to end)
     expect(err.message).toContain("Kling already has a task with this external id");
     // The first task is still the one found by the external id, and the drill counts show both submissions.
     expect((await client.lookup!("portal-task-dup"))?.taskId).toBe(first.taskId);
-    expect(emulator.stats().refs["portal-task-dup"]).toEqual({ submissions: 2, taskIds: [first.taskId], succeeded: false });
+    expect(emulator.stats().refs["portal-task-dup"]).toMatchObject({ submissions: 2, taskIds: [first.taskId] });
   });
 
   it("answers a lookup of an unknown external id with null", async () => {

@@ -1,10 +1,11 @@
 // The emulator's shared state (tasks, call counters, drill counts, timers) and
-// starting a task: its clock, its reference image, its callbacks.
+// starting a task: its clock, its reference image, its callbacks, its drill count.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { KlingImageRequest } from "../schema";
 import { scheduleCallbacks } from "./callbacks";
 import { createDrillStats, type DrillStats } from "./drill-stats";
 import type { Faults } from "./faults";
+import { createReferenceImages } from "./reference-images";
 import type { EmulatorOptions } from "./options";
 import { newTask, type ApiFamily, type EmulatedTask } from "./task-clock";
 import { createTaskStore, type TaskStore } from "./task-store";
@@ -39,16 +40,7 @@ export function createCore(opts: EmulatorOptions): EmulatorCore {
     timers.add(t);
   };
 
-  async function loadReference(image: string): Promise<Buffer | undefined> {
-    if (!/^https?:\/\//i.test(image)) return Buffer.from(image, "base64");
-    try {
-      const r = await doFetch(image, { signal: AbortSignal.timeout(15_000) });
-      if (!r.ok) return undefined;
-      return Buffer.from(await r.arrayBuffer());
-    } catch {
-      return undefined;
-    }
-  }
+  const references = createReferenceImages(doFetch);
 
   const core: EmulatorCore = {
     opts,
@@ -66,9 +58,8 @@ export function createCore(opts: EmulatorOptions): EmulatorCore {
         durationMs: faults.durationMs ?? opts.durationMs ?? 4000,
         outcome: faults.outcome ?? (Math.random() < failRate ? "failed" : "succeed"),
         imagesBase: core.imagesBase(req),
-        reference: request.image ? loadReference(request.image) : undefined,
       });
-      task.reference?.catch(() => {});
+      references.attach(task);
       core.tasks.add(task);
       scheduleCallbacks(task, faults.callbacks, { fetch: doFetch, later, onError });
       const ref = externalTaskId ?? request.callback_url;

@@ -16,6 +16,7 @@ export type EmulatedTask = {
   outcome: "succeed" | "failed";
   failMsg: string;
   imagesBase: string;
+  /** Set by reference-images.ts while the reference is kept. */
   reference?: Promise<Buffer | undefined>;
 };
 
@@ -28,7 +29,6 @@ export function newTask(args: {
   durationMs: number;
   outcome: "succeed" | "failed";
   imagesBase: string;
-  reference?: Promise<Buffer | undefined>;
   now?: number;
 }): EmulatedTask {
   const now = args.now ?? Date.now();
@@ -43,7 +43,6 @@ export function newTask(args: {
     outcome: args.outcome,
     failMsg: "The emulator failed this task on purpose (failure rate or fault injection).",
     imagesBase: args.imagesBase,
-    reference: args.reference,
   };
 }
 
