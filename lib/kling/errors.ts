@@ -13,8 +13,7 @@ export type KlingErrorKind =
   | "server" // 5xx or upstream maintenance
   | "timeout"
   | "network"
-  | "invalid_response" // not the documented shape
-  | "duplicate"; // a task with this external_task_id already exists
+  | "invalid_response"; // not the documented shape
 
 const RETRYABLE: ReadonlySet<KlingErrorKind> = new Set(["rate_limited", "server", "timeout", "network", "invalid_response"]);
 
@@ -64,7 +63,6 @@ const HINTS: Record<KlingErrorKind, string> = {
   timeout: "Kling did not answer in time; the portal will retry",
   network: "Kling could not be reached; the portal will retry",
   invalid_response: "Kling answered in an unexpected format",
-  duplicate: "Kling already has a task with this external id",
 };
 
 /** "Kling rejected the request (HTTP 400): prompt is too long" */

@@ -12,7 +12,21 @@ export class BodyError extends Error {
 }
 
 /** Reads a JSON body of at most `max` bytes; BodyError when it is too big or not JSON. */
-export async function readBody(req: IncomingMessage, max = MAX_BODY): Promise<unknown> {
+// One read per request: the handler reads the body as soon as it arrives (a
+// real server has the request in hand before it starts working), so a client
+// that gives up during injected latency still leaves a request that is served.
+const bodies = new WeakMap<IncomingMessage, Promise<unknown>>();
+
+export function readBody(req: IncomingMessage, max = MAX_BODY): Promise<unknown> {
+  let body = bodies.get(req);
+  if (!body) {
+    body = readBodyOnce(req, max);
+    bodies.set(req, body);
+  }
+  return body;
+}
+
+async function readBodyOnce(req: IncomingMessage, max: number): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

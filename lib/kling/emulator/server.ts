@@ -7,7 +7,7 @@ import { createApiListener, type ListenerMode } from "./api-listener";
 import { createCore, type ApiRoutes, type Calls } from "./core";
 import type { RefStats } from "./drill-stats";
 import { parseFaults, type Faults } from "./faults";
-import { BodyError, sendText } from "./http-io";
+import { BodyError, readBody, sendText } from "./http-io";
 import { createImageRoute, IMAGE_PATH } from "./images";
 import { createOfficialRoutes } from "./official-routes";
 import type { EmulatorOptions } from "./options";
@@ -91,7 +91,11 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
       } catch (err) {
         return family.sendError(res, 400, `X-Emulator-Faults: ${(err as Error).message}`);
       }
-      if (faults.latencyMs) await new Promise((ok) => setTimeout(ok, faults.latencyMs));
+      if (faults.latencyMs) {
+        // The request is received in full first: upstream then "works" on it even if the caller hangs up.
+        if (method === "POST") await readBody(req).catch(() => undefined);
+        await new Promise((ok) => setTimeout(ok, faults.latencyMs));
+      }
       if (faults.status && Math.random() < (faults.errorRate ?? 1)) {
         return family.sendFault(res, faults.status, faults.retryAfterS ?? (faults.status === 429 ? 1 : undefined));
       }
