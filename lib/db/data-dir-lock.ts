@@ -35,14 +35,20 @@ function sleepSync(ms: number) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-function processStart(pid: number): number | null {
+// Linux's /proc/<pid>/stat, fields after the parenthesised command name (which may hold spaces); null elsewhere.
+function procStat(pid: number): string[] | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Field 22, counted after the parenthesised command name (which may hold spaces).
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
   }
+}
+
+/** Field 22, the start time: with the pid it names one process, even after the pid is reused. */
+function processStart(pid: number): number | null {
+  const fields = procStat(pid);
+  return fields ? Number(fields[19]) : null;
 }
 
 function withMutex<T>(dir: string, fn: () => T): T {
@@ -100,10 +106,9 @@ export function isOwnerAlive(owner: Owner): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
-  if (owner.processStart != null) {
-    const now = processStart(owner.pid);
-    if (now != null && now !== owner.processStart) return false;
-  }
+  const fields = procStat(owner.pid);
+  if (fields?.[0] === "Z") return false; // Killed, only waiting for its parent to reap it.
+  if (owner.processStart != null && fields && Number(fields[19]) !== owner.processStart) return false;
   return true;
 }
 
