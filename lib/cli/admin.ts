@@ -15,7 +15,8 @@ const [command, ...args] = process.argv.slice(2);
 await runCli(async () => {
   if (command !== "create-user" && command !== "create-key") throw new Error(usage);
   // Through the running portal when it owns the embedded database; otherwise this process owns it meanwhile.
-  await connectDatabase(`npm run admin ${command}`);
+  const access = await connectDatabase(`npm run admin ${command}`);
+  if (access?.kind === "client") console.error(`Using the embedded database through pid ${access.owner.pid} (${access.owner.command}).`);
   try {
     await migrateDatabase(getConfig());
     if (command === "create-user") {

@@ -6,7 +6,8 @@ import { migrateDatabase } from "../db/migrate-database";
 import { runCli } from "./run-cli";
 
 await runCli(async () => {
-  await connectDatabase("npm run db:migrate");
+  const access = await connectDatabase("npm run db:migrate");
+  if (access?.kind === "client") console.error(`Using the embedded database through pid ${access.owner.pid} (${access.owner.command}).`);
   try {
     const applied = await migrateDatabase(getConfig());
     console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}` : "Database is up to date.");
