@@ -4,7 +4,7 @@
 import { getConfig } from "../config";
 import { databaseTarget } from "../db/adapter";
 import { closeDatabase } from "../db/client";
-import { describeOwner } from "../db/data-dir-lock";
+import { describeOwner, foreignOwnerHint } from "../db/data-dir-lock";
 import { becomeOwner, DatabaseInUseError, serveEmbedded } from "../db/embedded-access";
 import { migrateDatabase } from "../db/migrate-database";
 import { ensureBuild } from "../server/ensure-build";
@@ -50,7 +50,8 @@ function ownEmbeddedDatabase(dir: string) {
     if (!(err instanceof DatabaseInUseError)) throw err;
     throw new Error(
       `The embedded database in ${dir} is already open in ${describeOwner(err.owner)}. ` +
-        "One process owns it: stop that one first (the admin, migrate, worker and backup commands reach it while it runs), or use PostgreSQL (DATABASE_URL) for several portal processes.",
+        "One process owns it: stop that one first (the admin, migrate, worker and backup commands reach it while it runs), or use PostgreSQL (DATABASE_URL) for several portal processes." +
+        foreignOwnerHint(dir, err.owner),
     );
   }
 }

@@ -125,6 +125,11 @@ export function describeOwner(owner: Owner): string {
   return `pid ${owner.pid}${host} (${owner.command}) since ${owner.startedAt}`;
 }
 
+/** For an owner on another host (a shared volume), whose liveness this host cannot check: how to clear its lock. */
+export function foreignOwnerHint(dir: string, owner: Owner): string {
+  return owner.hostname === os.hostname() ? "" : ` If ${owner.hostname} no longer runs it, delete ${lockPath(dir)}.`;
+}
+
 /** Takes the folder for this process, taking over a dead owner's lock; returns the live owner instead when there is one. */
 export function tryAcquireDataDirLock(dir: string, command: string): { lock: DataDirLock } | { owner: Owner } {
   fs.mkdirSync(dir, { recursive: true });

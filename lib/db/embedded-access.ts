@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { describeOwner, tryAcquireDataDirLock, type DataDirLock, type Owner } from "./data-dir-lock";
+import { describeOwner, foreignOwnerHint, tryAcquireDataDirLock, type DataDirLock, type Owner } from "./data-dir-lock";
 import { lockedPglite } from "./locked-pglite";
 import { startWireServer, type WireServer } from "./pglite-wire-server";
 import { SessionLock } from "./session-lock";
@@ -30,7 +30,7 @@ export class DatabaseInUseError extends Error {
     readonly owner: Owner,
     why: string,
   ) {
-    super(`The embedded database in ${dir} is in use by ${describeOwner(owner)}; ${why}`);
+    super(`The embedded database in ${dir} is in use by ${describeOwner(owner)}; ${why}.${foreignOwnerHint(dir, owner)}`);
     this.name = "DatabaseInUseError";
   }
 }

@@ -106,13 +106,15 @@ function serveConnection(db: PGlite, lock: SessionLock, socket: net.Socket) {
   socket.on("data", (chunk) => {
     buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
     for (;;) {
-      const headerSize = started ? 5 : 4;
-      if (buffer.length < headerSize) break;
-      const length = started ? buffer.readInt32BE(1) + 1 : buffer.readInt32BE(0);
-      if (length < headerSize - (started ? 1 : 0) || length > MAX_MESSAGE) {
+      // After startup each message is a type byte and an int32 length counting itself; before, just the length.
+      const typeBytes = started ? 1 : 0;
+      if (buffer.length < typeBytes + 4) break;
+      const declared = buffer.readInt32BE(typeBytes);
+      if (declared < 4 || declared > MAX_MESSAGE) {
         socket.destroy();
         return;
       }
+      const length = typeBytes + declared;
       if (buffer.length < length) break;
       const message = buffer.subarray(0, length);
       buffer = buffer.subarray(length);

@@ -1,6 +1,7 @@
 // The embedded database served on a Unix socket: real node-postgres clients and
 // in-process queries at once against one real PGlite, never interleaving.
 import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -133,5 +134,24 @@ describe("PGlite wire server", () => {
     await expect(a.query("SELECT 1")).rejects.toThrow(/current transaction is aborted/);
     await a.query("ROLLBACK");
     expect((await fromB).rows).toEqual([{ one: 1 }]);
+  });
+
+  it("answers an SSL request with N, drops a connection that sends a malformed message, and serves the others on", async () => {
+    const a = await connect();
+    const raw = net.connect(path.join(dir, ".s.PGSQL.5432"));
+    const replies: Buffer[] = [];
+    raw.on("data", (d) => replies.push(d));
+    const closed = new Promise((resolve) => raw.once("close", resolve));
+    const ssl = Buffer.alloc(8);
+    ssl.writeInt32BE(8, 0);
+    ssl.writeInt32BE(80877103, 4);
+    raw.write(ssl);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(Buffer.concat(replies).toString()).toBe("N");
+    const bad = Buffer.alloc(8);
+    bad.writeInt32BE(2, 0); // A length shorter than the length field itself.
+    raw.write(bad);
+    await closed;
+    expect((await a.query("SELECT 2 AS two")).rows).toEqual([{ two: 2 }]);
   });
 });
