@@ -1,5 +1,5 @@
 // The emulator's knobs, and how configuration (EMULATOR_*, KLING_*_KEY) fills
-// them: shared by `npm run emulator` and the portal's /emulator mount.
+// them: shared by `npm run emulator` and the portal's built-in (loopback) emulator.
 import type { Config } from "../../config";
 import type { LookupFn } from "../../http/safe-fetch";
 import { parseFaults, type Faults } from "./faults";
@@ -15,7 +15,7 @@ export type EmulatorOutbound = { allowOrigins?: string[]; allowPrivate?: boolean
 export type OfficialKeyPair = { accessKey: string; secretKey: string };
 
 export type EmulatorOptions = {
-  /** Prefix the routes are served under, e.g. "/emulator" inside the portal. */
+  /** Prefix the routes are served under (none by default). */
   basePath?: string;
   /** Absolute URL of basePath as seen by whoever downloads the images; by default taken from the Host header. */
   publicBaseUrl?: string;
