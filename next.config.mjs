@@ -10,6 +10,7 @@ const nextConfig = {
     "sharp",
     "pino",
     "pg",
+    "undici",
   ],
   turbopack: { root: import.meta.dirname },
   images: { unoptimized: true },

@@ -2,13 +2,9 @@
 // link-local, private or other reserved ranges, unless an operator allows it.
 import { lookup } from "node:dns/promises";
 import ipaddr from "ipaddr.js";
+import { isPublicIp } from "../http/ip-ranges";
 
-export function isPublicIp(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  let ip = ipaddr.parse(address);
-  if (ip.kind() === "ipv6" && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
-  return ip.range() === "unicast";
-}
+export { isPublicIp };
 
 /** Checks the literal host only (cheap, at submit time). */
 export function isObviouslyPrivateHost(url: URL): boolean {

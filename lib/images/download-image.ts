@@ -1,9 +1,19 @@
-// Downloads one upstream image with a timeout and a size cap. Error messages
-// name the host only: upstream URLs often carry signatures in their query.
-import { readCapped } from "../http/read-capped";
+// Downloads one upstream image through the safe fetch: public addresses only,
+// except the configured upstream's own origin (its images may be on 127.0.0.1);
+// a timeout and a size cap. Messages name the host only: upstream URLs often
+// carry signatures in their query.
+import { safeFetch, SafeFetchError } from "../http/safe-fetch";
+import { upstreamOrigins } from "../http/upstream-origins";
 import { ImageError } from "./errors";
 
-export type DownloadOptions = { fetch?: typeof fetch; timeoutMs?: number; maxBytes?: number };
+export type DownloadOptions = {
+  timeoutMs?: number;
+  maxBytes?: number;
+  /** Origins reached whatever their address; by default the upstreams this process's Kling clients use. */
+  allowOrigins?: readonly string[];
+  /** Unused: kept so callers that pass one still compile (downloads always go through the safe fetch). */
+  fetch?: typeof fetch;
+};
 
 export async function downloadImage(url: string, opts: DownloadOptions = {}): Promise<Buffer> {
   let parsed: URL;
@@ -16,23 +26,25 @@ export async function downloadImage(url: string, opts: DownloadOptions = {}): Pr
   const host = parsed.host;
   const maxBytes = opts.maxBytes ?? 30 * 1024 * 1024;
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const res = await (opts.fetch ?? fetch)(url, { signal, redirect: "follow" });
+    const res = await safeFetch(parsed, { purpose: "image URL", timeoutMs, maxBytes, allowOrigins: opts.allowOrigins ?? upstreamOrigins() });
     if (!res.ok) {
-      await res.body?.cancel();
       const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
       throw new ImageError(`The image at ${host} answered HTTP ${res.status}`, retryable);
     }
-    const tooLarge = () => new ImageError(`The image at ${host} is larger than ${Math.round(maxBytes / 1048576)} MB`, false);
-    if (Number(res.headers.get("content-length") ?? 0) > maxBytes) {
-      await res.body?.cancel();
-      throw tooLarge();
-    }
-    return await readCapped(res.body, maxBytes, tooLarge);
+    return res.body;
   } catch (err) {
     if (err instanceof ImageError) throw err;
-    if (signal.aborted) throw new ImageError(`The image at ${host} did not arrive within ${Math.round(timeoutMs / 1000)} s`, true);
-    throw new ImageError(`The image at ${host} could not be downloaded (network error)`, true);
+    if (!(err instanceof SafeFetchError)) throw new ImageError(`The image at ${host} could not be downloaded (network error)`, true);
+    switch (err.kind) {
+      case "too-large":
+        throw new ImageError(`The image at ${host} is larger than ${Math.round(maxBytes / 1048576)} MB`, false);
+      case "timeout":
+        throw new ImageError(`The image at ${host} did not arrive within ${Math.round(timeoutMs / 1000)} s`, true);
+      case "refused":
+        throw new ImageError(`The image was not downloaded: ${err.message}`, false);
+      default:
+        throw new ImageError(`The image at ${host} could not be downloaded (network error)`, true);
+    }
   }
 }

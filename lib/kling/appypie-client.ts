@@ -1,5 +1,6 @@
 // The seed's gateway (Appy Pie): two POST endpoints authenticated by
 // Ocp-Apim-Subscription-Key. Also the client of the built-in emulator.
+import { trustUpstreamOrigin } from "../http/upstream-origins";
 import { describe, KlingError, kindForHttpStatus } from "./errors";
 import { bodyMessage, requestJson, type HttpResult } from "./http";
 import { findTaskObject, isTaskNotFoundBody, parseTask } from "./parse-task";
@@ -24,6 +25,8 @@ export type AppyPieOptions = {
 
 export function createAppyPieClient(opts: AppyPieOptions): KlingProvider {
   const base = opts.baseUrl.replace(/\/+$/, "");
+  // Its image links may be on the same (possibly private) origin: downloads from it are allowed.
+  trustUpstreamOrigin(base);
   const headers = {
     "Content-Type": "application/json",
     "Cache-Control": "no-cache",

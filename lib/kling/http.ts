@@ -1,6 +1,7 @@
 // JSON over HTTP for the Kling clients: a timeout per attempt, retries with
 // exponential backoff and full jitter for 429, 5xx and network faults
-// (honouring Retry-After), and no retry for other 4xx answers.
+// (honouring Retry-After), and no retry for other 4xx answers. Redirects are
+// never followed: the subscription key or token would go with them.
 import { describe, KlingError, kindForHttpStatus } from "./errors";
 
 export type HttpResult = { status: number; json: unknown; text: string; headers: Headers };
@@ -80,10 +81,15 @@ export async function requestJson(opts: RequestOptions): Promise<HttpResult> {
         headers: opts.headers,
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
         signal,
-        redirect: "follow",
+        redirect: "manual",
       });
+      if (res.status >= 300 && res.status < 400) {
+        await res.body?.cancel().catch(() => {});
+        throw redirectError(opts.url, res);
+      }
       text = await res.text();
     } catch (err) {
+      if (err instanceof KlingError) throw err;
       if (opts.signal?.aborted) throw opts.signal.reason ?? err;
       const timedOut = timeout.aborted;
       lastError = new KlingError(
@@ -105,6 +111,19 @@ export async function requestJson(opts: RequestOptions): Promise<HttpResult> {
     if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfter) break;
   }
   throw lastError ?? new KlingError("network", describe("network"));
+}
+
+/** A 3xx from upstream: a misconfigured base URL, never followed (credentials would go along). */
+function redirectError(url: string, res: Response): KlingError {
+  let to = "";
+  try {
+    const location = res.headers.get("location");
+    if (location) to = ` to ${new URL(location, url).origin}`;
+  } catch {
+    // an unparseable Location names nothing
+  }
+  const detail = `a redirect${to}, which the portal does not follow so that credentials stay with ${new URL(url).origin}; check the configured base URL`;
+  return new KlingError("invalid_response", describe("invalid_response", res.status, detail), { status: res.status });
 }
 
 export function parseJson(text: string): unknown {

@@ -1,19 +1,19 @@
 // Chooses the provider named by KLING_PROVIDER.
 import type { Config } from "../config";
 import { createAppyPieClient } from "./appypie-client";
-import { emulatorOptionsFromConfig } from "./emulator/server";
+import { createLocalProvider } from "./local-provider";
 import { createOfficialClient } from "./official-client";
 import type { KlingProvider } from "./provider";
 
 export type { KlingProvider, UpstreamTask } from "./provider";
 export { KlingError } from "./errors";
 
-/** Where the portal serves its built-in emulator. */
-export function localEmulatorBaseUrl(config: Pick<Config, "PORT">): string {
-  return `http://127.0.0.1:${config.PORT}/emulator`;
-}
-
-export function createProvider(config: Config, opts: { localBaseUrl?: string; fetch?: typeof fetch } = {}): KlingProvider {
+/**
+ * The provider for this config. `local` talks to the emulator the portal
+ * process started on 127.0.0.1 (see lib/server/local-emulator.ts), found when
+ * each call is made.
+ */
+export function createProvider(config: Config, opts: { fetch?: typeof fetch } = {}): KlingProvider {
   // No retries inside a call: each upstream call is made under a freshly proven
   // lease, so the reconciler retries (with backoff) instead of the client.
   const common = { timeoutMs: config.KLING_TIMEOUT_MS, maxRetries: 0, fetch: opts.fetch };
@@ -29,12 +29,7 @@ export function createProvider(config: Config, opts: { localBaseUrl?: string; fe
     case "appypie":
       return createAppyPieClient({ ...common, baseUrl: config.APPYPIE_BASE_URL, subscriptionKey: config.APPYPIE_SUBSCRIPTION_KEY! });
     case "local":
-      return createAppyPieClient({
-        ...common,
-        name: "local",
-        baseUrl: opts.localBaseUrl ?? localEmulatorBaseUrl(config),
-        subscriptionKey: emulatorOptionsFromConfig(config).keys?.[0] ?? "local",
-      });
+      return createLocalProvider(common);
   }
 }
 

@@ -1,6 +1,7 @@
 // Kling's official API: POST /v1/images/generations and
 // GET /v1/images/generations/{task_id | external_task_id}, envelope
 // { code, message, request_id, data }; a duplicate external id is its own error kind.
+import { trustUpstreamOrigin } from "../http/upstream-origins";
 import { describe, KlingError, kindForHttpStatus, type KlingErrorKind } from "./errors";
 import { isRetryableStatus, requestJson, type HttpResult } from "./http";
 import { createTokenSource } from "./kling-jwt";
@@ -39,6 +40,8 @@ export function kindForBusinessCode(code: number): KlingErrorKind | undefined {
 
 export function createOfficialClient(opts: OfficialOptions): KlingProvider {
   const base = opts.baseUrl.replace(/\/+$/, "");
+  // Its image links may be on the same (possibly private) origin: downloads from it are allowed.
+  trustUpstreamOrigin(base);
   const token = createTokenSource({ accessKey: opts.accessKey, secretKey: opts.secretKey, now: opts.now });
   const call = async (method: "GET" | "POST", path: string, body: unknown, o: { signal?: AbortSignal; maxRetries?: number }) =>
     requestJson({

@@ -1,6 +1,7 @@
-// The portal's single Node process: Next.js, the built-in Kling emulator at
-// /emulator (the zero-config provider), and the background reconciler. One
-// process matters: embedded PGlite allows exactly one owner of its data folder.
+// The portal's single Node process: Next.js on the public port, the built-in
+// Kling emulator on its own loopback listener (the zero-config provider, never
+// on the public port), and the background reconciler. One process matters:
+// embedded PGlite allows exactly one owner of its data folder.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import next from "next";
@@ -15,25 +16,22 @@ export async function startPortalServer(opts: { config: Config; dir: string; dev
   const app = next({ dev: !!opts.dev, dir, hostname: config.HOST, port: config.PORT });
   const handle = app.getRequestHandler();
   await app.prepare();
-  const { createEmulatorForPortal } = await import("./emulator-mount");
-  const emulator = config.KLING_PROVIDER === "local" ? createEmulatorForPortal(config) : null;
+  const { startLocalEmulator } = await import("./local-emulator");
+  const emulator = config.KLING_PROVIDER === "local" ? await startLocalEmulator(config) : null;
+  if (emulator) logger.debug({ url: emulator.url }, "built-in emulator listening on loopback");
 
-  const server = http.createServer((req, res) => {
-    if (emulator && req.url && (req.url === "/emulator" || req.url.startsWith("/emulator/"))) {
-      emulator.handler(req, res).catch((err) => {
-        logger.error({ err }, "emulator request failed");
-        if (!res.headersSent) res.writeHead(500, { "Content-Type": "application/json" });
-        res.end(JSON.stringify({ error: "An unexpected error occurred, please try again later" }));
-      });
-      return;
-    }
-    handle(req, res);
-  });
+  // Everything on the public port is Next.js: /emulator… is a 404 like any unknown path.
+  const server = http.createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.PORT, config.HOST, () => resolve());
+    });
+  } catch (err) {
+    await emulator?.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const background = startBackgroundServices(config);
   return {

@@ -61,6 +61,26 @@ beforeAll(async () => {
 });
 afterAll(() => portal?.stop());
 
+describe("the built-in emulator is not on the public port", () => {
+  it("answers 404 for /emulator… while local-provider tasks complete (the samples below)", async () => {
+    for (const [method, p] of [
+      ["GET", "/emulator"],
+      ["GET", "/emulator/"],
+      ["POST", "/emulator/kling-ai-image/v1/getImageTask"],
+      ["POST", "/emulator/kling-ai-polling/v1/getImageStatus"],
+      ["GET", "/emulator/images/x/0.png"],
+    ] as const) {
+      const res = await fetch(`${portal.url}${p}`, {
+        method,
+        headers: { "Content-Type": "application/json", "Ocp-Apim-Subscription-Key": "anything" },
+        body: method === "POST" ? '{"prompt":"p","task_id":"x"}' : undefined,
+      });
+      expect(res.status, `${method} ${p}`).toBe(404);
+      await res.body?.cancel();
+    }
+  });
+});
+
 describe("the seed's samples against the portal", () => {
   it("curl: submits and polls to succeed with downloadable images", async () => {
     const submit = await run("curl", [

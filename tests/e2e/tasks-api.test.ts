@@ -146,7 +146,8 @@ describe("restarts", () => {
 
   it("finishes a task that was in flight when the server was killed", async () => {
     // An upstream that outlives the portal, as the real Kling does.
-    upstream = createEmulator({ durationMs: 4000 });
+    // Its callbacks go to the portal on 127.0.0.1.
+    upstream = createEmulator({ durationMs: 4000, outbound: { allowPrivate: true } });
     const { url } = await upstream.listen();
     const env = { KLING_PROVIDER: "appypie", APPYPIE_BASE_URL: url, APPYPIE_SUBSCRIPTION_KEY: "k" };
     const first = await startPortal(env);

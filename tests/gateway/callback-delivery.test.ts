@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { resetConfig } from "@/lib/config";
 import { deliverDueCallbacks, MAX_DELIVERY_ATTEMPTS } from "@/lib/gateway/callbacks/deliver-callbacks";
+import type { LookupFn } from "@/lib/http/safe-fetch";
 import { applyStatus } from "@/lib/tasks/apply-status";
 import { describeEachDb } from "../helpers/db";
 import { makeTask, makeUser } from "../helpers/fixtures";
@@ -124,7 +125,20 @@ describeEachDb("callers' callbacks", (ctx) => {
       await deliverDueCallbacks();
       expect(server.received.length).toBe(before);
       const row = await ctx.db.callbackDelivery.findFirstOrThrow({ where: { taskId: task.id } });
-      expect(row).toMatchObject({ state: "failed", lastError: "callback_url does not resolve to a public address" });
+      expect(row).toMatchObject({ state: "failed", lastError: "callback_url is 127.0.0.1, a loopback address: only public addresses are allowed" });
+
+      // A name is checked on the address it resolves to when connecting.
+      const named = await makeTask(ctx.db, user.id, { status: "queued", clientCallbackUrl: `http://hooks.example.test:${new URL(server.url).port}/x` });
+      await applyStatus(named.id, up(`u-${named.id}`, "submitted"));
+      const toLoopback = ((_h: string, o: { all?: boolean }, cb: (e: null, a: unknown, f?: number) => void) =>
+        o?.all ? cb(null, [{ address: "127.0.0.1", family: 4 }]) : cb(null, "127.0.0.1", 4)) as unknown as LookupFn;
+      await deliverDueCallbacks({ lookup: toLoopback });
+      expect(server.received.length).toBe(before);
+      expect(await ctx.db.callbackDelivery.findFirstOrThrow({ where: { taskId: named.id } })).toMatchObject({
+        state: "failed",
+        attempts: 1,
+        lastError: "callback_url resolves to 127.0.0.1, a loopback address: only public addresses are allowed",
+      });
     } finally {
       env.CALLBACK_ALLOW_PRIVATE = "true";
       resetConfig();

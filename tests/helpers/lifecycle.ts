@@ -19,7 +19,8 @@ export type Lifecycle = {
 };
 
 export async function startLifecycle(opts: EmulatorOptions & { key?: string; timeoutMs?: number } = {}): Promise<Lifecycle> {
-  const emulator = createEmulator({ durationMs: 300, ...opts });
+  // Its callbacks go to the test portal below, on 127.0.0.1.
+  const emulator = createEmulator({ durationMs: 300, outbound: { allowPrivate: true }, ...opts });
   const { url } = await emulator.listen();
   const callbackStatuses: number[] = [];
   const portal = http.createServer(async (req, res) => {

@@ -1,7 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { downloadImage } from "@/lib/images/download-image";
+import { trustUpstreamOrigin } from "@/lib/http/upstream-origins";
+import { downloadImage as download, type DownloadOptions } from "@/lib/images/download-image";
 import { ImageError } from "@/lib/images/errors";
 import { makePng } from "../helpers/images";
 
@@ -35,6 +36,9 @@ afterAll(() => {
   server.closeAllConnections();
   server.close();
 });
+
+// The scripted server stands in for the configured upstream: its origin is allowed explicitly.
+const downloadImage = (url: string, opts: DownloadOptions = {}) => download(url, { allowOrigins: [base], ...opts });
 
 const failure = (p: Promise<unknown>) => p.then(() => { throw new Error("expected a failure"); }, (e: ImageError) => e);
 
@@ -72,6 +76,25 @@ describe("downloadImage", () => {
 
   it("refuses non-http addresses and reports unreachable hosts as retryable", async () => {
     expect((await failure(downloadImage("file:///etc/passwd"))).retryable).toBe(false);
-    expect((await failure(downloadImage("http://127.0.0.1:1/x.png"))).retryable).toBe(true);
+    const closed = http.createServer();
+    await new Promise<void>((ok) => closed.listen(0, "127.0.0.1", ok));
+    const closedBase = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((ok) => closed.close(ok));
+    expect((await failure(downloadImage(`${closedBase}/x.png`, { allowOrigins: [closedBase] }))).retryable).toBe(true);
+  });
+
+  it("refuses private addresses outside the allowed origins, and the metadata address by redirect", async () => {
+    const err = await failure(download(`${base}/ok.png?sig=SECRET123`, { allowOrigins: [] }));
+    expect(err.retryable).toBe(false);
+    expect(err.message).toBe("The image was not downloaded: image URL is 127.0.0.1, a loopback address: only public addresses are allowed");
+    const meta = await failure(download("http://169.254.169.254/latest/meta-data/iam", { allowOrigins: [] }));
+    expect(meta.message).toMatch(/169\.254\.169\.254, a link-local address: only public addresses are allowed$/);
+  });
+
+  it("by default allows the origins of the Kling clients this process created", async () => {
+    const other = `http://localhost:${new URL(base).port}`;
+    await expect(download(`${other}/ok.png`)).rejects.toThrow(/resolves to (127\.0\.0\.1|::1), a loopback address/);
+    trustUpstreamOrigin(`${other}/some/base`);
+    expect((await download(`${other}/ok.png`)).equals(png)).toBe(true);
   });
 });

@@ -147,6 +147,23 @@ describe("Appy Pie client", () => {
     expect(err.retryable).toBe(true);
   });
 
+  it("never follows a redirect (the key would go along) and says why, without retrying", async () => {
+    const elsewhere = await startScriptedServer(() => json(200, { data: { code: 0, data: task } }));
+    try {
+      const { client, server } = await setup(() => ({ status: 302, headers: { Location: `${elsewhere.url}/steal?x=1` } }));
+      const err = await failure(client.submit(request));
+      expect(err.kind).toBe("invalid_response");
+      expect(err.status).toBe(302);
+      expect(err.message).toBe(
+        `Kling answered in an unexpected format (HTTP 302): a redirect to ${elsewhere.url}, which the portal does not follow so that credentials stay with ${server.url}; check the configured base URL`,
+      );
+      expect(server.received).toHaveLength(1);
+      expect(elsewhere.received).toHaveLength(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it("reports malformed JSON as an invalid response", async () => {
     const { client } = await setup(() => ({ status: 200, body: "<html>gateway error</html>" }));
     const err = await failure(client.submit(request));

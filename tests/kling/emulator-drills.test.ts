@@ -135,7 +135,7 @@ describe("drill counts in process", () => {
 describe("emulator memory bounds", () => {
   it("keep reference images within a byte budget, letting the oldest go", async () => {
     const png = (await makePng(400, 400, "#00ff00")).toString("base64");
-    const references = createReferenceImages(fetch, Buffer.from(png, "base64").length * 2);
+    const references = createReferenceImages({}, Buffer.from(png, "base64").length * 2);
     const tasks = [0, 1, 2].map(() => newTask({ api: "seed", request: klingImageRequestSchema.parse({ prompt: "p", image: png }), durationMs: 0, outcome: "succeed", imagesBase: "http://x" }));
     for (const t of tasks) {
       references.attach(t);

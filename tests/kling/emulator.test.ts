@@ -137,7 +137,7 @@ describe("emulator callbacks", () => {
 
   async function runTask(mode: string) {
     hooks = await startScriptedServer();
-    emulator = createEmulator({ durationMs: 200 });
+    emulator = createEmulator({ durationMs: 200, outbound: { allowPrivate: true } });
     const { url } = await emulator.listen();
     const res = await fetch(`${url}/kling-ai-image/v1/getImageTask`, {
       method: "POST",

@@ -31,7 +31,8 @@ describe("official client against the emulator (KLING_PROVIDER=kling end to end)
     createOfficialClient({ baseUrl: url, accessKey, secretKey, model: "kling-v2", timeoutMs: 3000, maxRetries: 0 });
 
   beforeAll(async () => {
-    const config = loadConfig({ KLING_ACCESS_KEY: AK, KLING_SECRET_KEY: SK, EMULATOR_DURATION_MS: "300" });
+    // CALLBACK_ALLOW_PRIVATE: its callbacks go to scripted servers on 127.0.0.1.
+    const config = loadConfig({ KLING_ACCESS_KEY: AK, KLING_SECRET_KEY: SK, EMULATOR_DURATION_MS: "300", CALLBACK_ALLOW_PRIVATE: "true" });
     emulator = createEmulator(emulatorOptionsFromConfig(config));
     url = (await emulator.listen()).url;
     client = clientWith(SK);

@@ -1,19 +1,22 @@
-// Delivers pending caller notifications: POSTs the seed's status body with a
-// timeout, retries with backoff, records every attempt's outcome, and refuses
-// non-public destinations unless CALLBACK_ALLOW_PRIVATE is set. Deliveries are
+// Delivers pending caller notifications: POSTs the seed's status body through
+// the safe fetch (public addresses only, checked at connect time, unless
+// CALLBACK_ALLOW_PRIVATE is set), retries with backoff, records every
+// attempt's outcome; a refused destination is final. Deliveries are
 // leased like tasks: claimed only as many as are sent at once, the lease proven
 // right before each POST and every write guarded by it, so two delivery loops
 // never send one notification at the same time.
 import { randomBytes } from "node:crypto";
 import { getConfig } from "../../config";
 import { getDb, Prisma } from "../../db/client";
+import { safeFetch, SafeFetchError, type LookupFn } from "../../http/safe-fetch";
 import { logger } from "../../log";
 import { clockSql, type LeaseClock } from "../../tasks/task-lease";
 import { retryDelayMs } from "../../tasks/timing";
-import { resolvesToPublic } from "../public-address";
 
 export const MAX_DELIVERY_ATTEMPTS = 8;
 const TIMEOUT_MS = 10_000;
+/** Callers' answers are not read: only their status counts. */
+const ANSWER_CAP_BYTES = 64 * 1024;
 
 export type DeliverOptions = {
   now?: Date;
@@ -22,7 +25,8 @@ export type DeliverOptions = {
   owner?: string;
   timeoutMs?: number;
   leaseSeconds?: number;
-  fetch?: typeof fetch;
+  /** Name resolution for the destinations (tests). */
+  lookup?: LookupFn;
 };
 
 const rank = (t: "d" | "e") =>
@@ -49,13 +53,13 @@ export async function deliverDueCallbacks(opts: DeliverOptions = {}): Promise<nu
     ) RETURNING id`;
   if (rows.length === 0) return 0;
   const deliveries = await db.callbackDelivery.findMany({ where: { id: { in: rows.map((r) => r.id) }, leaseOwner: owner } });
-  await Promise.all(deliveries.map((d) => deliverOne(d, { owner, clock, until, timeoutMs, fetch: opts.fetch ?? fetch })));
+  await Promise.all(deliveries.map((d) => deliverOne(d, { owner, clock, until, timeoutMs, lookup: opts.lookup })));
   return deliveries.length;
 }
 
 type Delivery = Awaited<ReturnType<ReturnType<typeof getDb>["callbackDelivery"]["findMany"]>>[number];
 
-async function deliverOne(d: Delivery, c: { owner: string; clock: LeaseClock; until: Prisma.Sql; timeoutMs: number; fetch: typeof fetch }) {
+async function deliverOne(d: Delivery, c: { owner: string; clock: LeaseClock; until: Prisma.Sql; timeoutMs: number; lookup?: LookupFn }) {
   const db = getDb();
   const result = await attempt(d.url, d.body, c, () => proveDeliveryLease(d.id, c.owner, c.until));
   if (result === "lease-lost") return;
@@ -90,23 +94,23 @@ async function proveDeliveryLease(id: string, owner: string, until: Prisma.Sql):
 
 type Attempt = { ok: boolean; status?: number; error?: string; permanent?: boolean };
 
-async function attempt(url: string, body: unknown, c: { timeoutMs: number; fetch: typeof fetch }, prove: () => Promise<boolean>): Promise<Attempt | "lease-lost"> {
-  const target = new URL(url);
-  if (!getConfig().CALLBACK_ALLOW_PRIVATE && !(await resolvesToPublic(target))) {
-    return { ok: false, error: "callback_url does not resolve to a public address", permanent: true };
-  }
+async function attempt(url: string, body: unknown, c: { timeoutMs: number; lookup?: LookupFn }, prove: () => Promise<boolean>): Promise<Attempt | "lease-lost"> {
   if (!(await prove())) return "lease-lost";
   try {
-    const res = await c.fetch(target, {
+    const res = await safeFetch(url, {
+      purpose: "callback_url",
       method: "POST",
       headers: { "Content-Type": "application/json", "User-Agent": "kling-portal-callbacks/1" },
       body: JSON.stringify(body),
-      redirect: "manual",
-      signal: AbortSignal.timeout(c.timeoutMs),
+      timeoutMs: c.timeoutMs,
+      maxBytes: ANSWER_CAP_BYTES,
+      readBody: false,
+      allowPrivate: getConfig().CALLBACK_ALLOW_PRIVATE,
+      lookup: c.lookup,
     });
-    await res.body?.cancel().catch(() => {});
     return res.ok ? { ok: true, status: res.status } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
   } catch (err) {
-    return { ok: false, error: err instanceof Error ? (err.name === "TimeoutError" ? "timed out" : err.message) : String(err) };
+    if (err instanceof SafeFetchError) return { ok: false, error: err.kind === "timeout" ? "timed out" : err.message, permanent: err.kind === "refused" };
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
 }

@@ -27,7 +27,7 @@ export type EmulatorCore = {
 export function createCore(opts: EmulatorOptions): EmulatorCore {
   const basePath = (opts.basePath ?? "").replace(/\/+$/, "");
   const maxTasks = opts.maxTasks ?? 5000;
-  const doFetch = opts.fetch ?? fetch;
+  const outbound = opts.outbound ?? {};
   const onError = opts.onError ?? (() => {});
   const timers = new Set<NodeJS.Timeout>();
 
@@ -40,7 +40,7 @@ export function createCore(opts: EmulatorOptions): EmulatorCore {
     timers.add(t);
   };
 
-  const references = createReferenceImages(doFetch);
+  const references = createReferenceImages(outbound, undefined, onError);
 
   const core: EmulatorCore = {
     opts,
@@ -61,7 +61,7 @@ export function createCore(opts: EmulatorOptions): EmulatorCore {
       });
       references.attach(task);
       core.tasks.add(task);
-      scheduleCallbacks(task, faults.callbacks, { fetch: doFetch, later, onError });
+      scheduleCallbacks(task, faults.callbacks, { outbound, later, onError });
       const ref = externalTaskId ?? request.callback_url;
       if (ref) core.drills.record(ref, { id: task.id, succeedsAt: task.outcome === "succeed" ? task.endsAt : undefined });
       return task;

@@ -1,7 +1,7 @@
 // A real HTTP server speaking both upstream contracts: the seed's two gateway
 // routes and Kling's official API, task progress over time with callbacks,
 // preview images at its own URLs, fault injection and drill controls. Serves
-// `npm run emulator` and, mounted at /emulator, the portal's `local` provider.
+// `npm run emulator` and, on its own loopback listener, the portal's `local` provider.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createApiListener, type ListenerMode } from "./api-listener";
 import { createCore, type ApiRoutes, type Calls } from "./core";
