@@ -11,8 +11,6 @@ export type DownloadOptions = {
   maxBytes?: number;
   /** Origins reached whatever their address; by default the upstreams this process's Kling clients use. */
   allowOrigins?: readonly string[];
-  /** Unused: kept so callers that pass one still compile (downloads always go through the safe fetch). */
-  fetch?: typeof fetch;
 };
 
 export async function downloadImage(url: string, opts: DownloadOptions = {}): Promise<Buffer> {

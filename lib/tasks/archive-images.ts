@@ -15,7 +15,7 @@ type UpstreamImage = { index: number; url: string };
 
 const ext: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp" };
 
-export async function archiveImages(task: Task, opts: { prove: () => Promise<boolean>; now: Date; fetch?: typeof fetch }): Promise<boolean> {
+export async function archiveImages(task: Task, opts: { prove: () => Promise<boolean>; now: Date }): Promise<boolean> {
   const db = getDb();
   const images = (task.upstreamImages ?? []) as UpstreamImage[];
   const done = new Set((await db.taskImage.findMany({ where: { taskId: task.id }, select: { index: true } })).map((i) => i.index));
@@ -23,7 +23,7 @@ export async function archiveImages(task: Task, opts: { prove: () => Promise<boo
   for (const img of images) {
     if (done.has(img.index)) continue;
     if (!(await opts.prove())) throw new LeaseLostError(task.id);
-    const bytes = await downloadImage(img.url, { fetch: opts.fetch, timeoutMs: DOWNLOAD_TIMEOUT_MS });
+    const bytes = await downloadImage(img.url, { timeoutMs: DOWNLOAD_TIMEOUT_MS });
     const processed = await processImage(bytes);
     const storageKey = `tasks/${task.id}/${img.index}.${ext[processed.contentType] ?? "png"}`;
     const thumbKey = `tasks/${task.id}/${img.index}.thumb.webp`;

@@ -14,7 +14,7 @@ import { ARCHIVE_RETRY_MS, archiveRetryDelayMs } from "./timing";
 
 export async function archiveTask(task: Task, ctx: ReconcileContext): Promise<void> {
   try {
-    await archiveImages(task, { prove: () => proveTaskLease(task.id, ctx.owner, ctx), now: ctx.now, fetch: ctx.fetch });
+    await archiveImages(task, { prove: () => proveTaskLease(task.id, ctx.owner, ctx), now: ctx.now });
   } catch (err) {
     if (err instanceof LeaseLostError) return;
     const message = err instanceof Error ? err.message : String(err);

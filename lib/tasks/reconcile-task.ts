@@ -15,7 +15,7 @@ import { submitTask, type SubmitContext } from "./submit-task";
 import { proveTaskLease, releaseTask } from "./task-lease";
 import { pollDelayMs, retryDelayMs } from "./timing";
 
-export type ReconcileContext = SubmitContext & { fetch?: typeof fetch };
+export type ReconcileContext = SubmitContext;
 
 export async function reconcileTask(task: Task, ctx: ReconcileContext): Promise<void> {
   if (task.upstreamSucceededAt) return archiveTask(task, ctx);

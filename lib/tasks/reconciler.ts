@@ -18,7 +18,6 @@ export type ReconcileOptions = {
   /** Tests move time forward; production uses the database clock for leases. */
   now?: Date;
   leaseSeconds?: number;
-  fetch?: typeof fetch;
 };
 
 /** One pass: claims as many due tasks as there are free workers and drives each a step. */
@@ -30,7 +29,7 @@ export async function reconcileOnce(opts: ReconcileOptions = {}): Promise<number
   await Promise.all(
     tasks.map(async (task) => {
       try {
-        await reconcileTask(task, { ...clock, owner, now: opts.now ?? new Date(), fetch: opts.fetch });
+        await reconcileTask(task, { ...clock, owner, now: opts.now ?? new Date() });
       } catch (err) {
         logger.error({ taskId: task.id, err }, "reconciling a task failed");
       }
