@@ -11,6 +11,7 @@ import { logger } from "../../log";
 import { clockSql, type LeaseClock } from "../../tasks/task-lease";
 import { retryDelayMs } from "../../tasks/timing";
 import { resolvesToPublic } from "../public-address";
+import { signDelivery, type SignedMessage } from "./sign-delivery";
 
 export const MAX_DELIVERY_ATTEMPTS = 8;
 const TIMEOUT_MS = 10_000;
@@ -57,7 +58,11 @@ type Delivery = Awaited<ReturnType<ReturnType<typeof getDb>["callbackDelivery"][
 
 async function deliverOne(d: Delivery, c: { owner: string; clock: LeaseClock; until: Prisma.Sql; timeoutMs: number; fetch: typeof fetch }) {
   const db = getDb();
-  const result = await attempt(d.url, d.body, c, () => proveDeliveryLease(d.id, c.owner, c.until));
+  // Signed per attempt (its own timestamp) with the key's current secret; a secret that no longer decrypts fails the attempt.
+  const result = await signDelivery(d).then(
+    (message) => attempt(d.url, message, c, () => proveDeliveryLease(d.id, c.owner, c.until)),
+    (err: unknown): Attempt => ({ ok: false, error: `could not sign: ${err instanceof Error ? err.message : String(err)}` }),
+  );
   if (result === "lease-lost") return;
   const attempts = d.attempts + 1;
   const done = result.ok;
@@ -90,7 +95,7 @@ async function proveDeliveryLease(id: string, owner: string, until: Prisma.Sql):
 
 type Attempt = { ok: boolean; status?: number; error?: string; permanent?: boolean };
 
-async function attempt(url: string, body: unknown, c: { timeoutMs: number; fetch: typeof fetch }, prove: () => Promise<boolean>): Promise<Attempt | "lease-lost"> {
+async function attempt(url: string, message: SignedMessage, c: { timeoutMs: number; fetch: typeof fetch }, prove: () => Promise<boolean>): Promise<Attempt | "lease-lost"> {
   const target = new URL(url);
   if (!getConfig().CALLBACK_ALLOW_PRIVATE && !(await resolvesToPublic(target))) {
     return { ok: false, error: "callback_url does not resolve to a public address", permanent: true };
@@ -99,8 +104,8 @@ async function attempt(url: string, body: unknown, c: { timeoutMs: number; fetch
   try {
     const res = await c.fetch(target, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "User-Agent": "kling-portal-callbacks/1" },
-      body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json", "User-Agent": "kling-portal-callbacks/1", ...message.headers },
+      body: message.body,
       redirect: "manual",
       signal: AbortSignal.timeout(c.timeoutMs),
     });
