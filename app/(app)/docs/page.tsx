@@ -4,6 +4,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { getConfig } from "@/lib/config";
+import { WEBHOOK_VERIFY_SAMPLES } from "@/lib/docs/webhook-samples";
 import { SEED_ERRORS } from "@/lib/gateway/responses";
 
 export const metadata: Metadata = { title: "API" };
@@ -66,55 +67,6 @@ fetch("${base}/kling-ai-image/v1/getImageTask", {
 })
   .then(async (response) => console.log(response.status, await response.text()))
   .catch((err) => console.error(err));`;
-  const verifyNode = `// npm install standardwebhooks
-import http from "node:http";
-import { Webhook } from "standardwebhooks";
-
-// The key's signing secret (whsec_…), shown once when the key was made or its secret rotated.
-const wh = new Webhook(process.env.KLING_PORTAL_SIGNING_SECRET);
-const seen = new Set(); // use your database: a retry carries the same webhook-id
-
-http.createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    const body = Buffer.concat(chunks).toString("utf8"); // verify the raw body, before any parsing
-    let status;
-    try {
-      status = wh.verify(body, req.headers); // checks the signature and that the timestamp is within 5 minutes
-    } catch {
-      return res.writeHead(400).end();
-    }
-    if (!seen.has(req.headers["webhook-id"])) {
-      seen.add(req.headers["webhook-id"]);
-      console.log(status.task_id, status.task_status);
-    }
-    res.writeHead(204).end();
-  });
-}).listen(8080);`;
-  const verifyPython = `# pip install standardwebhooks
-import os
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError
-
-# The key's signing secret (whsec_...), shown once when the key was made or its secret rotated.
-wh = Webhook(os.environ["KLING_PORTAL_SIGNING_SECRET"])
-
-class Hook(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))  # the raw body
-        try:
-            status = wh.verify(body, dict(self.headers))
-        except WebhookVerificationError:
-            self.send_response(400)
-            self.end_headers()
-            return
-        # A retry carries the same webhook-id: deduplicate on it.
-        print(self.headers["webhook-id"], status["task_id"], status["task_status"])
-        self.send_response(204)
-        self.end_headers()
-
-HTTPServer(("", 8080), Hook).serve_forever()`;
 
   return (
     <article className="mx-auto max-w-3xl space-y-8 text-sm leading-relaxed [&_h2]:text-lg [&_h2]:font-semibold [&_h3]:font-semibold">
@@ -157,9 +109,9 @@ HTTPServer(("", 8080), Hook).serve_forever()`;
           Every notification is signed following <a href="https://www.standardwebhooks.com/" className="text-brand-600 hover:underline dark:text-brand-500">Standard Webhooks</a> with the signing secret of the key that submitted the task (<code>whsec_…</code>, shown once beside the new key in <Link href="/settings/keys" className="text-brand-600 hover:underline dark:text-brand-500">API keys</Link>, and again whenever you rotate it there). Three headers come with it: <code>webhook-id</code> (the same on every retry of one notification: deduplicate on it), <code>webhook-timestamp</code> (seconds since 1970, of this attempt) and <code>webhook-signature</code>: <code>v1,</code> and the Base64 HMAC-SHA256 of <code>{"${webhook-id}.${webhook-timestamp}.${body}"}</code>, keyed with the Base64-decoded part of the secret after <code>whsec_</code>. Verify the raw body before parsing it, and refuse timestamps more than five minutes off. After a rotation, notifications not yet sent are signed with the new secret.
         </p>
         <h3>Node.js (standardwebhooks)</h3>
-        <Code label="Verify with Node.js">{verifyNode}</Code>
+        <Code label="Verify with Node.js">{WEBHOOK_VERIFY_SAMPLES.node}</Code>
         <h3>Python (standardwebhooks)</h3>
-        <Code label="Verify with Python">{verifyPython}</Code>
+        <Code label="Verify with Python">{WEBHOOK_VERIFY_SAMPLES.python}</Code>
       </section>
 
       <section className="space-y-3" id="idempotency">
