@@ -67,6 +67,7 @@ export const configSchema = z
     RATE_LIMIT_SUBMIT_PER_MINUTE: int(1, 100_000).default(30),
     RATE_LIMIT_STATUS_PER_MINUTE: int(1, 100_000).default(600),
     CALLBACK_ALLOW_PRIVATE: bool.default(false),
+    MAX_API_KEYS_PER_USER: int(1, 1000).default(20),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((c, ctx) => {

@@ -1,20 +1,34 @@
 "use client";
 
-// Create, list and revoke API keys. A new key is shown once, right here.
+// Create, list and revoke API keys, and rotate their webhook signing secrets.
+// A new key and its signing secret, or a rotated secret, are shown once, right here.
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { createApiKeySchema } from "@/lib/api-keys/schema";
 import { RelativeTime } from "./relative-time";
 
-export type KeyRow = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
+export type KeyRow = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null; hasSigningSecret: boolean };
+
+function OneTimeValue({ label, value, testId }: { label: string; value: string; testId: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className="space-y-1">
+      <p className="text-xs font-medium text-zinc-500">{label}</p>
+      <div className="flex items-center gap-2">
+        <code data-testid={testId} className="block flex-1 overflow-x-auto rounded-lg bg-zinc-100 px-3 py-2 font-mono text-sm dark:bg-zinc-800">{value}</code>
+        <button type="button" className="btn-secondary" onClick={async () => { await navigator.clipboard?.writeText(value).catch(() => {}); setCopied(true); }}>{copied ? "Copied" : "Copy"}</button>
+      </div>
+    </div>
+  );
+}
 
 export function KeysManager({ keys }: { keys: KeyRow[] }) {
   const router = useRouter();
   const [name, setName] = useState("");
   const [error, setError] = useState<string | null>(null);
-  const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
+  // Shown once: a new key with its signing secret, or a rotated signing secret alone.
+  const [created, setCreated] = useState<{ name: string; key?: string; signingSecret: string } | null>(null);
   const [pending, setPending] = useState(false);
-  const [copied, setCopied] = useState(false);
 
   async function create(e: React.FormEvent) {
     e.preventDefault();
@@ -26,9 +40,19 @@ export function KeysManager({ keys }: { keys: KeyRow[] }) {
     const json = await res.json().catch(() => null);
     setPending(false);
     if (!res.ok) return setError(json?.error?.fields?.name ?? json?.error?.message ?? "Could not create the key.");
-    setCreated({ name: json.name, key: json.key });
-    setCopied(false);
+    setCreated({ name: json.name, key: json.key, signingSecret: json.signingSecret });
     setName("");
+    router.refresh();
+  }
+
+  async function rotate(row: KeyRow) {
+    const verb = row.hasSigningSecret ? "Replace the signing secret of" : "Create a signing secret for";
+    if (!window.confirm(`${verb} “${row.name}”? Notifications not yet sent will be signed with the new secret at once.`)) return;
+    setError(null);
+    const res = await fetch(`/api/keys/${row.id}/signing-secret`, { method: "POST" });
+    const json = await res.json().catch(() => null);
+    if (!res.ok) return setError(json?.error?.message ?? "Could not change the signing secret. Try again.");
+    setCreated({ name: row.name, signingSecret: json.signingSecret });
     router.refresh();
   }
 
@@ -52,11 +76,11 @@ export function KeysManager({ keys }: { keys: KeyRow[] }) {
 
       {created && (
         <div role="status" className="card space-y-2 border-emerald-300 p-4 dark:border-emerald-800">
-          <p className="text-sm font-medium">Your new key “{created.name}”. Copy it now: it will not be shown again.</p>
-          <div className="flex items-center gap-2">
-            <code data-testid="new-key" className="block flex-1 overflow-x-auto rounded-lg bg-zinc-100 px-3 py-2 font-mono text-sm dark:bg-zinc-800">{created.key}</code>
-            <button type="button" className="btn-secondary" onClick={async () => { await navigator.clipboard?.writeText(created.key).catch(() => {}); setCopied(true); }}>{copied ? "Copied" : "Copy"}</button>
-          </div>
+          <p className="text-sm font-medium">
+            {created.key ? `Your new key “${created.name}” and its webhook signing secret.` : `The new webhook signing secret of “${created.name}”.`} Copy {created.key ? "them" : "it"} now: {created.key ? "they" : "it"} will not be shown again.
+          </p>
+          {created.key && <OneTimeValue key={created.key} label="API key" value={created.key} testId="new-key" />}
+          <OneTimeValue key={created.signingSecret} label="Signing secret (verifies the notifications sent to your callback_url)" value={created.signingSecret} testId="new-signing-secret" />
         </div>
       )}
 
@@ -85,7 +109,10 @@ export function KeysManager({ keys }: { keys: KeyRow[] }) {
                     {k.revokedAt ? (
                       <span className="text-xs text-zinc-500">Revoked</span>
                     ) : (
-                      <button type="button" className="btn-danger min-h-8 px-3" onClick={() => revoke(k)}>Revoke</button>
+                      <div className="flex justify-end gap-2">
+                        <button type="button" className="btn-secondary min-h-8 px-3" onClick={() => rotate(k)}>{k.hasSigningSecret ? "Rotate signing secret" : "Create signing secret"}</button>
+                        <button type="button" className="btn-danger min-h-8 px-3" onClick={() => revoke(k)}>Revoke</button>
+                      </div>
                     )}
                   </td>
                 </tr>

@@ -1,5 +1,6 @@
 // npm run admin -- create-user <email> <password> | create-key <email> [name]
-// For operators and scripts: create-key prints the new key alone on its last line.
+// For operators and scripts: create-key prints the new key alone on a line, then
+// its webhook signing secret alone on the last line.
 import { createApiKey, createApiKeySchema } from "../api-keys/create-api-key";
 import { signUpSchema } from "../auth/schema";
 import { signUp } from "../auth/sign-up";
@@ -30,8 +31,9 @@ await runCli(async () => {
       if (!user) throw new Error(`No user with email ${args[0]}`);
       const { name } = createApiKeySchema.parse({ name: args[1] ?? "CLI key" });
       const key = await createApiKey(user.id, name);
-      console.log(`Created API key "${key.name}" (${key.prefix}…) for ${user.email}. It is shown once:`);
+      console.log(`Created API key "${key.name}" (${key.prefix}…) for ${user.email}. The key, then its webhook signing secret, are shown once:`);
       console.log(key.key);
+      console.log(key.signingSecret);
     }
   } finally {
     await closeDatabase();

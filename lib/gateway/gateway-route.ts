@@ -18,7 +18,7 @@ export function gatewayRoute(action: GatewayAction, handler: (req: Request, call
       return await handler(req, { keyId: auth.keyId, userId: auth.userId });
     } catch (err) {
       if (err instanceof ApiError && err.status < 500) {
-        return seedError(err.status === 404 ? 404 : 400, { detail: err.message });
+        return seedError(err.status === 404 || err.status === 422 ? err.status : 400, { detail: err.message });
       }
       logger.error({ err }, "gateway request failed");
       return seedError(500);

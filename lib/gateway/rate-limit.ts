@@ -2,6 +2,7 @@
 // gateway, per user for submits from the web.
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { getConfig } from "../config";
+import { ApiError } from "../http/errors";
 
 export type GatewayAction = "submit" | "status" | "web-submit";
 
@@ -30,6 +31,14 @@ export async function consumeRateLimit(action: GatewayAction, keyId: string): Pr
   } catch (res) {
     if (res instanceof RateLimiterRes) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
     throw res;
+  }
+}
+
+/** Every web action that starts a task (submit, re-run) spends the user's one submit budget: a 429 beyond it. */
+export async function enforceWebSubmitLimit(userId: string): Promise<void> {
+  const wait = await consumeRateLimit("web-submit", userId);
+  if (wait !== null) {
+    throw new ApiError(429, "rate_limited", `Too many generations at once: try again in ${wait} s`, undefined, { "Retry-After": String(wait) });
   }
 }
 

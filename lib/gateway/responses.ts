@@ -1,7 +1,9 @@
 // The seed's response bodies, exactly as documented, for the portal's own
-// copy of the gateway endpoints.
-export { SEED_ERROR_MESSAGES as SEED_ERRORS } from "../kling/schema";
-import { SEED_ERROR_MESSAGES as SEED_ERRORS } from "../kling/schema";
+// copy of the gateway endpoints; plus, in the same shape, the one status the
+// seed lacks: 422 for an Idempotency-Key reused with a different request.
+import { SEED_ERROR_MESSAGES } from "../kling/schema";
+
+export const SEED_ERRORS = { ...SEED_ERROR_MESSAGES, 422: "Idempotency key reused with a different request" } as const;
 
 export type SeedErrorStatus = keyof typeof SEED_ERRORS;
 

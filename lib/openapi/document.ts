@@ -3,11 +3,12 @@
 import { z } from "zod";
 import { createApiKeySchema } from "../api-keys/schema";
 import { signUpSchema } from "../auth/schema";
+import { SEED_ERRORS as SEED_ERROR_MESSAGES } from "../gateway/responses";
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../http/idempotency-key";
 import {
   errorResponseSchema,
   klingImageRequestSchema,
   notFoundResponseSchema,
-  SEED_ERROR_MESSAGES,
   statusRequestSchema,
   statusResponseSchema,
   submitResponseSchema,
@@ -43,8 +44,46 @@ const seedErrors = (statuses: (keyof typeof SEED_ERROR_MESSAGES)[]) =>
     ]),
   );
 
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: "Invalid input; fields name the problems",
+  401: "Not signed in",
+  404: "Not found (or not yours)",
+  409: "Conflict; the message says why",
+  413: "Body too large",
+  422: "Idempotency-Key already used in the last 24 hours with a different request (code idempotency_mismatch)",
+  429: "Too many submits (new tasks and re-runs share one per-user budget); wait the seconds in Retry-After",
+};
 const errors = (statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [String(s), { description: { 400: "Invalid input; fields name the problems", 401: "Not signed in", 404: "Not found (or not yours)", 413: "Body too large" }[s] ?? "Error", content: { "application/json": { schema: portalError } } }]));
+  Object.fromEntries(
+    statuses.map((s) => [
+      String(s),
+      {
+        description: ERROR_DESCRIPTIONS[s] ?? "Error",
+        ...(s === 429 ? { headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait" } } } : {}),
+        content: { "application/json": { schema: portalError } },
+      },
+    ]),
+  );
+
+const idempotencyKeyHeader = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  schema: { type: "string", maxLength: MAX_IDEMPOTENCY_KEY_LENGTH },
+  description: `Within 24 hours, a submit with the same key and the same request returns the same task (also for concurrent copies); the same key with a different request is a 422. Longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters is a 400. After 24 hours the key starts a new task.`,
+};
+
+const webhookHeaders = {
+  "webhook-id": { required: true, schema: { type: "string" }, description: "msg_<id>: the same on every retry of one notification; deduplicate on it" },
+  "webhook-timestamp": { required: true, schema: { type: "integer" }, description: "Seconds since the Unix epoch, of this attempt" },
+  "webhook-signature": {
+    required: false,
+    schema: { type: "string" },
+    description: "v1,<Base64 HMAC-SHA256 of `${webhook-id}.${webhook-timestamp}.${body}`> keyed with the Base64-decoded API key signing secret (whsec_…), per Standard Webhooks. Absent only for keys made before signing existed that were never given a secret.",
+  },
+};
+
+const signingSecret = { type: "string", pattern: "^whsec_", description: "Standard Webhooks signing secret for this key's caller notifications; shown once" };
 
 const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
 const idParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
@@ -67,14 +106,15 @@ export function buildOpenApiDocument(baseUrl: string) {
           tags: ["Kling gateway"],
           summary: "Submit a text-to-image task",
           security: [{ subscriptionKey: [] }],
-          parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 200 }, description: "A retried submit with the same key returns the same task" }],
+          parameters: [idempotencyKeyHeader],
           requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/ImageRequest" }, example: { prompt: "Sparrow bird flying", negative_prompt: "dark background, blurry details" } } } },
-          responses: { "200": { description: "Task accepted", content: json("SubmitResponse") }, ...seedErrors([400, 401, 403, 404, 429, 500]) },
+          responses: { "200": { description: "Task accepted", content: json("SubmitResponse") }, ...seedErrors([400, 401, 403, 404, 422, 429, 500]) },
           callbacks: {
             taskStatus: {
               "{$request.body#/callback_url}": {
                 post: {
-                  summary: "Sent on each status change of the task (retried with backoff)",
+                  summary: "Sent on each status change of the task (retried with backoff), signed per Standard Webhooks with the key's signing secret",
+                  parameters: Object.entries(webhookHeaders).map(([name, h]) => ({ name, in: "header", ...h })),
                   requestBody: { content: json("StatusResponse") },
                   responses: { "200": { description: "Any 2xx acknowledges the delivery" } },
                 },
@@ -103,8 +143,9 @@ export function buildOpenApiDocument(baseUrl: string) {
           tags: ["Portal"],
           summary: "Start a generation",
           security: [{ session: [] }],
+          parameters: [idempotencyKeyHeader],
           requestBody: { required: true, content: json("CreateTask") },
-          responses: { "202": { description: "Task created", content: json("Task") }, "200": { description: "Existing task for this Idempotency-Key", content: json("Task") }, ...errors([400, 401, 413]) },
+          responses: { "202": { description: "Task created", content: json("Task") }, "200": { description: "Existing task for this Idempotency-Key", content: json("Task") }, ...errors([400, 401, 413, 422, 429]) },
         },
         get: {
           tags: ["Portal"],
@@ -119,7 +160,7 @@ export function buildOpenApiDocument(baseUrl: string) {
         delete: { tags: ["Portal"], summary: "Delete a task and its images", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Deleted" }, ...errors([401, 404]) } },
       },
       "/api/tasks/{id}/rerun": {
-        post: { tags: ["Portal"], summary: "Start a new task with the same parameters", security: [{ session: [] }], parameters: [idParam("id")], responses: { "202": { description: "New task", content: json("Task") }, ...errors([401, 404]) } },
+        post: { tags: ["Portal"], summary: "Start a new task with the same parameters", security: [{ session: [] }], parameters: [idParam("id")], responses: { "202": { description: "New task", content: json("Task") }, ...errors([401, 404, 429]) } },
       },
       "/api/images/{taskId}/{index}": {
         get: {
@@ -134,10 +175,38 @@ export function buildOpenApiDocument(baseUrl: string) {
         get: { tags: ["Portal"], summary: "Your API keys", security: [{ session: [] }], responses: { "200": { description: "Keys (never the secret)" }, ...errors([401]) } },
         post: {
           tags: ["Portal"],
-          summary: "Create an API key (the key is in this answer only)",
+          summary: "Create an API key (the key and its signing secret are in this answer only)",
           security: [{ session: [] }],
           requestBody: { required: true, content: json("CreateApiKey") },
-          responses: { "201": { description: "The new key" }, ...errors([400, 401]) },
+          responses: {
+            "201": {
+              description: "The new key",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: { id: { type: "string" }, name: { type: "string" }, prefix: { type: "string" }, createdAt: { type: "string", format: "date-time" }, key: { type: "string" }, signingSecret },
+                    required: ["id", "name", "prefix", "createdAt", "key", "signingSecret"],
+                  },
+                },
+              },
+            },
+            ...errors([400, 401]),
+            "409": { description: "MAX_API_KEYS_PER_USER active keys already (code too_many_keys): revoke one first", content: { "application/json": { schema: portalError } } },
+          },
+        },
+      },
+      "/api/keys/{id}/signing-secret": {
+        post: {
+          tags: ["Portal"],
+          summary: "Replace a key's webhook signing secret (the new secret is in this answer only; notifications not yet sent are signed with it)",
+          security: [{ session: [] }],
+          parameters: [idParam("id")],
+          responses: {
+            "201": { description: "The new secret", content: { "application/json": { schema: { type: "object", properties: { id: { type: "string" }, signingSecret }, required: ["id", "signingSecret"] } } } },
+            ...errors([401, 404]),
+            "409": { description: "The key is revoked (code key_revoked)", content: { "application/json": { schema: portalError } } },
+          },
         },
       },
       "/api/keys/{id}": { delete: { tags: ["Portal"], summary: "Revoke a key", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Revoked" }, ...errors([401, 404]) } } },

@@ -1,11 +1,14 @@
 // Stores a new task before anything is sent upstream, so a crash can never
 // lose a paid-for generation: the reconciler picks up whatever was stored.
+// An Idempotency-Key returns the task it already made (same request) or a 422.
 import { randomBytes } from "node:crypto";
 import { getConfig } from "../config";
 import { getDb, Prisma } from "../db/client";
 import type { Task } from "../generated/prisma/client";
+import { ApiError } from "../http/errors";
 import { readImageHeader } from "../kling/image-header";
 import { getBlobStore } from "../storage";
+import { hashRequest } from "./request-hash";
 import type { CreateTaskRequest } from "./schema";
 import { creatorHoldSeconds } from "./timing";
 
@@ -19,49 +22,84 @@ export type CreateTaskOptions = {
   holdSeconds?: number;
 };
 
+/** An Idempotency-Key is honoured for 24 hours (Stripe's window); after that it starts a new task. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptions): Promise<{ task: Task; created: boolean }> {
   const db = getDb();
   const config = getConfig();
-  if (opts.idempotencyKey) {
-    const existing = await db.task.findUnique({ where: { userId_idempotencyKey: { userId: opts.userId, idempotencyKey: opts.idempotencyKey } } });
-    if (existing) return { task: existing, created: false };
-  }
-  const id = cuidLike();
-  const imageRef = await storeReferenceImage(id, input.image);
-  const now = Date.now();
-  try {
-    const task = await db.task.create({
-      data: {
-        id,
-        userId: opts.userId,
+  // What the task will be, defaults filled in, so leaving out a default is the same request.
+  const requestHash = opts.idempotencyKey
+    ? hashRequest({
         source: opts.source ?? "web",
-        apiKeyId: opts.apiKeyId ?? null,
         prompt: input.prompt,
-        negativePrompt: input.negative_prompt ?? null,
-        imageRef,
-        imageFidelity: input.image_fidelity ?? 0.5,
+        negative_prompt: input.negative_prompt ?? null,
+        image: input.image ?? null,
+        image_fidelity: input.image_fidelity ?? 0.5,
         n: input.n ?? 1,
-        aspectRatio: input.aspect_ratio ?? "16:9",
-        clientCallbackUrl: opts.clientCallbackUrl ?? null,
-        provider: config.KLING_PROVIDER,
-        callbackSecret: randomBytes(24).toString("base64url"),
-        idempotencyKey: opts.idempotencyKey ?? null,
-        deadlineAt: new Date(now + config.TASK_DEADLINE_SECONDS * 1000),
-        // Held by the creator, which submits it at once; after the hold the reconciler takes over.
-        leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),
-        leaseOwner: `creator:${id}`,
-      },
-    });
-    return { task, created: true };
-  } catch (err) {
-    if (imageRef?.startsWith("blob:")) await getBlobStore().delete(imageRef.slice(5)).catch(() => {});
-    // Two concurrent requests with one Idempotency-Key: the loser returns the winner's task.
-    if (opts.idempotencyKey && err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-      const task = await db.task.findUniqueOrThrow({ where: { userId_idempotencyKey: { userId: opts.userId, idempotencyKey: opts.idempotencyKey } } });
-      return { task, created: false };
+        aspect_ratio: input.aspect_ratio ?? "16:9",
+        callback_url: opts.clientCallbackUrl ?? null,
+      })
+    : null;
+  // A lost race on the key's uniqueness goes round again to find (and check) the winner's task.
+  for (let round = 0; ; round++) {
+    if (opts.idempotencyKey) {
+      const replay = await findReplay(opts.userId, opts.idempotencyKey, requestHash!);
+      if (replay) return { task: replay, created: false };
     }
-    throw err;
+    const id = cuidLike();
+    const imageRef = await storeReferenceImage(id, input.image);
+    const now = Date.now();
+    try {
+      const task = await db.task.create({
+        data: {
+          id,
+          userId: opts.userId,
+          source: opts.source ?? "web",
+          apiKeyId: opts.apiKeyId ?? null,
+          prompt: input.prompt,
+          negativePrompt: input.negative_prompt ?? null,
+          imageRef,
+          imageFidelity: input.image_fidelity ?? 0.5,
+          n: input.n ?? 1,
+          aspectRatio: input.aspect_ratio ?? "16:9",
+          clientCallbackUrl: opts.clientCallbackUrl ?? null,
+          provider: config.KLING_PROVIDER,
+          callbackSecret: randomBytes(24).toString("base64url"),
+          idempotencyKey: opts.idempotencyKey ?? null,
+          requestHash,
+          deadlineAt: new Date(now + config.TASK_DEADLINE_SECONDS * 1000),
+          // Held by the creator, which submits it at once; after the hold the reconciler takes over.
+          leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),
+          leaseOwner: `creator:${id}`,
+        },
+      });
+      return { task, created: true };
+    } catch (err) {
+      if (imageRef?.startsWith("blob:")) await getBlobStore().delete(imageRef.slice(5)).catch(() => {});
+      // Two concurrent requests with one Idempotency-Key: the loser returns the winner's task.
+      if (opts.idempotencyKey && round < 2 && err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") continue;
+      throw err;
+    }
   }
+}
+
+// The task an Idempotency-Key already names: returned when the request is the
+// same, a 422 when it differs. A key past its window is released (cleared on
+// the old task by a guarded update) so the uniqueness holds within the window only.
+async function findReplay(userId: string, idempotencyKey: string, requestHash: string): Promise<Task | null> {
+  const db = getDb();
+  const existing = await db.task.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } } });
+  if (!existing) return null;
+  if (Date.now() - existing.createdAt.getTime() > IDEMPOTENCY_WINDOW_MS) {
+    await db.task.updateMany({ where: { id: existing.id, idempotencyKey }, data: { idempotencyKey: null } });
+    return null;
+  }
+  // Tasks stored before request hashes existed have none: they are taken as the same request.
+  if (existing.requestHash && existing.requestHash !== requestHash) {
+    throw new ApiError(422, "idempotency_mismatch", "Idempotency-Key was already used in the last 24 hours with a different request; send a new key for a new request");
+  }
+  return existing;
 }
 
 // An uploaded (Base64) reference image is kept in storage, so re-runs and

@@ -1,11 +1,12 @@
 // `npm run admin` as operators run it, against its own embedded database.
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "@/lib/api-keys/create-api-key";
+import { openSecret } from "@/lib/api-keys/secret-box";
 import { PGlite } from "@electric-sql/pglite";
 
 const run = promisify(execFile);
@@ -19,15 +20,20 @@ beforeAll(async () => {
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 describe("npm run admin", () => {
-  it("creates a user, then a key printed alone on the last line and stored only as a hash", async () => {
+  it("creates a user, then a key and its signing secret each alone on a line, the key stored only as a hash and the secret sealed", async () => {
     expect((await admin("create-user", "Ops@Example.com", "a strong password")).stdout).toMatch(/^Created user ops@example.com/);
     const { stdout } = await admin("create-key", "ops@example.com", "deploy bot");
-    const key = stdout.trim().split("\n").at(-1)!;
+    const [key, signingSecret] = stdout.trim().split("\n").slice(-2);
     expect(key).toMatch(/^kp_[A-Za-z0-9_-]{32}$/);
+    expect(signingSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     const db = new PGlite(path.join(dataDir, "pglite"));
-    const { rows } = await db.query<{ name: string; hash: string }>(`SELECT name, hash FROM "ApiKey"`);
+    const { rows } = await db.query<{ id: string; name: string; hash: string; signingSecret: string }>(`SELECT id, name, hash, "signingSecret" FROM "ApiKey"`);
     await db.close();
-    expect(rows).toEqual([{ name: "deploy bot", hash: hashApiKey(key) }]);
+    expect(rows).toEqual([{ id: expect.any(String), name: "deploy bot", hash: hashApiKey(key), signingSecret: expect.stringMatching(/^v1:/) }]);
+    expect(rows[0].signingSecret).not.toContain(signingSecret.slice(6));
+    // The child inherits the test AUTH_SECRET (tests/setup.ts); without one it would have written DATA_DIR/auth-secret.
+    const authSecret = process.env.AUTH_SECRET ?? (await readFile(path.join(dataDir, "auth-secret"), "utf8")).trim();
+    expect(openSecret(rows[0].signingSecret, rows[0].id, authSecret)).toBe(signingSecret);
   }, 120_000);
 
   it("fails with a readable message for bad input", async () => {

@@ -47,6 +47,7 @@ describe("npm run worker as the embedded database's owner", () => {
     const key = await cli("admin", "create-key", "ops@example.com");
     expect(key.code, key.stderr).toBe(0);
     expect(key.stderr).not.toContain("through pid");
-    expect(key.stdout.trim().split("\n").at(-1)).toMatch(/^kp_/);
+    // The key, then its webhook signing secret, each alone on a line.
+    expect(key.stdout.trim().split("\n").slice(-2)).toEqual([expect.stringMatching(/^kp_/), expect.stringMatching(/^whsec_/)]);
   }, 240_000);
 });

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import sharp from "sharp";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { statusResponseSchema, submitResponseSchema } from "@/lib/kling/schema";
 import { startScriptedServer } from "../helpers/http-server";
@@ -17,13 +18,14 @@ let portal: Portal;
 let alice: Session;
 let bob: Session;
 let aliceKey: string;
+let aliceSigningSecret: string;
 let bobKey: string;
 let dir: string;
 
 async function createKey(session: Session, name: string) {
   const res = await session.fetch("/api/keys", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name }) });
   expect(res.status).toBe(201);
-  return (await res.json()) as { id: string; key: string; prefix: string };
+  return (await res.json()) as { id: string; key: string; prefix: string; signingSecret: string };
 }
 
 const gateway = (route: "submit" | "status", body: unknown, key?: string, extra: Record<string, string> = {}) =>
@@ -55,7 +57,7 @@ beforeAll(async () => {
   portal = await startPortal({ CALLBACK_ALLOW_PRIVATE: "true", RATE_LIMIT_SUBMIT_PER_MINUTE: "5" });
   alice = await signUp(portal.url, "alice@example.com");
   bob = await signUp(portal.url, "bob@example.com");
-  aliceKey = (await createKey(alice, "scripts")).key;
+  ({ key: aliceKey, signingSecret: aliceSigningSecret } = await createKey(alice, "scripts"));
   bobKey = (await createKey(bob, "bob's")).key;
   dir = await mkdtemp(path.join(os.tmpdir(), "seed-samples-"));
 });
@@ -190,6 +192,16 @@ fetch('${portal.url}/kling-ai-image/v1/getImageTask', {
       const last = statusResponseSchema.parse(bodies.at(-1));
       await expectDownloadable(last.task_result.images.map((i) => i.url));
       expect(hooks.received[0].headers["content-type"]).toMatch(/application\/json/);
+      // Each notification is signed by Standard Webhooks with the key's secret, shown once when the key was made.
+      expect(aliceSigningSecret).toMatch(/^whsec_/);
+      const wh = new Webhook(aliceSigningSecret);
+      const ids = new Set<string>();
+      for (const r of hooks.received) {
+        const h = r.headers as Record<string, string>;
+        expect(wh.verify(r.body, { "webhook-id": h["webhook-id"], "webhook-timestamp": h["webhook-timestamp"], "webhook-signature": h["webhook-signature"] })).toEqual(JSON.parse(r.body));
+        ids.add(h["webhook-id"]);
+      }
+      expect(ids.size).toBe(hooks.received.length); // one id per notification
     } finally {
       await hooks.close();
     }
@@ -205,6 +217,23 @@ describe("the seed's errors", () => {
     expect(body.detail).toContain("n must be at most 9");
     expect((await gateway("submit", "{not json", bobKey)).status).toBe(400);
     expect((await gateway("status", {}, bobKey)).status).toBe(400);
+  });
+
+  it("answers the seed's 400 for an Idempotency-Key over 200 characters and a seed-shaped 422 for a key reused with a different request", async () => {
+    const key = (await createKey(bob, "idempotent")).key;
+    const long = await gateway("submit", { prompt: "x" }, key, { "Idempotency-Key": "k".repeat(201) });
+    expect(long.status).toBe(400);
+    expect(await long.json()).toEqual({ error: "Invalid request parameters", detail: "Idempotency-Key must be at most 200 characters" });
+    const first = await gateway("submit", { prompt: "same" }, key, { "Idempotency-Key": "gw-e2e" });
+    expect(first.status).toBe(200);
+    const replay = await gateway("submit", { prompt: "same" }, key, { "Idempotency-Key": "gw-e2e" });
+    expect((await replay.json()).data.data.task_id).toBe((await first.json()).data.data.task_id);
+    const changed = await gateway("submit", { prompt: "different" }, key, { "Idempotency-Key": "gw-e2e" });
+    expect(changed.status).toBe(422);
+    expect(await changed.json()).toEqual({
+      error: "Idempotency key reused with a different request",
+      detail: "Idempotency-Key was already used in the last 24 hours with a different request; send a new key for a new request",
+    });
   });
 
   it("answers 401 without a key or with an unknown one", async () => {

@@ -117,6 +117,20 @@ describe("history and submits", () => {
     expect(again.status).toBe(200);
     expect((await again.json()).id).toBe((await first.json()).id);
   });
+
+  it("answers 400 naming the header for an Idempotency-Key over 200 characters, and 422 for a key reused with a different request", async () => {
+    const long = await post(user, { prompt: "too long a key" }, { "Idempotency-Key": "k".repeat(201) });
+    expect(long.status).toBe(400);
+    expect((await long.json()).error).toMatchObject({ code: "invalid_request", message: "Idempotency-Key must be at most 200 characters", fields: { "Idempotency-Key": "at most 200 characters" } });
+    expect((await post(user, { prompt: "first body" }, { "Idempotency-Key": "web-422" })).status).toBe(202);
+    const changed = await post(user, { prompt: "second body" }, { "Idempotency-Key": "web-422" });
+    expect(changed.status).toBe(422);
+    expect(await changed.json()).toEqual({
+      error: { code: "idempotency_mismatch", message: "Idempotency-Key was already used in the last 24 hours with a different request; send a new key for a new request" },
+    });
+    const prompts = (await (await user.fetch("/api/tasks?q=body")).json()).tasks.map((t: { prompt: string }) => t.prompt);
+    expect(prompts).toEqual(["first body"]);
+  });
 });
 
 describe("web submit limits", () => {
@@ -133,6 +147,25 @@ describe("web submit limits", () => {
     expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await last!.json()).error.message).toMatch(/^Too many generations at once: try again in \d+ s$/);
     expect((await post(user, { prompt: "someone else" })).status).toBe(202);
+  });
+
+  it("counts re-runs against the same per-user budget as new submits", async () => {
+    const rerunner = await signUp(portal.url, "rerunner@example.com");
+    const first = await post(rerunner, { prompt: "again and again" });
+    expect(first.status).toBe(202);
+    const { id } = await first.json();
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 30; i++) {
+      last = await rerunner.fetch(`/api/tasks/${id}/rerun`, { method: "POST" });
+      statuses.push(last.status);
+    }
+    expect(statuses.slice(0, 29).every((s) => s === 202)).toBe(true);
+    expect(last!.status).toBe(429);
+    expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await last!.json()).error.message).toMatch(/^Too many generations at once: try again in \d+ s$/);
+    // The re-runs spent the budget new submits use too.
+    expect((await post(rerunner, { prompt: "one more" })).status).toBe(429);
   });
 });
 

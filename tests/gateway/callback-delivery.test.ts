@@ -1,4 +1,7 @@
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { createApiKey } from "@/lib/api-keys/create-api-key";
+import { rotateSigningSecret } from "@/lib/api-keys/signing-secret";
 import { resetConfig } from "@/lib/config";
 import { deliverDueCallbacks, MAX_DELIVERY_ATTEMPTS } from "@/lib/gateway/callbacks/deliver-callbacks";
 import type { LookupFn } from "@/lib/http/safe-fetch";
@@ -143,5 +146,50 @@ describeEachDb("callers' callbacks", (ctx) => {
       env.CALLBACK_ALLOW_PRIVATE = "true";
       resetConfig();
     }
+  });
+
+  it("signs every attempt by Standard Webhooks with the key's secret: one webhook-id across retries, a fresh timestamp, the current secret", async () => {
+    const user = await makeUser(ctx.db);
+    const key = await createApiKey(user.id, "signed");
+    const task = await makeTask(ctx.db, user.id, { status: "queued", clientCallbackUrl: `${server.url}/signed`, source: "api", apiKeyId: key.id });
+    failNext = 1;
+    await applyStatus(task.id, up(`u-${task.id}`, "submitted"));
+    const row = await ctx.db.callbackDelivery.findFirstOrThrow({ where: { taskId: task.id } });
+    expect(row.apiKeyId).toBe(key.id);
+    const before = server.received.length;
+    let now = Date.now();
+    await deliverDueCallbacks({ now: new Date(now) });
+    // The first attempt failed (503); the secret is rotated before the retry, which must be signed with the new one.
+    const rotated = await rotateSigningSecret(user.id, key.id);
+    await new Promise((ok) => setTimeout(ok, 1100)); // a later second, so the retry's timestamp differs
+    now += 120_000;
+    await deliverDueCallbacks({ now: new Date(now) });
+    const [first, retry] = server.received.slice(before);
+    expect(retry).toBeDefined();
+    const headers = (r: typeof first) => ({ "webhook-id": String(r.headers["webhook-id"]), "webhook-timestamp": String(r.headers["webhook-timestamp"]), "webhook-signature": String(r.headers["webhook-signature"]) });
+    expect(headers(first)["webhook-id"]).toBe(`msg_${row.id}`);
+    expect(headers(retry)["webhook-id"]).toBe(`msg_${row.id}`);
+    expect(Number(headers(retry)["webhook-timestamp"])).toBeGreaterThan(Number(headers(first)["webhook-timestamp"]));
+    expect(Math.abs(Number(headers(retry)["webhook-timestamp"]) - Date.now() / 1000)).toBeLessThan(10);
+    expect(headers(first)["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(new Webhook(key.signingSecret).verify(first.body, headers(first))).toMatchObject({ task_id: task.id, task_status: "submitted" });
+    expect(new Webhook(rotated.signingSecret).verify(retry.body, headers(retry))).toMatchObject({ task_id: task.id, task_status: "submitted" });
+    expect(() => new Webhook(key.signingSecret).verify(retry.body, headers(retry))).toThrow(WebhookVerificationError);
+    // A changed body fails verification.
+    expect(() => new Webhook(rotated.signingSecret).verify(retry.body.replace("submitted", "succeed"), headers(retry))).toThrow(WebhookVerificationError);
+  });
+
+  it("fails the attempt, sending nothing, when the key's secret cannot be opened", async () => {
+    const user = await makeUser(ctx.db);
+    const key = await createApiKey(user.id, "damaged");
+    await ctx.db.apiKey.update({ where: { id: key.id }, data: { signingSecret: "v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAAAAAA" } });
+    const task = await makeTask(ctx.db, user.id, { status: "queued", clientCallbackUrl: `${server.url}/damaged`, source: "api", apiKeyId: key.id });
+    await applyStatus(task.id, up(`u-${task.id}`, "submitted"));
+    const before = server.received.length;
+    await deliverDueCallbacks();
+    expect(server.received.length).toBe(before);
+    const row = await ctx.db.callbackDelivery.findFirstOrThrow({ where: { taskId: task.id } });
+    expect(row).toMatchObject({ state: "pending", attempts: 1, lastError: "could not sign: secret does not decrypt with this AUTH_SECRET" });
+    expect(row.lastError).not.toContain(key.signingSecret);
   });
 });

@@ -4,7 +4,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { getConfig } from "@/lib/config";
-import { SEED_ERROR_MESSAGES } from "@/lib/kling/schema";
+import { WEBHOOK_VERIFY_SAMPLES } from "@/lib/docs/webhook-samples";
+import { SEED_ERRORS } from "@/lib/gateway/responses";
 
 export const metadata: Metadata = { title: "API" };
 
@@ -21,6 +22,7 @@ const ERROR_MEANING: Record<number, string> = {
   401: "No Ocp-Apim-Subscription-Key header, or an unknown key.",
   403: "The key was revoked.",
   404: "Unknown path.",
+  422: "The Idempotency-Key was used in the last 24 hours with a different request.",
   429: "Too many calls for this key; wait the seconds in Retry-After.",
   500: "Something failed on the portal; retry later.",
 };
@@ -80,7 +82,7 @@ fetch("${base}/kling-ai-image/v1/getImageTask", {
 
       <section className="space-y-3" id="submit">
         <h2>1. Submit a task</h2>
-        <p><code className="font-mono">POST /kling-ai-image/v1/getImageTask</code> with <code>prompt</code> (≤ 500 characters), and optionally <code>negative_prompt</code> (≤ 200), <code>image</code> (raw Base64 PNG/JPEG or an http(s) URL, ≤ 10 MB, sides ≥ 300 px), <code>image_fidelity</code> (0–1, default 0.5), <code>n</code> (1–9, default 1), <code>aspect_ratio</code> (16:9, 9:16, 1:1, 4:3, 3:4, 3:2, 2:3; default 16:9) and <code>callback_url</code>. Send an <code>Idempotency-Key</code> header to make retries safe.</p>
+        <p><code className="font-mono">POST /kling-ai-image/v1/getImageTask</code> with <code>prompt</code> (≤ 500 characters), and optionally <code>negative_prompt</code> (≤ 200), <code>image</code> (raw Base64 PNG/JPEG or an http(s) URL, ≤ 10 MB, sides ≥ 300 px), <code>image_fidelity</code> (0–1, default 0.5), <code>n</code> (1–9, default 1), <code>aspect_ratio</code> (16:9, 9:16, 1:1, 4:3, 3:4, 3:2, 2:3; default 16:9) and <code>callback_url</code>. Send an <code>Idempotency-Key</code> header to make retries safe (<a href="#idempotency" className="text-brand-600 hover:underline dark:text-brand-500">below</a>).</p>
         <Code label="Submit with curl">{submitCurl}</Code>
         <Code label="Submit answer">{`{ "data": { "code": 0, "message": "SUCCEED", "request_id": "…", "data": { "task_id": "…", "task_status": "submitted", "created_at": 1732788384315, "updated_at": 1732788384315 } } }`}</Code>
       </section>
@@ -102,6 +104,21 @@ fetch("${base}/kling-ai-image/v1/getImageTask", {
       <section className="space-y-3" id="callbacks">
         <h2>Callbacks</h2>
         <p>With <code>callback_url</code>, the portal POSTs the status body above to your URL on each status change, retrying with backoff for a while if your server does not answer 2xx. Only public http(s) addresses are called{config.CALLBACK_ALLOW_PRIVATE ? " (this portal also allows private addresses)" : "; loopback, link-local and private networks are refused"}.</p>
+        <h3>Verifying them</h3>
+        <p>
+          Every notification is signed following <a href="https://www.standardwebhooks.com/" className="text-brand-600 hover:underline dark:text-brand-500">Standard Webhooks</a> with the signing secret of the key that submitted the task (<code>whsec_…</code>, shown once beside the new key in <Link href="/settings/keys" className="text-brand-600 hover:underline dark:text-brand-500">API keys</Link>, and again whenever you rotate it there). Three headers come with it: <code>webhook-id</code> (the same on every retry of one notification: deduplicate on it), <code>webhook-timestamp</code> (seconds since 1970, of this attempt) and <code>webhook-signature</code>: <code>v1,</code> and the Base64 HMAC-SHA256 of <code>{"${webhook-id}.${webhook-timestamp}.${body}"}</code>, keyed with the Base64-decoded part of the secret after <code>whsec_</code>. Verify the raw body before parsing it, and refuse timestamps more than five minutes off. After a rotation, notifications not yet sent are signed with the new secret.
+        </p>
+        <h3>Node.js (standardwebhooks)</h3>
+        <Code label="Verify with Node.js">{WEBHOOK_VERIFY_SAMPLES.node}</Code>
+        <h3>Python (standardwebhooks)</h3>
+        <Code label="Verify with Python">{WEBHOOK_VERIFY_SAMPLES.python}</Code>
+      </section>
+
+      <section className="space-y-3" id="idempotency">
+        <h2>Retrying submits safely</h2>
+        <p>
+          Send an <code>Idempotency-Key</code> header (at most 200 characters; longer is a 400) with a submit. Within 24 hours, the same key with the same request returns the task it made instead of a new one, also when two copies arrive at once. The same key with a different request is a 422: <code>{`{ "error": "Idempotency key reused with a different request", "detail": "…" }`}</code>. After 24 hours a key starts a new task.
+        </p>
       </section>
 
       <section className="space-y-3" id="errors">
@@ -109,7 +126,7 @@ fetch("${base}/kling-ai-image/v1/getImageTask", {
         <table className="w-full text-left">
           <thead className="text-xs uppercase text-zinc-500"><tr><th className="py-1 pr-4">Status</th><th className="py-1 pr-4">Body</th><th className="py-1">Meaning</th></tr></thead>
           <tbody>
-            {Object.entries(SEED_ERROR_MESSAGES).map(([status, message]) => (
+            {Object.entries(SEED_ERRORS).map(([status, message]) => (
               <tr key={status} className="border-t border-zinc-200 dark:border-zinc-800">
                 <td className="py-1.5 pr-4 font-mono">{status}</td>
                 <td className="py-1.5 pr-4 font-mono text-xs">{`{ "error": "${message}" }`}</td>

@@ -1,6 +1,7 @@
 // POST /api/tasks: submit a generation. GET /api/tasks: the user's history.
-import { consumeRateLimit } from "@/lib/gateway/rate-limit";
-import { ApiError, validationError } from "@/lib/http/errors";
+import { enforceWebSubmitLimit } from "@/lib/gateway/rate-limit";
+import { validationError } from "@/lib/http/errors";
+import { readIdempotencyKey } from "@/lib/http/idempotency-key";
 import { readJson } from "@/lib/http/read-json";
 import { userRoute } from "@/lib/http/route";
 import { listTasks } from "@/lib/tasks/list-tasks";
@@ -12,15 +13,9 @@ import { toTaskDto } from "@/lib/tasks/to-dto";
 export const MAX_TASK_BODY_BYTES = 14 * 1024 * 1024;
 
 export const POST = userRoute(async (req, { user }) => {
-  const idempotencyKey = req.headers.get("idempotency-key")?.trim() || null;
-  if (idempotencyKey && idempotencyKey.length > 200) {
-    throw new ApiError(400, "invalid_request", "Idempotency-Key must be at most 200 characters", { "Idempotency-Key": "at most 200 characters" });
-  }
+  const idempotencyKey = readIdempotencyKey(req);
   const input = await readJson(req, createTaskSchema, MAX_TASK_BODY_BYTES);
-  const wait = await consumeRateLimit("web-submit", user.id);
-  if (wait !== null) {
-    throw new ApiError(429, "rate_limited", `Too many generations at once: try again in ${wait} s`, undefined, { "Retry-After": String(wait) });
-  }
+  await enforceWebSubmitLimit(user.id);
   const { task, created } = await startTask(input, { userId: user.id, source: "web", idempotencyKey });
   return Response.json(toTaskDto({ ...task, images: [] }), { status: created ? 202 : 200 });
 });

@@ -12,6 +12,7 @@ import { safeFetch, SafeFetchError, type LookupFn } from "../../http/safe-fetch"
 import { logger } from "../../log";
 import { clockSql, type LeaseClock } from "../../tasks/task-lease";
 import { retryDelayMs } from "../../tasks/timing";
+import { signDelivery, type SignedMessage } from "./sign-delivery";
 
 export const MAX_DELIVERY_ATTEMPTS = 8;
 const TIMEOUT_MS = 10_000;
@@ -61,7 +62,11 @@ type Delivery = Awaited<ReturnType<ReturnType<typeof getDb>["callbackDelivery"][
 
 async function deliverOne(d: Delivery, c: { owner: string; clock: LeaseClock; until: Prisma.Sql; timeoutMs: number; lookup?: LookupFn }) {
   const db = getDb();
-  const result = await attempt(d.url, d.body, c, () => proveDeliveryLease(d.id, c.owner, c.until));
+  // Signed per attempt (its own timestamp) with the key's current secret; a secret that no longer decrypts fails the attempt.
+  const result = await signDelivery(d).then(
+    (message) => attempt(d.url, message, c, () => proveDeliveryLease(d.id, c.owner, c.until)),
+    (err: unknown): Attempt => ({ ok: false, error: `could not sign: ${err instanceof Error ? err.message : String(err)}` }),
+  );
   if (result === "lease-lost") return;
   const attempts = d.attempts + 1;
   const done = result.ok;
@@ -94,14 +99,14 @@ async function proveDeliveryLease(id: string, owner: string, until: Prisma.Sql):
 
 type Attempt = { ok: boolean; status?: number; error?: string; permanent?: boolean };
 
-async function attempt(url: string, body: unknown, c: { timeoutMs: number; lookup?: LookupFn }, prove: () => Promise<boolean>): Promise<Attempt | "lease-lost"> {
+async function attempt(url: string, message: SignedMessage, c: { timeoutMs: number; lookup?: LookupFn }, prove: () => Promise<boolean>): Promise<Attempt | "lease-lost"> {
   if (!(await prove())) return "lease-lost";
   try {
     const res = await safeFetch(url, {
       purpose: "callback_url",
       method: "POST",
-      headers: { "Content-Type": "application/json", "User-Agent": "kling-portal-callbacks/1" },
-      body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json", "User-Agent": "kling-portal-callbacks/1", ...message.headers },
+      body: message.body,
       timeoutMs: c.timeoutMs,
       maxBytes: ANSWER_CAP_BYTES,
       readBody: false,

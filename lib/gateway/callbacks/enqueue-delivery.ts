@@ -8,7 +8,7 @@ export async function enqueueClientCallback(taskId: string): Promise<boolean> {
   const task = await db.task.findUnique({ where: { id: taskId }, include: { images: { select: { index: true } } } });
   if (!task?.clientCallbackUrl) return false;
   const { count } = await db.callbackDelivery.createMany({
-    data: [{ taskId, taskStatus: seedStatusOf(task.status), url: task.clientCallbackUrl, body: toSeedStatusBody(task) }],
+    data: [{ taskId, apiKeyId: task.apiKeyId, taskStatus: seedStatusOf(task.status), url: task.clientCallbackUrl, body: toSeedStatusBody(task) }],
     skipDuplicates: true,
   });
   return count > 0;

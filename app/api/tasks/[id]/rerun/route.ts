@@ -1,9 +1,11 @@
-// POST /api/tasks/<id>/rerun: a new task with the same parameters.
+// POST /api/tasks/<id>/rerun: a new task with the same parameters (spends the same per-user budget as POST /api/tasks).
+import { enforceWebSubmitLimit } from "@/lib/gateway/rate-limit";
 import { userRoute } from "@/lib/http/route";
 import { rerunTask } from "@/lib/tasks/rerun-task";
 import { toTaskDto } from "@/lib/tasks/to-dto";
 
 export const POST = userRoute<{ id: string }>(async (_req, { params, user }) => {
+  await enforceWebSubmitLimit(user.id);
   const { task } = await rerunTask({ id: params.id, userId: user.id });
   return Response.json(toTaskDto({ ...task, images: [] }), { status: 202 });
 });
