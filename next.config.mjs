@@ -1,3 +1,17 @@
+// The security headers that never vary, on every response (pages, API, static files,
+// errors). The per-request ones (CSP with its nonce, HSTS) come from proxy.ts:
+// headers() is evaluated at build time, before PUBLIC_URL and the nonce are known.
+const fixedSecurityHeaders = [
+  { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  // X-Frame-Options for browsers older than CSP's frame-ancestors.
+  { key: "X-Frame-Options", value: "DENY" },
+  {
+    key: "Permissions-Policy",
+    value: "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=(), browsing-topics=()",
+  },
+];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
@@ -14,6 +28,9 @@ const nextConfig = {
   ],
   turbopack: { root: import.meta.dirname },
   images: { unoptimized: true },
+  async headers() {
+    return [{ source: "/:path*", headers: fixedSecurityHeaders }];
+  },
 };
 
 export default nextConfig;

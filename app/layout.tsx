@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from "next";
+import { connection } from "next/server";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -14,7 +15,10 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Every page renders per request: Next.js can only put the proxy's CSP nonce on
+  // its scripts at request time, and a page prerendered at build time would have none.
+  await connection();
   return (
     <html lang="en">
       <body className="min-h-dvh">{children}</body>

@@ -121,3 +121,12 @@ export function getConfig(): Config {
 export function resetConfig(): void {
   delete (globalThis as Holder)[cache];
 }
+
+/**
+ * Whether this code was compiled for `next dev` (React's development build).
+ * Next.js replaces NODE_ENV at build time, so a production build says false
+ * even when the environment says otherwise at run time.
+ */
+export function isDevelopmentBuild(): boolean {
+  return process.env.NODE_ENV === "development";
+}

@@ -1,13 +1,24 @@
 // Wrappers that make every route handler answer errors the same way and, for
-// private routes, resolve the signed-in user first.
+// private routes, refuse cross-site writes and resolve the signed-in user first.
 import { requireApiUser, type SessionUser } from "../auth/session";
+import { getConfig } from "../config";
 import { errorResponse } from "./errors";
+import { assertSameOriginWrite } from "./same-origin";
 
 type Ctx<P> = { params: Promise<P> };
 
-export function route<P = Record<string, string>>(handler: (req: Request, ctx: Ctx<P>) => Promise<Response>) {
+/**
+ * `sameOriginWrites`: POST/PUT/PATCH/DELETE must come from the portal's pages or
+ * be JSON (CSRF). On for every userRoute; routes that authenticate otherwise
+ * (gateway keys, cron bearer, upstream callback secrets) leave it off.
+ */
+export function route<P = Record<string, string>>(
+  handler: (req: Request, ctx: Ctx<P>) => Promise<Response>,
+  opts: { sameOriginWrites?: boolean } = {},
+) {
   return async (req: Request, ctx: Ctx<P>) => {
     try {
+      if (opts.sameOriginWrites) assertSameOriginWrite(req, getConfig().PUBLIC_URL);
       return await handler(req, ctx);
     } catch (err) {
       return errorResponse(err);
@@ -18,8 +29,11 @@ export function route<P = Record<string, string>>(handler: (req: Request, ctx: C
 export function userRoute<P = Record<string, string>>(
   handler: (req: Request, ctx: { params: P; user: SessionUser }) => Promise<Response>,
 ) {
-  return route<P>(async (req, ctx) => {
-    const user = await requireApiUser();
-    return handler(req, { params: await ctx.params, user });
-  });
+  return route<P>(
+    async (req, ctx) => {
+      const user = await requireApiUser();
+      return handler(req, { params: await ctx.params, user });
+    },
+    { sameOriginWrites: true },
+  );
 }

@@ -247,7 +247,8 @@ describe("the seed's errors", () => {
   it("answers 403 for a revoked key", async () => {
     const temp = await createKey(bob, "to revoke");
     expect((await gateway("status", { task_id: "x" }, temp.key)).status).toBe(200);
-    expect((await bob.fetch(`/api/keys/${temp.id}`, { method: "DELETE" })).status).toBe(204);
+    // The Origin a same-origin browser fetch sends: the cookie API refuses writes without proof (CSRF).
+    expect((await bob.fetch(`/api/keys/${temp.id}`, { method: "DELETE", headers: { Origin: portal.url } })).status).toBe(204);
     const res = await gateway("status", { task_id: "x" }, temp.key);
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: "Access denied for this operation" });

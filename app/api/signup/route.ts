@@ -4,8 +4,12 @@ import { signUp } from "@/lib/auth/sign-up";
 import { readJson } from "@/lib/http/read-json";
 import { route } from "@/lib/http/route";
 
-export const POST = route(async (req) => {
-  const input = await readJson(req, signUpSchema, 16 * 1024);
-  const user = await signUp(input);
-  return Response.json({ user }, { status: 201 });
-});
+// Same-origin like the cookie routes: a foreign page must not create accounts in a visitor's name.
+export const POST = route(
+  async (req) => {
+    const input = await readJson(req, signUpSchema, 16 * 1024);
+    const user = await signUp(input);
+    return Response.json({ user }, { status: 201 });
+  },
+  { sameOriginWrites: true },
+);
