@@ -31,9 +31,10 @@ await runCli(async () => {
       if (!user) throw new Error(`No user with email ${args[0]}`);
       const { name } = createApiKeySchema.parse({ name: args[1] ?? "CLI key" });
       const key = await createApiKey(user.id, name);
-      console.log(`Created API key "${key.name}" (${key.prefix}…) for ${user.email}. The key, then its webhook signing secret, are shown once:`);
-      console.log(key.key);
+      // The key stays alone on the last line, for scripts that take it with `tail -1`.
+      console.log(`Created API key "${key.name}" (${key.prefix}…) for ${user.email}. Its webhook signing secret, then the key, are shown once:`);
       console.log(key.signingSecret);
+      console.log(key.key);
     }
   } finally {
     await closeDatabase();

@@ -23,7 +23,7 @@ describe("npm run admin", () => {
   it("creates a user, then a key and its signing secret each alone on a line, the key stored only as a hash and the secret sealed", async () => {
     expect((await admin("create-user", "Ops@Example.com", "a strong password")).stdout).toMatch(/^Created user ops@example.com/);
     const { stdout } = await admin("create-key", "ops@example.com", "deploy bot");
-    const [key, signingSecret] = stdout.trim().split("\n").slice(-2);
+    const [signingSecret, key] = stdout.trim().split("\n").slice(-2);
     expect(key).toMatch(/^kp_[A-Za-z0-9_-]{32}$/);
     expect(signingSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     const db = new PGlite(path.join(dataDir, "pglite"));
