@@ -66,6 +66,11 @@ export const configSchema = z
     S3_FORCE_PATH_STYLE: bool.default(true),
     RATE_LIMIT_SUBMIT_PER_MINUTE: int(1, 100_000).default(30),
     RATE_LIMIT_STATUS_PER_MINUTE: int(1, 100_000).default(600),
+    SIGNIN_FAILURES_BEFORE_LOCKOUT: int(1, 1000).default(5),
+    SIGNIN_LOCKOUT_SECONDS: int(1, 86_400).default(60),
+    SIGNIN_LOCKOUT_MAX_SECONDS: int(1, 30 * 86_400).default(3600),
+    SIGNIN_FAILURES_PER_IP_PER_DAY: int(1, 1_000_000).default(100),
+    TRUST_PROXY_HOPS: int(0, 10).default(0),
     CALLBACK_ALLOW_PRIVATE: bool.default(false),
     MAX_API_KEYS_PER_USER: int(1, 1000).default(20),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -79,6 +84,7 @@ export const configSchema = z
     need(c.KLING_PROVIDER === "kling" && !c.KLING_SECRET_KEY, "KLING_SECRET_KEY", "is required when KLING_PROVIDER=kling");
     need(!!c.AUTH_GITHUB_ID !== !!c.AUTH_GITHUB_SECRET, "AUTH_GITHUB_SECRET", "AUTH_GITHUB_ID and AUTH_GITHUB_SECRET go together");
     need(!!c.AUTH_GOOGLE_ID !== !!c.AUTH_GOOGLE_SECRET, "AUTH_GOOGLE_SECRET", "AUTH_GOOGLE_ID and AUTH_GOOGLE_SECRET go together");
+    need(c.SIGNIN_LOCKOUT_MAX_SECONDS < c.SIGNIN_LOCKOUT_SECONDS, "SIGNIN_LOCKOUT_MAX_SECONDS", "must be at least SIGNIN_LOCKOUT_SECONDS");
     const s3 = [c.S3_BUCKET, c.S3_ACCESS_KEY_ID, c.S3_SECRET_ACCESS_KEY];
     need(s3.some(Boolean) && !s3.every(Boolean), "S3_BUCKET", "S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together");
   })

@@ -1,30 +1,48 @@
-// Finds or creates the user behind an OAuth sign-in and records the link.
+// Finds or creates the user behind a GitHub or Google sign-in, and decides when
+// that sign-in may join an existing account. The portal never verifies emails,
+// so an email alone proves nothing: an account is joined only when the provider
+// vouches for the email and the account has no password (someone who registered
+// victim@… with a password first must not keep access once the victim arrives).
 import type { Account } from "next-auth";
-import { getDb } from "../db/client";
+import { getDb, Prisma } from "../db/client";
 
-export async function linkOAuthUser(input: { email: string; name: string | null; image: string | null; account: Account }) {
+export type OAuthSignIn = { email: string | null; emailVerified: boolean; name: string | null; image: string | null; account: Account };
+export type OAuthRefusal = "OAuthNoEmail" | "OAuthEmailUnverified" | "OAuthAccountNotLinked";
+export type OAuthLinkResult = { ok: true; userId: string } | { ok: false; error: OAuthRefusal };
+
+const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
+
+export async function linkOAuthUser(input: OAuthSignIn, retried = false): Promise<OAuthLinkResult> {
   const db = getDb();
   const { account } = input;
   const linked = await db.account.findUnique({
     where: { provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId } },
     select: { userId: true },
   });
-  if (linked) return linked.userId;
-  const user = await db.user.upsert({
-    where: { email: input.email },
-    create: { email: input.email, name: input.name, image: input.image },
-    update: {},
-    select: { id: true },
-  });
-  await db.account.create({
-    data: {
-      userId: user.id,
-      type: account.type,
-      provider: account.provider,
-      providerAccountId: account.providerAccountId,
-      scope: account.scope ?? null,
-      token_type: account.token_type ?? null,
-    },
-  });
-  return user.id;
+  // The same provider identity as before: its owner, whatever its email says today.
+  if (linked) return { ok: true, userId: linked.userId };
+  const email = input.email?.trim().toLowerCase();
+  if (!email) return { ok: false, error: "OAuthNoEmail" };
+  // Unverified: neither a new account (it would squat the address) nor a link.
+  if (!input.emailVerified) return { ok: false, error: "OAuthEmailUnverified" };
+  const existing = await db.user.findUnique({ where: { email }, select: { id: true, passwordHash: true } });
+  if (existing?.passwordHash) return { ok: false, error: "OAuthAccountNotLinked" };
+  try {
+    const userId = existing?.id ?? (await db.user.create({ data: { email, name: input.name, image: input.image }, select: { id: true } })).id;
+    await db.account.create({
+      data: {
+        userId,
+        type: account.type,
+        provider: account.provider,
+        providerAccountId: account.providerAccountId,
+        scope: account.scope ?? null,
+        token_type: account.token_type ?? null,
+      },
+    });
+    return { ok: true, userId };
+  } catch (err) {
+    // A concurrent sign-up or sign-in took the email or the link first: decide again on what it wrote.
+    if (isUniqueViolation(err) && !retried) return linkOAuthUser(input, true);
+    throw err;
+  }
 }

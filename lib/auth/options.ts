@@ -5,8 +5,11 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import { getConfig } from "../config";
+import { clientIp } from "../http/client-ip";
 import { authenticate } from "./authenticate";
+import { githubUserinfo } from "./github-emails";
 import { linkOAuthUser } from "./link-oauth-user";
+import { safeCallbackPath } from "./safe-callback-path";
 import { getAuthSecret } from "./secret";
 
 let options: NextAuthOptions | undefined;
@@ -20,11 +23,11 @@ export function getAuthOptions(): NextAuthOptions {
     CredentialsProvider({
       name: "Email",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      authorize: (credentials) => authenticate(credentials),
+      authorize: (credentials, req) => authenticate(credentials, clientIp(req?.headers ?? {})),
     }),
   ];
   if (config.AUTH_GITHUB_ID && config.AUTH_GITHUB_SECRET) {
-    providers.push(GitHubProvider({ clientId: config.AUTH_GITHUB_ID, clientSecret: config.AUTH_GITHUB_SECRET }));
+    providers.push(GitHubProvider({ clientId: config.AUTH_GITHUB_ID, clientSecret: config.AUTH_GITHUB_SECRET, userinfo: githubUserinfo }));
   }
   if (config.AUTH_GOOGLE_ID && config.AUTH_GOOGLE_SECRET) {
     providers.push(GoogleProvider({ clientId: config.AUTH_GOOGLE_ID, clientSecret: config.AUTH_GOOGLE_SECRET }));
@@ -37,10 +40,32 @@ export function getAuthOptions(): NextAuthOptions {
     callbacks: {
       async signIn({ account, profile, user }) {
         if (!account || account.type !== "oauth") return true;
-        const email = (profile?.email ?? user.email)?.toLowerCase();
-        if (!email) return "/signin?error=OAuthNoEmail";
-        user.id = await linkOAuthUser({ email, name: user.name ?? null, image: user.image ?? null, account });
+        // Google's OpenID claim, or the flag githubUserinfo sets from GitHub's verified primary address.
+        const emailVerified = (profile as { email_verified?: unknown } | undefined)?.email_verified === true;
+        const result = await linkOAuthUser({
+          email: profile?.email ?? user.email ?? null,
+          emailVerified,
+          name: user.name ?? null,
+          image: user.image ?? null,
+          account,
+        });
+        if (!result.ok) return `/signin?error=${result.error}`;
+        user.id = result.userId;
         return true;
+      },
+      // Every redirect after sign-in or sign-out stays on this origin, on a checked path.
+      redirect({ url, baseUrl }) {
+        const origin = new URL(baseUrl).origin;
+        let path = url;
+        if (!url.startsWith("/")) {
+          try {
+            const parsed = new URL(url);
+            path = parsed.origin === origin ? parsed.pathname + parsed.search + parsed.hash : "/";
+          } catch {
+            path = "/";
+          }
+        }
+        return origin + safeCallbackPath(path);
       },
       jwt({ token, user }) {
         if (user) token.sub = user.id;

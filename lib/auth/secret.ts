@@ -1,10 +1,12 @@
 // AUTH_SECRET when given; otherwise one generated on first start and kept in
-// DATA_DIR so sessions survive restarts.
+// DATA_DIR so sessions survive restarts. Either way at least 32 characters:
+// it signs sessions and image links, so a short one makes them forgeable.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { getConfig } from "../config";
 
+const MIN_LENGTH = 32;
 let cached: string | undefined;
 
 export function getAuthSecret(): string {
@@ -12,20 +14,34 @@ export function getAuthSecret(): string {
   const config = getConfig();
   if (config.AUTH_SECRET) return (cached = config.AUTH_SECRET);
   const file = path.join(config.DATA_DIR, "auth-secret");
-  try {
-    cached = readFileSync(file, "utf8").trim();
-    if (cached.length >= 32) return cached;
-  } catch {
-    // Not created yet.
-  }
+  const existing = readSecretFile(file);
+  if (existing !== null) return (cached = existing);
   mkdirSync(config.DATA_DIR, { recursive: true });
   const secret = randomBytes(32).toString("base64url");
   try {
     // "wx": if another process won the race, read its secret instead.
     writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
-    cached = secret;
+    return (cached = secret);
   } catch {
-    cached = readFileSync(file, "utf8").trim();
+    return (cached = readSecretFile(file) ?? secret);
   }
-  return cached;
+}
+
+/** The file's secret, null when there is no file; throws when it is too short (never overwritten: it may be someone's mistake to fix). */
+function readSecretFile(file: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
+  }
+  const secret = text.trim();
+  if (secret.length < MIN_LENGTH) {
+    throw new Error(
+      `The auth secret in ${file} is ${secret.length} characters long; it must be at least ${MIN_LENGTH}. ` +
+        `Delete the file to have a new one generated (everyone is signed out), put a longer secret in it, or set AUTH_SECRET.`,
+    );
+  }
+  return secret;
 }

@@ -3,7 +3,7 @@
 // its webhook signing secret alone on the last line.
 import { createApiKey, createApiKeySchema } from "../api-keys/create-api-key";
 import { signUpSchema } from "../auth/schema";
-import { signUp } from "../auth/sign-up";
+import { createPasswordUser } from "../auth/sign-up";
 import { getConfig } from "../config";
 import { closeDatabase, connectDatabase, getDb } from "../db/client";
 import { migrateDatabase } from "../db/migrate-database";
@@ -23,7 +23,7 @@ await runCli(async () => {
     if (command === "create-user") {
       const parsed = signUpSchema.safeParse({ email: args[0], password: args[1], name: args[2] });
       if (!parsed.success) throw new Error(Object.entries(fieldErrors(parsed.error)).map(([k, v]) => `${k}: ${v}`).join("; "));
-      const user = await signUp(parsed.data);
+      const user = await createPasswordUser(parsed.data);
       console.log(`Created user ${user.email} (${user.id})`);
     } else {
       if (!args[0]) throw new Error(usage);

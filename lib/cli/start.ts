@@ -1,6 +1,7 @@
 // npm start: migrate, build when needed, then serve the portal (npm run dev: the same with hot reload).
 // With the embedded database this process becomes the folder's one owner and
 // serves it to the other commands on a Unix socket.
+import { getAuthSecret } from "../auth/secret";
 import { getConfig } from "../config";
 import { databaseTarget } from "../db/adapter";
 import { closeDatabase } from "../db/client";
@@ -17,6 +18,8 @@ const root = process.cwd();
 await runCli(
   async () => {
     const config = getConfig();
+    // Settle the auth secret now: a bad secret file stops start-up with its name, not the first sign-in.
+    getAuthSecret();
     const target = databaseTarget(config);
     // Refuse at once, before any build or migration, when the folder has a live owner.
     const owner = target.kind === "pglite" && target.dataDir ? ownEmbeddedDatabase(target.dataDir) : null;

@@ -6,6 +6,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import next from "next";
 import type { Config } from "../config";
+import { CLIENT_IP_HEADER, resolveClientIp } from "../http/client-ip";
 import { logger } from "../log";
 import { startBackgroundServices } from "./background";
 
@@ -21,7 +22,11 @@ export async function startPortalServer(opts: { config: Config; dir: string; dev
   if (emulator) logger.debug({ url: emulator.url }, "built-in emulator listening on loopback");
 
   // Everything on the public port is Next.js: /emulator… is a 404 like any unknown path.
-  const server = http.createServer((req, res) => void handle(req, res));
+  const server = http.createServer((req, res) => {
+    // Overwrites whatever the client sent: per-IP throttling reads only this.
+    req.headers[CLIENT_IP_HEADER] = resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS);
+    void handle(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -27,6 +27,29 @@ describe("auth secret", () => {
     vi.resetModules();
     const again = await import("@/lib/auth/secret");
     expect(again.getAuthSecret()).toBe(secret);
+  });
+
+  it.each([["empty", ""], ["short", "too-short-secret\n"], ["31 characters", "x".repeat(31)]])(
+    "refuses an existing %s secret file, naming it, and leaves it as it is",
+    async (_what, content) => {
+      delete env.AUTH_SECRET;
+      env.DATA_DIR = mkdtempSync(path.join(os.tmpdir(), "secret-"));
+      const file = path.join(env.DATA_DIR, "auth-secret");
+      writeFileSync(file, content);
+      resetConfig();
+      const { getAuthSecret } = await import("@/lib/auth/secret");
+      expect(() => getAuthSecret()).toThrow(`The auth secret in ${file} is ${content.trim().length} characters long; it must be at least 32`);
+      expect(readFileSync(file, "utf8")).toBe(content);
+    },
+  );
+
+  it("keeps an existing secret file of 32 characters or more", async () => {
+    delete env.AUTH_SECRET;
+    env.DATA_DIR = mkdtempSync(path.join(os.tmpdir(), "secret-"));
+    writeFileSync(path.join(env.DATA_DIR, "auth-secret"), "k".repeat(32) + "\n");
+    resetConfig();
+    const { getAuthSecret } = await import("@/lib/auth/secret");
+    expect(getAuthSecret()).toBe("k".repeat(32));
   });
 
   it("uses AUTH_SECRET when given", async () => {

@@ -1,6 +1,9 @@
 import { expect, it } from "vitest";
 import { POST } from "@/app/api/signup/route";
+import { setLoginThrottle } from "@/lib/auth/login-throttle";
+import { CLIENT_IP_HEADER } from "@/lib/http/client-ip";
 import { describeEachDb } from "../helpers/db";
+import { throttleFor } from "./throttle-helpers";
 
 const post = (body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
   POST(new Request("http://localhost/api/signup", { method: "POST", body, headers }), { params: Promise.resolve({}) });
@@ -41,5 +44,29 @@ describeEachDb("POST /api/signup", (ctx) => {
     const big = await post(JSON.stringify({ email: "big@example.com", password: "x".repeat(20_000) }));
     expect(big.status).toBe(413);
     expect(await ctx.db.user.count({ where: { email: { in: ["u@example.com", "big@example.com"] } } })).toBe(0);
+  });
+
+  it("answers 429 with Retry-After once one IP keeps hitting a taken email, before hashing anything", async () => {
+    const throttle = throttleFor(ctx.url, { failuresBeforeLockout: 3, lockoutSeconds: 45, lockoutMaxSeconds: 90 });
+    setLoginThrottle(throttle);
+    try {
+      const from = (ip: string) => ({ "content-type": "application/json", [CLIENT_IP_HEADER]: ip });
+      const body = JSON.stringify({ email: "probe@example.com", password: "password123" });
+      expect((await post(body, from("203.0.113.30"))).status).toBe(201);
+      expect((await post(body, from("203.0.113.31"))).status).toBe(409);
+      expect((await post(body, from("203.0.113.31"))).status).toBe(409);
+      const locked = await post(body, from("203.0.113.31"));
+      expect(locked.status).toBe(429);
+      expect(locked.headers.get("retry-after")).toBe("45");
+      expect(await locked.json()).toEqual({ error: { code: "too_many_attempts", message: "Too many attempts, try again in 45 seconds." } });
+      const again = await post(body, from("203.0.113.31"));
+      expect(again.status).toBe(429);
+      expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(40);
+      // Another address is not held back.
+      expect((await post(body, from("203.0.113.32"))).status).toBe(409);
+    } finally {
+      setLoginThrottle(undefined);
+      await throttle.close();
+    }
   });
 });

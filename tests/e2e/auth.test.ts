@@ -4,12 +4,13 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "./helpers/browser";
 import { startPortal, type Portal } from "./helpers/portal";
+import { signUp } from "./helpers/session";
 
 let portal: Portal;
 let browser: Browser;
 
 beforeAll(async () => {
-  [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
+  [portal, browser] = await Promise.all([startPortal({ SIGNIN_FAILURES_BEFORE_LOCKOUT: "3", SIGNIN_LOCKOUT_SECONDS: "120" }), launchBrowser()]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -62,6 +63,57 @@ describe("accounts in the browser", () => {
     await page.waitForURL(`${portal.url}/`);
     await page.goto(`${portal.url}/settings/keys`);
     expect(await page.textContent("h1")).toBe("API keys");
+    await page.close();
+  });
+
+  it("locks sign-in out after repeated failures: the page says how long, the API answers 429 with Retry-After", async () => {
+    await signUp(portal.url, "locked@example.com", "the right password");
+    const page = await browser.newPage();
+    await page.goto(`${portal.url}/signin`);
+    await page.fill("#email", "locked@example.com");
+    const submit = async (password: string) => {
+      await page.fill("#password", password);
+      await Promise.all([page.waitForResponse((r) => r.url().includes("/api/auth/callback/credentials")), page.click("button[type=submit]")]);
+    };
+    for (let i = 1; i <= 2; i++) {
+      await submit(`wrong password ${i}`);
+      await expect.poll(() => page.locator("form [role=alert]").textContent()).toBe("That email and password don't match an account.");
+    }
+    await submit("wrong password 3");
+    await expect.poll(() => page.locator("form [role=alert]").textContent()).toMatch(/^Too many attempts, try again in 1[12]\d seconds\.$/);
+    // Even the right password is refused while locked.
+    await submit("the right password");
+    await expect.poll(() => page.locator("form [role=alert]").textContent()).toMatch(/^Too many attempts, try again in \d+ seconds\.$/);
+    expect(new URL(page.url()).pathname).toBe("/signin");
+    await page.close();
+
+    // Over HTTP, the way next-auth's client posts: 429, Retry-After, and the code in the JSON.
+    const csrf = await fetch(`${portal.url}/api/auth/csrf`);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const res = await fetch(`${portal.url}/api/auth/callback/credentials`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") },
+      body: new URLSearchParams({ csrfToken, email: "locked@example.com", password: "the right password", json: "true" }),
+    });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(100);
+    expect(new URL((await res.json()).url).searchParams.get("error")).toMatch(/^TooManyAttempts:\d+$/);
+    expect(res.headers.getSetCookie().some((c) => c.includes("session-token"))).toBe(false);
+  });
+
+  it("shows each sign-in error code's message, and goes nowhere but this origin after sign-in", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${portal.url}/signin?error=OAuthAccountNotLinked`);
+    expect(await page.locator("form [role=alert]").textContent()).toMatch(/already exists and has a password: sign in with your email and password/);
+    await page.goto(`${portal.url}/signin?error=TooManyAttempts:42`);
+    expect(await page.locator("form [role=alert]").textContent()).toBe("Too many attempts, try again in 42 seconds.");
+
+    await signUp(portal.url, "traveller@example.com", "stay at home please");
+    await page.goto(`${portal.url}/signin?callbackUrl=${encodeURIComponent("/\\evil.example/%09/x")}`);
+    await page.fill("#email", "traveller@example.com");
+    await page.fill("#password", "stay at home please");
+    await page.click("button[type=submit]");
+    await page.waitForURL(`${portal.url}/`);
     await page.close();
   });
 

@@ -57,7 +57,7 @@ function assertLocal(url: string) {
  * Runs a suite once per available database, with that database installed as
  * the app's Prisma client for the suite's duration.
  */
-export function describeEachDb(name: string, suite: (ctx: { get db(): PrismaClient; kind: DbKind }) => void) {
+export function describeEachDb(name: string, suite: (ctx: { get db(): PrismaClient; kind: DbKind; get url(): string | undefined }) => void) {
   for (const kind of testDbKinds()) {
     describe(`${name} [${kind}]`, () => {
       let test: TestDb | undefined;
@@ -74,6 +74,10 @@ export function describeEachDb(name: string, suite: (ctx: { get db(): PrismaClie
         get db() {
           if (!test) throw new Error("test database not ready");
           return test.db;
+        },
+        // The PostgreSQL URL with its ?schema= (undefined for PGlite).
+        get url() {
+          return test?.url;
         },
       });
     });

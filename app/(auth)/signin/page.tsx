@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { enabledOAuthProviders } from "@/lib/auth/options";
+import { safeCallbackPath } from "@/lib/auth/safe-callback-path";
 import { SignInForm } from "./signin-form";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -7,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  const callbackUrl = safeCallbackPath(params.callbackUrl);
   return (
     <>
       <h1 className="mb-1 text-xl font-semibold">Sign in</h1>
@@ -17,7 +18,3 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   );
 }
 
-// Only same-site paths: an open redirect would let a link send people elsewhere after sign-in.
-function safeCallback(value: string | undefined): string {
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
-}

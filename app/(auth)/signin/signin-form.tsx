@@ -3,15 +3,13 @@
 import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { useState } from "react";
-
-const messages: Record<string, string> = {
-  CredentialsSignin: "That email and password don't match an account.",
-  OAuthNoEmail: "Your provider did not share an email address.",
-  SessionRequired: "Sign in to continue.",
-};
+import { safeCallbackPath } from "@/lib/auth/safe-callback-path";
+import { signInErrorMessage } from "@/lib/auth/sign-in-errors";
 
 export function SignInForm(props: { callbackUrl: string; oauth: { id: string; name: string }[]; initialError?: string }) {
-  const [error, setError] = useState(props.initialError ? (messages[props.initialError] ?? "Sign-in failed. Try again.") : "");
+  const [error, setError] = useState(props.initialError ? signInErrorMessage(props.initialError) : "");
+  // Checked again here: the form is the one that navigates.
+  const callbackUrl = safeCallbackPath(props.callbackUrl);
   const [pending, setPending] = useState(false);
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
@@ -26,10 +24,10 @@ export function SignInForm(props: { callbackUrl: string; oauth: { id: string; na
     });
     if (!res || res.error) {
       setPending(false);
-      setError(messages.CredentialsSignin);
+      setError(signInErrorMessage(res?.error ?? "CredentialsSignin"));
       return;
     }
-    window.location.assign(props.callbackUrl);
+    window.location.assign(callbackUrl);
   }
 
   return (
@@ -53,7 +51,7 @@ export function SignInForm(props: { callbackUrl: string; oauth: { id: string; na
       {props.oauth.length > 0 && (
         <div className="space-y-2 border-t border-zinc-200 pt-5 dark:border-zinc-800">
           {props.oauth.map((p) => (
-            <button key={p.id} type="button" className="btn-secondary w-full" onClick={() => signIn(p.id, { callbackUrl: props.callbackUrl })}>
+            <button key={p.id} type="button" className="btn-secondary w-full" onClick={() => signIn(p.id, { callbackUrl })}>
               Continue with {p.name}
             </button>
           ))}

@@ -1,6 +1,7 @@
 // POST /api/signup: create an email + password account.
 import { signUpSchema } from "@/lib/auth/schema";
 import { signUp } from "@/lib/auth/sign-up";
+import { clientIp } from "@/lib/http/client-ip";
 import { readJson } from "@/lib/http/read-json";
 import { route } from "@/lib/http/route";
 
@@ -8,7 +9,7 @@ import { route } from "@/lib/http/route";
 export const POST = route(
   async (req) => {
     const input = await readJson(req, signUpSchema, 16 * 1024);
-    const user = await signUp(input);
+    const user = await signUp(input, clientIp(req.headers));
     return Response.json({ user }, { status: 201 });
   },
   { sameOriginWrites: true },

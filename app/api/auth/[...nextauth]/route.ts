@@ -1,11 +1,12 @@
 // /api/auth/*: next-auth's sign-in, callback, session and sign-out endpoints.
 import NextAuth from "next-auth";
 import { getAuthOptions } from "@/lib/auth/options";
+import { withThrottleStatus } from "@/lib/auth/throttled-response";
 
 type Ctx = { params: Promise<{ nextauth: string[] }> };
 
 async function handler(req: Request, ctx: Ctx) {
-  return NextAuth(req as never, ctx as never, getAuthOptions());
+  return withThrottleStatus(await NextAuth(req as never, ctx as never, getAuthOptions()));
 }
 
 export { handler as GET, handler as POST };

@@ -1,0 +1,42 @@
+// Where the sign-in limiters keep their counts: a table in PostgreSQL (shared by
+// every portal instance), or this process's memory on embedded PGlite (one process).
+import pg from "pg";
+import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { getConfig } from "../config";
+import { databaseTarget, stripSchemaParam } from "../db/adapter";
+import { logger } from "../log";
+
+export type LimiterOptions = { keyPrefix: string; points: number; duration: number };
+export type LimiterStore = { make(opts: LimiterOptions): RateLimiterAbstract; ready: Promise<void>; close(): Promise<void> };
+
+/** The limiter's own table: created by the library, outside Prisma's schema (and so never dropped by a migration). */
+export const LIMITER_TABLE = "auth_rate_limits";
+
+export function memoryStore(): LimiterStore {
+  return { make: (opts) => new RateLimiterMemory(opts), ready: Promise.resolve(), close: async () => {} };
+}
+
+/** A PostgreSQL store on its own small pool; each limiter falls back to memory (insurance) while the database fails. */
+export function postgresStore(url: string, schema?: string): LimiterStore {
+  const pool = new pg.Pool({ connectionString: stripSchemaParam(url), max: 2 });
+  pool.on("error", (err) => logger.warn({ err }, "sign-in limiter pool error"));
+  const base = { storeClient: pool, storeType: "pool", tableName: LIMITER_TABLE, schemaName: schema };
+  // The first limiter creates the table; the others wait for it (a count taken meanwhile would land in memory).
+  const ready = new Promise<void>((resolve) => {
+    new RateLimiterPostgres({ ...base, keyPrefix: "auth-setup", points: 1, duration: 1 }, (err?: Error) => {
+      if (err) logger.warn({ err }, "could not create the sign-in limiter table; counting in memory until it exists");
+      resolve();
+    });
+  });
+  return {
+    ready,
+    make: (opts) => new RateLimiterPostgres({ ...base, ...opts, tableCreated: true, insuranceLimiter: new RateLimiterMemory(opts) }),
+    close: () => pool.end(),
+  };
+}
+
+/** The store this process should use, from DATABASE_URL. */
+export function configuredStore(): LimiterStore {
+  const target = databaseTarget(getConfig());
+  return target.kind === "postgres" ? postgresStore(target.url, target.schema) : memoryStore();
+}
