@@ -20,6 +20,9 @@ afterAll(async () => {
 
 const json = { "Content-Type": "application/json" };
 
+// Bodyless writes as a same-origin page sends them (the CSRF check wants an Origin or JSON).
+const sameOrigin = (method: string) => ({ method, headers: { Origin: portal.url } });
+
 describe("API keys", () => {
   it("shows a new key with its signing secret once, and a rotated secret once", async () => {
     const context = await browser.newContext();
@@ -56,16 +59,16 @@ describe("API keys", () => {
     const stranger = await signUp(portal.url, "stranger@example.com");
     const created = await (await owner.fetch("/api/keys", { method: "POST", headers: json, body: JSON.stringify({ name: "rotating" }) })).json();
     expect(created.signingSecret).toMatch(/^whsec_/);
-    const res = await owner.fetch(`/api/keys/${created.id}/signing-secret`, { method: "POST" });
+    const res = await owner.fetch(`/api/keys/${created.id}/signing-secret`, sameOrigin("POST"));
     expect(res.status).toBe(201);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const body = await res.json();
     expect(body).toEqual({ id: created.id, signingSecret: expect.stringMatching(/^whsec_/) });
     expect(body.signingSecret).not.toBe(created.signingSecret);
-    expect((await stranger.fetch(`/api/keys/${created.id}/signing-secret`, { method: "POST" })).status).toBe(404);
+    expect((await stranger.fetch(`/api/keys/${created.id}/signing-secret`, sameOrigin("POST"))).status).toBe(404);
     expect((await fetch(`${portal.url}/api/keys/${created.id}/signing-secret`, { method: "POST" })).status).toBe(401);
-    expect((await owner.fetch(`/api/keys/${created.id}`, { method: "DELETE" })).status).toBe(204);
-    const revoked = await owner.fetch(`/api/keys/${created.id}/signing-secret`, { method: "POST" });
+    expect((await owner.fetch(`/api/keys/${created.id}`, sameOrigin("DELETE"))).status).toBe(204);
+    const revoked = await owner.fetch(`/api/keys/${created.id}/signing-secret`, sameOrigin("POST"));
     expect(revoked.status).toBe(409);
     expect((await revoked.json()).error.code).toBe("key_revoked");
   });
@@ -82,7 +85,7 @@ describe("API keys", () => {
     const refused = await create("one too many");
     expect(refused.status).toBe(409);
     expect((await refused.json()).error).toEqual({ code: "too_many_keys", message: "You already have 3 active API keys, the most allowed is 3: revoke one before creating another" });
-    expect((await user.fetch(`/api/keys/${ids[0]}`, { method: "DELETE" })).status).toBe(204);
+    expect((await user.fetch(`/api/keys/${ids[0]}`, sameOrigin("DELETE"))).status).toBe(204);
     expect((await create("after revoking")).status).toBe(201);
   });
 });

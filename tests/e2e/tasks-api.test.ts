@@ -157,7 +157,7 @@ describe("web submit limits", () => {
     const statuses: number[] = [];
     let last: Response | undefined;
     for (let i = 0; i < 30; i++) {
-      last = await rerunner.fetch(`/api/tasks/${id}/rerun`, { method: "POST" });
+      last = await rerunner.fetch(`/api/tasks/${id}/rerun`, { method: "POST", headers: { Origin: portal.url } });
       statuses.push(last.status);
     }
     expect(statuses.slice(0, 29).every((s) => s === 202)).toBe(true);

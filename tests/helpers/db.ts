@@ -31,7 +31,7 @@ export async function createTestDb(kind: DbKind): Promise<TestDb> {
   assertLocal(base);
   const schema = `t_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   const url = `${base}${base.includes("?") ? "&" : "?"}schema=${schema}`;
-  await migrateDatabase({ DATABASE_URL: url, DATA_DIR: "/nonexistent" });
+  await migrateWithRetry(url);
   const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: stripSchemaParam(url), max: 5 }, { schema }) });
   return {
     kind,
@@ -45,6 +45,18 @@ export async function createTestDb(kind: DbKind): Promise<TestDb> {
       await client.end();
     },
   };
+}
+
+// Prisma's migrator takes one server-wide advisory lock for 10 s at most; test
+// files migrating their own schemas at once can queue past that on 2 busy cores.
+async function migrateWithRetry(url: string, tries = 4) {
+  for (let i = 1; ; i++) {
+    try {
+      return await migrateDatabase({ DATABASE_URL: url, DATA_DIR: "/nonexistent" });
+    } catch (err) {
+      if (i >= tries || !String((err as Error).message).includes("advisory lock")) throw err;
+    }
+  }
 }
 
 // Like dub's test setup: never run destructive tests against a remote database.
