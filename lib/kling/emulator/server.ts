@@ -115,10 +115,11 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
     };
   }
 
-  function scheduleCallbacks(task: EmulatedTask, mode: Faults["callbacks"]) {
+  function scheduleCallbacks(task: EmulatedTask, mode: Faults["callbacks"], dropRate = 0) {
     const url = task.request.callback_url;
     if (!url || mode === "drop") return;
     const send = (at: number) => {
+      if (dropRate && Math.random() < dropRate) return;
       const body = statusBody(task.id, at);
       if (!body) return;
       doFetch(url, {
@@ -184,7 +185,7 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
     task.reference?.catch(() => {});
     tasks.set(id, task);
     if (tasks.size > maxTasks) tasks.delete(tasks.keys().next().value!);
-    scheduleCallbacks(task, faults.callbacks);
+    scheduleCallbacks(task, faults.callbacks, faults.callbackDropRate);
     sendJson(res, 200, {
       data: {
         code: 0,
@@ -360,6 +361,6 @@ POST ${basePath}${APPYPIE_PATHS.status}  poll a task: { "task_id": "..." }
 GET  ${basePath}/images/<task_id>/<index>.png    preview images
 
 Headers: Content-Type: application/json, Ocp-Apim-Subscription-Key: <any non-empty key unless EMULATOR_KEYS is set>
-Faults: X-Emulator-Faults: status=429; retry-after=2; error-rate=0.5; latency=300; duration=800; outcome=failed; fail-rate=0.3; callbacks=drop|duplicate|reorder
+Faults: X-Emulator-Faults: status=429; retry-after=2; error-rate=0.5; latency=300; duration=800; outcome=failed; fail-rate=0.3; callbacks=drop|duplicate|reorder; callback-drop-rate=0.3
 `;
 }
