@@ -95,7 +95,17 @@ export async function runDrill(spec: DrillSpec, opts: HarnessOptions): Promise<D
     }
     log(`portal${portals.length > 1 ? "s" : ""} up at ${portals.map((p) => p.url).join(", ")}; emulator ${emulator.url}`);
     if (spec.worker) {
-      worker = await startWorker({ ...env, DATA_DIR: dataDir, PUBLIC_URL: portals[0].url });
+      // A supervisor restarts a worker that dies at start-up (seen: "database server was reached but
+      // timed out" while the shared machine is busy); the drill does the same, and says so.
+      for (let attempt = 1; !worker; attempt++) {
+        try {
+          worker = await startWorker({ ...env, DATA_DIR: dataDir, PUBLIC_URL: portals[0].url });
+        } catch (err) {
+          const why = (err as Error).message.split("\n").slice(0, 2).join(" ");
+          notes.push(`worker start ${attempt} failed: ${why}`);
+          if (attempt >= 3) throw err;
+        }
+      }
       log("worker up");
     }
 

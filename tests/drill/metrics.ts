@@ -43,6 +43,7 @@ export function measure(opts: { submitted: Submitted[]; rows: TaskRow[]; stats: 
   let duplicated = 0;
   const paid = new Set<string>();
   let strays = 0;
+  const doubled: string[] = [];
   for (const [ref, s] of Object.entries(opts.stats.refs ?? {})) {
     const k = refKey(ref);
     const row = k.taskId ? rowsById.get(k.taskId) : rowsBySecret.get(k.callbackSecret!);
@@ -53,8 +54,10 @@ export function measure(opts: { submitted: Submitted[]; rows: TaskRow[]; stats: 
       continue;
     }
     duplicated += Math.max(0, accepted - 1);
+    if (accepted > 1) doubled.push(`${row.id} (${accepted} upstream tasks, ${row.status}, upstream id ${row.upstreamTaskId ?? "none"})`);
     if (s.succeeded) paid.add(row.id);
   }
+  if (doubled.length) notes.push(`charged more than once: ${doubled.slice(0, 3).join(", ")}${doubled.length > 3 ? ", …" : ""}`);
   if (strays) notes.push(`${strays} upstream tasks match no portal task`);
   duplicated += strays;
 
