@@ -158,7 +158,10 @@ export async function runDrill(spec: DrillSpec, opts: HarnessOptions): Promise<D
     log(`${submitted.filter((s) => s.taskId).length}/${submitted.length} submits acknowledged; waiting for every task to be final`);
 
     const urls = () => portals.filter((p) => p.running).map((p) => p.url);
+    const waitStarted = Date.now();
     const stillOpen = await waitAllFinal(submitted, urls, opts.finalWaitMs ?? 240_000, (open) => log(`${open} tasks not final yet`));
+    // How long the tail took once the fault was gone: a crash leaves the dead process's leases to expire.
+    if (!stillOpen.size) notes.push(`all final ${Math.round((Date.now() - waitStarted) / 1000)} s after the burst and fault ended`);
     if (spec.afterFinal) {
       try {
         await spec.afterFinal(ctx, submitted);
