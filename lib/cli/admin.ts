@@ -4,7 +4,7 @@ import { createApiKey, createApiKeySchema } from "../api-keys/create-api-key";
 import { signUpSchema } from "../auth/schema";
 import { signUp } from "../auth/sign-up";
 import { getConfig } from "../config";
-import { disconnectDb, getDb } from "../db/client";
+import { closeDatabase, connectDatabase, getDb } from "../db/client";
 import { migrateDatabase } from "../db/migrate-database";
 import { fieldErrors } from "../http/errors";
 import { runCli } from "./run-cli";
@@ -14,8 +14,11 @@ const [command, ...args] = process.argv.slice(2);
 
 await runCli(async () => {
   if (command !== "create-user" && command !== "create-key") throw new Error(usage);
-  await migrateDatabase(getConfig());
+  // Through the running portal when it owns the embedded database; otherwise this process owns it meanwhile.
+  const access = await connectDatabase(`npm run admin ${command}`);
+  if (access?.kind === "client") console.error(`Using the embedded database through pid ${access.owner.pid} (${access.owner.command}).`);
   try {
+    await migrateDatabase(getConfig());
     if (command === "create-user") {
       const parsed = signUpSchema.safeParse({ email: args[0], password: args[1], name: args[2] });
       if (!parsed.success) throw new Error(Object.entries(fieldErrors(parsed.error)).map(([k, v]) => `${k}: ${v}`).join("; "));
@@ -31,6 +34,6 @@ await runCli(async () => {
       console.log(key.key);
     }
   } finally {
-    await disconnectDb();
+    await closeDatabase();
   }
 });

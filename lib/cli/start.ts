@@ -1,6 +1,11 @@
 // npm start: migrate, build when needed, then serve the portal (npm run dev: the same with hot reload).
+// With the embedded database this process becomes the folder's one owner and
+// serves it to the other commands on a Unix socket.
 import { getConfig } from "../config";
-import { disconnectDb } from "../db/client";
+import { databaseTarget } from "../db/adapter";
+import { closeDatabase } from "../db/client";
+import { describeOwner, foreignOwnerHint } from "../db/data-dir-lock";
+import { becomeOwner, DatabaseInUseError, serveEmbedded } from "../db/embedded-access";
 import { migrateDatabase } from "../db/migrate-database";
 import { ensureBuild } from "../server/ensure-build";
 import { startPortalServer } from "../server/portal-server";
@@ -12,18 +17,24 @@ const root = process.cwd();
 await runCli(
   async () => {
     const config = getConfig();
+    const target = databaseTarget(config);
+    // Refuse at once, before any build or migration, when the folder has a live owner.
+    const owner = target.kind === "pglite" && target.dataDir ? ownEmbeddedDatabase(target.dataDir) : null;
     const applied = await migrateDatabase(config);
     if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+    // Served before the (possibly long) build, so admin commands work meanwhile.
+    if (owner) await serveEmbedded(owner);
     if (!dev) ensureBuild(root);
     const server = await startPortalServer({ config, dir: root, dev });
-    console.log(`Kling Portal ready on ${server.url} (public URL ${config.PUBLIC_URL}, provider ${config.KLING_PROVIDER}, database ${config.DATABASE_URL ? "PostgreSQL" : "embedded PGlite in " + config.DATA_DIR})`);
+    const database = target.kind === "postgres" ? "PostgreSQL" : target.dataDir ? `embedded PGlite in ${target.dataDir}` : "in-memory PGlite";
+    console.log(`Kling Portal ready on ${server.url} (public URL ${config.PUBLIC_URL}, provider ${config.KLING_PROVIDER}, database ${database})`);
     let closing = false;
     const shutdown = async (signal: string) => {
       if (closing) return;
       closing = true;
       console.log(`${signal}: shutting down…`);
       await server.close().catch(() => {});
-      await disconnectDb().catch(() => {});
+      await closeDatabase().catch(() => {});
       process.exit(0);
     };
     process.on("SIGINT", () => void shutdown("SIGINT"));
@@ -31,3 +42,16 @@ await runCli(
   },
   { exit: false },
 );
+
+function ownEmbeddedDatabase(dir: string) {
+  try {
+    return becomeOwner(dir, dev ? "npm run dev" : "npm start");
+  } catch (err) {
+    if (!(err instanceof DatabaseInUseError)) throw err;
+    throw new Error(
+      `The embedded database in ${dir} is already open in ${describeOwner(err.owner)}. ` +
+        "One process owns it: stop that one first (the admin, migrate, worker and backup commands reach it while it runs), or use PostgreSQL (DATABASE_URL) for several portal processes." +
+        foreignOwnerHint(dir, err.owner),
+    );
+  }
+}

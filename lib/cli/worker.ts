@@ -1,8 +1,10 @@
 // npm run worker: the reconciler (and callback deliveries) without the web
-// server, for deployments that run workers separately. Needs PostgreSQL when
-// the web server also runs: embedded PGlite allows a single process.
+// server, for deployments that run workers separately. With the embedded
+// database it works through the running portal, or owns the folder itself
+// (and then serves it to other commands, as the portal does).
 import { getConfig } from "../config";
-import { disconnectDb } from "../db/client";
+import { closeDatabase, connectDatabase } from "../db/client";
+import { serveEmbedded } from "../db/embedded-access";
 import { migrateDatabase } from "../db/migrate-database";
 import { startBackgroundServices } from "../server/background";
 import { runCli } from "./run-cli";
@@ -10,12 +12,15 @@ import { runCli } from "./run-cli";
 await runCli(
   async () => {
     const config = { ...getConfig(), RECONCILER_ENABLED: true };
+    const access = await connectDatabase("npm run worker");
     await migrateDatabase(config);
+    if (access?.kind === "owner") await serveEmbedded(access);
     const services = startBackgroundServices(config);
-    console.log(`Worker running (reconciler every ${config.RECONCILER_INTERVAL_MS} ms, provider ${config.KLING_PROVIDER}).`);
+    const via = access?.kind === "client" ? `, through pid ${access.owner.pid}'s embedded database` : "";
+    console.log(`Worker running (reconciler every ${config.RECONCILER_INTERVAL_MS} ms, provider ${config.KLING_PROVIDER}${via}).`);
     const stop = async () => {
       await services.stop();
-      await disconnectDb();
+      await closeDatabase();
       process.exit(0);
     };
     process.on("SIGINT", () => void stop());

@@ -1,11 +1,11 @@
 // Chooses the Prisma driver adapter: PostgreSQL for a postgres:// URL, embedded
-// PGlite otherwise. One schema serves both.
-import { mkdirSync } from "node:fs";
+// PGlite otherwise (in-process for its owner, over the owner's socket for others). One schema serves both.
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Config } from "../config";
+import { embeddedAccess } from "./embedded-access";
 
 export type DatabaseTarget =
   | { kind: "postgres"; url: string; schema?: string }
@@ -24,32 +24,22 @@ export function databaseTarget(config: Pick<Config, "DATABASE_URL" | "DATA_DIR">
   return { kind: "pglite", dataDir: path.join(config.DATA_DIR, "pglite") };
 }
 
-// PGlite is single-process and single-connection: one instance per data folder
-// for the whole process, shared by the app, the migrator and the reconciler.
-const pgliteKey = Symbol.for("kling-portal.pglite");
-type PgliteHolder = { [pgliteKey]?: Map<string, PGlite> };
+// An in-memory PGlite belongs to this process alone: one instance for the whole
+// process, shared by the app, the migrator and the reconciler.
+const memoryKey = Symbol.for("kling-portal.pglite-memory");
+type MemoryHolder = { [memoryKey]?: PGlite };
 
-export function openPglite(dataDir: string | null): PGlite {
-  const g = globalThis as PgliteHolder;
-  const map = (g[pgliteKey] ??= new Map());
-  const key = dataDir ?? "memory://";
-  let db = map.get(key);
-  if (!db) {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
-    db = new PGlite(dataDir ?? "memory://");
-    map.set(key, db);
-  }
-  return db;
+function memoryPglite(): PGlite {
+  const g = globalThis as MemoryHolder;
+  if (!g[memoryKey] || g[memoryKey].closed) g[memoryKey] = new PGlite("memory://");
+  return g[memoryKey];
 }
 
-export async function closePglite(dataDir: string | null): Promise<void> {
-  const g = globalThis as PgliteHolder;
-  const key = dataDir ?? "memory://";
-  const db = g[pgliteKey]?.get(key);
-  g[pgliteKey]?.delete(key);
-  if (db && !db.closed) await db.close();
-}
-
+/**
+ * A PGlite folder has one owner process: the owner reaches it in-process (behind
+ * the session lock), any other process through the owner's Unix socket with the
+ * PostgreSQL driver.
+ */
 export function createAdapterFactory(target: DatabaseTarget, poolSize = 10) {
   if (target.kind === "postgres") {
     return new PrismaPg(
@@ -57,7 +47,15 @@ export function createAdapterFactory(target: DatabaseTarget, poolSize = 10) {
       target.schema ? { schema: target.schema } : undefined,
     );
   }
-  return new PrismaPGlite(openPglite(target.dataDir));
+  if (target.dataDir === null) return new PrismaPGlite(memoryPglite());
+  const access = embeddedAccess(target.dataDir);
+  if (access.kind === "owner") return new PrismaPGlite(access.db);
+  return new PrismaPg(embeddedClientConfig(access.socketDir, poolSize));
+}
+
+/** node-postgres settings for an owner's socket in socketDir (it connects to <dir>/.s.PGSQL.5432). */
+export function embeddedClientConfig(socketDir: string, max = 1) {
+  return { host: socketDir, user: "postgres", database: "postgres", max };
 }
 
 /** node-postgres does not understand Prisma's `?schema=`; it becomes the search_path instead. */

@@ -3,6 +3,7 @@
 import { getConfig } from "../config";
 import { PrismaClient } from "../generated/prisma/client";
 import { createAdapterFactory, databaseTarget } from "./adapter";
+import { closeAllEmbedded, connectEmbedded, type EmbeddedAccess } from "./embedded-access";
 
 const key = Symbol.for("kling-portal.prisma");
 type Holder = { [key]?: PrismaClient };
@@ -29,6 +30,23 @@ export async function disconnectDb(): Promise<void> {
   const client = g[key];
   delete g[key];
   if (client) await client.$disconnect();
+}
+
+/**
+ * For commands, before the first query: settles how this process reaches an
+ * embedded database (its owner, or a client of the running owner), waiting a
+ * while for an owner that is still starting. Null for PostgreSQL and pglite:memory.
+ */
+export async function connectDatabase(command: string): Promise<EmbeddedAccess | null> {
+  const target = databaseTarget(getConfig());
+  if (target.kind !== "pglite" || target.dataDir === null) return null;
+  return connectEmbedded(target.dataDir, { command });
+}
+
+/** Closes the client, then any embedded database this process owns (its socket too), releasing the folder. */
+export async function closeDatabase(): Promise<void> {
+  await disconnectDb();
+  await closeAllEmbedded();
 }
 
 export type Db = PrismaClient;

@@ -36,13 +36,18 @@ async function loadEngine() {
   return engineModule;
 }
 
-export function readMigrations(): MigrationList {
-  const dirs = existsSync(migrationsDir)
+export function listMigrationNames(): string[] {
+  return existsSync(migrationsDir)
     ? readdirSync(migrationsDir, { withFileTypes: true })
         .filter((d) => d.isDirectory())
         .map((d) => d.name)
         .sort()
     : [];
+}
+
+/** The committed migrations, or only those named (a restore rebuilds the schema its backup had). */
+export function readMigrations(only?: string[]): MigrationList {
+  const dirs = only ? listMigrationNames().filter((name) => only.includes(name)) : listMigrationNames();
   const lockPath = path.join(migrationsDir, "migration_lock.toml");
   return {
     baseDir: migrationsDir,
@@ -77,10 +82,10 @@ async function withEngine<T>(
   }
 }
 
-/** Applies every pending migration; returns the names applied. */
-export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
+/** Applies every pending migration (or only those named); returns the names applied. */
+export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory, only?: string[]): Promise<string[]> {
   return withEngine(factory, async (engine) => {
-    const out = await engine.applyMigrations({ migrationsList: readMigrations(), filters });
+    const out = await engine.applyMigrations({ migrationsList: readMigrations(only), filters });
     return out.appliedMigrationNames;
   });
 }

@@ -7,6 +7,7 @@ export type KlingErrorKind =
   | "quota" // account arrears, resource pack used up
   | "bad_request" // parameters rejected
   | "not_found" // unknown task or resource
+  | "duplicate" // a task with this external_task_id already exists upstream: look it up instead
   | "policy" // prompt or image refused by content safety
   | "rate_limited" // 429, rate or concurrency limit
   | "server" // 5xx or upstream maintenance
@@ -21,7 +22,7 @@ export class KlingError extends Error {
   constructor(
     readonly kind: KlingErrorKind,
     message: string,
-    readonly details: { status?: number; code?: number; retryAfterMs?: number; requestId?: string } = {},
+    readonly details: { status?: number; code?: number; retryAfterMs?: number; requestId?: string; cause?: string } = {},
   ) {
     super(message);
     this.name = "KlingError";
@@ -55,6 +56,7 @@ const HINTS: Record<KlingErrorKind, string> = {
   quota: "The Kling account has no credit left for this request",
   bad_request: "Kling rejected the request",
   not_found: "Kling does not know this task",
+  duplicate: "Kling already has a task with this external id",
   policy: "Kling refused the prompt or image under its content policy; change it and try again",
   rate_limited: "Kling is rate limiting requests; the portal will retry",
   server: "Kling had a server error; the portal will retry",

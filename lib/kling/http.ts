@@ -91,6 +91,7 @@ export async function requestJson(opts: RequestOptions): Promise<HttpResult> {
         timedOut
           ? describe("timeout", undefined, `no answer within ${Math.round(opts.timeoutMs / 1000)} s`)
           : describe("network", undefined, networkReason(err)),
+        { cause: timedOut ? "timeout" : networkCode(err) },
       );
       continue;
     }
@@ -125,6 +126,13 @@ export function bodyMessage(json: unknown): string | undefined {
     if (inner) parts.push(inner);
   }
   return parts.length ? [...new Set(parts)].join(" — ") : undefined;
+}
+
+// The system error code (ECONNREFUSED, ECONNRESET, …): whether a request may
+// have reached upstream depends on it.
+function networkCode(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: string } })?.cause;
+  return cause?.code;
 }
 
 function networkReason(err: unknown): string {

@@ -14,7 +14,9 @@ export function localEmulatorBaseUrl(config: Pick<Config, "PORT">): string {
 }
 
 export function createProvider(config: Config, opts: { localBaseUrl?: string; fetch?: typeof fetch } = {}): KlingProvider {
-  const common = { timeoutMs: config.KLING_TIMEOUT_MS, maxRetries: config.KLING_MAX_RETRIES, fetch: opts.fetch };
+  // No retries inside a call: each upstream call is made under a freshly proven
+  // lease, so the reconciler retries (with backoff) instead of the client.
+  const common = { timeoutMs: config.KLING_TIMEOUT_MS, maxRetries: 0, fetch: opts.fetch };
   switch (config.KLING_PROVIDER) {
     case "kling":
       return createOfficialClient({

@@ -1,5 +1,6 @@
 // Kling's official API: POST /v1/images/generations and
-// GET /v1/images/generations/{task_id}, envelope { code, message, request_id, data }.
+// GET /v1/images/generations/{task_id | external_task_id}, envelope
+// { code, message, request_id, data }; a duplicate external id is its own error kind.
 import { describe, KlingError, kindForHttpStatus, type KlingErrorKind } from "./errors";
 import { isRetryableStatus, requestJson, type HttpResult } from "./http";
 import { createTokenSource } from "./kling-jwt";
@@ -66,7 +67,7 @@ export function createOfficialClient(opts: OfficialOptions): KlingProvider {
         ...Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined && v !== null)),
         ...(o.externalTaskId ? { external_task_id: o.externalTaskId } : {}),
       };
-      const task = unwrap(await call("POST", OFFICIAL_PATH, body, o));
+      const task = unwrap(await call("POST", OFFICIAL_PATH, body, o), { externalIdSent: !!o.externalTaskId });
       // A task refused at creation arrives as 200 with the reason only in task_status_msg.
       if (task.status === "failed") throw new KlingError("bad_request", describe("bad_request", undefined, task.statusMsg || "the task failed at once"));
       return task;
@@ -74,19 +75,29 @@ export function createOfficialClient(opts: OfficialOptions): KlingProvider {
     async getStatus(taskId: string, o = {}) {
       return unwrap(await call("GET", `${OFFICIAL_PATH}/${encodeURIComponent(taskId)}`, undefined, o));
     },
+    async lookup(externalTaskId: string, o = {}) {
+      try {
+        return unwrap(await call("GET", `${OFFICIAL_PATH}/${encodeURIComponent(externalTaskId)}`, undefined, o));
+      } catch (err) {
+        if (err instanceof KlingError && err.kind === "not_found") return null;
+        throw err;
+      }
+    },
     parseCallback(body: unknown): UpstreamTask {
       return parseTask(body);
     },
   };
 }
 
-function unwrap(res: HttpResult): UpstreamTask {
+function unwrap(res: HttpResult, o: { externalIdSent?: boolean } = {}): UpstreamTask {
   const env = res.json as { code?: unknown; message?: unknown; request_id?: unknown; data?: unknown } | undefined;
   const code = typeof env?.code === "number" ? env.code : undefined;
   const message = typeof env?.message === "string" ? env.message : undefined;
   const requestId = typeof env?.request_id === "string" ? env.request_id : undefined;
   if (code !== undefined && code !== 0) {
-    const kind = kindForBusinessCode(code) ?? kindForHttpStatus(res.status >= 400 ? res.status : 400);
+    // Code 1201 naming external_task_id on a submit that sent one: Kling already has that task.
+    const duplicate = o.externalIdSent && code === 1201 && /external_task_id/i.test(message ?? "");
+    const kind = duplicate ? "duplicate" : (kindForBusinessCode(code) ?? kindForHttpStatus(res.status >= 400 ? res.status : 400));
     throw new KlingError(kind, describe(kind, res.status >= 400 ? res.status : undefined, `${message ?? "error"} (code ${code})`), {
       status: res.status,
       code,

@@ -27,6 +27,11 @@ export interface KlingProvider {
   readonly name: "local" | "appypie" | "kling";
   submit(request: KlingImageRequest, opts?: SubmitOptions): Promise<UpstreamTask>;
   getStatus(taskId: string, opts?: CallOptions & { maxRetries?: number }): Promise<UpstreamTask>;
+  /**
+   * Finds the upstream task made for this external_task_id (the portal's task id), or null when there
+   * is none. Only where the upstream supports external ids (official API); undefined elsewhere.
+   */
+  lookup?(externalTaskId: string, opts?: CallOptions & { maxRetries?: number }): Promise<UpstreamTask | null>;
   /** Parses a callback body; throws KlingError("invalid_response") when it is not a task status. */
   parseCallback(body: unknown): UpstreamTask;
 }

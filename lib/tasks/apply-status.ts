@@ -1,7 +1,8 @@
 // Applies an upstream status (from a callback or a poll) to a task. Idempotent
 // and monotonic: repeated or out-of-order reports never move a task backwards,
-// and succeed/failed are final. Upstream success is recorded first; the task
-// itself becomes `succeed` once its images are archived (archive-images.ts).
+// and succeed/failed are final, except that upstream success also reaches a
+// task the portal had failed on its own. Upstream success is recorded first;
+// the task becomes `succeed` once its images are archived (archive-images.ts).
 import { getDb } from "../db/client";
 import type { TaskStatus } from "../generated/prisma/client";
 import type { UpstreamTask } from "../kling/provider";
@@ -33,17 +34,19 @@ export async function applyStatus(taskId: string, upstream: UpstreamTask, now = 
       if (upstream.images.length === 0) {
         return fail(taskId, "Kling reported success but returned no images. Try again.", now);
       }
-      const { count } = await db.task.updateMany({
+      const success = { upstreamImages: upstream.images, upstreamSucceededAt: now, nextCheckAt: now, ...fill };
+      let { count } = await db.task.updateMany({
         where: { ...open, status: { in: ["queued", "submitted", "processing"] } },
-        data: {
-          status: "processing",
-          statusMsg: "Saving images",
-          upstreamImages: upstream.images,
-          upstreamSucceededAt: now,
-          nextCheckAt: now,
-          ...fill,
-        },
+        data: { status: "processing", statusMsg: "Saving images", ...success },
       });
+      if (!count) {
+        // The portal had given up on it (deadline, unconfirmed submit), yet upstream
+        // made and charged it: keep the images. The one way out of `failed`, to `succeed`.
+        ({ count } = await db.task.updateMany({
+          where: { ...open, status: "failed" },
+          data: { statusMsg: "Kling finished this task after all; saving the images", finishedAt: null, ...success },
+        }));
+      }
       if (count) await notifyTaskChanged(taskId);
       return count ? "needs-archive" : "unchanged";
     }

@@ -1,25 +1,29 @@
 // Downloads each upstream image of a succeeded task exactly once into the
 // portal's storage, with a WebP thumbnail and a SHA-256, then marks the task
-// `succeed`. Safe to repeat: images already stored are skipped.
+// `succeed`. Safe to repeat: images already stored are skipped. The lease is
+// proven before each download, so two workers never fetch the same task.
 import { getDb } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 import { downloadImage } from "../images/download-image";
 import { processImage } from "../images/process-image";
 import { getBlobStore } from "../storage";
 import { notifyTaskChanged } from "./notify";
+import { LeaseLostError } from "./task-lease";
+import { DOWNLOAD_TIMEOUT_MS } from "./timing";
 
 type UpstreamImage = { index: number; url: string };
 
 const ext: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp" };
 
-export async function archiveImages(task: Task, opts: { leaseOwner: string; now?: Date; fetch?: typeof fetch }): Promise<boolean> {
+export async function archiveImages(task: Task, opts: { prove: () => Promise<boolean>; now: Date; fetch?: typeof fetch }): Promise<boolean> {
   const db = getDb();
   const images = (task.upstreamImages ?? []) as UpstreamImage[];
   const done = new Set((await db.taskImage.findMany({ where: { taskId: task.id }, select: { index: true } })).map((i) => i.index));
   const store = getBlobStore();
   for (const img of images) {
     if (done.has(img.index)) continue;
-    const bytes = await downloadImage(img.url, { fetch: opts.fetch });
+    if (!(await opts.prove())) throw new LeaseLostError(task.id);
+    const bytes = await downloadImage(img.url, { fetch: opts.fetch, timeoutMs: DOWNLOAD_TIMEOUT_MS });
     const processed = await processImage(bytes);
     const storageKey = `tasks/${task.id}/${img.index}.${ext[processed.contentType] ?? "png"}`;
     const thumbKey = `tasks/${task.id}/${img.index}.thumb.webp`;
@@ -42,10 +46,10 @@ export async function archiveImages(task: Task, opts: { leaseOwner: string; now?
       skipDuplicates: true,
     });
   }
-  const now = opts.now ?? new Date();
+  // A task the portal had given up on (failed) also ends here when upstream delivered after all.
   const { count } = await db.task.updateMany({
-    where: { id: task.id, status: "processing", upstreamSucceededAt: { not: null } },
-    data: { status: "succeed", statusMsg: "", archivedAt: now, finishedAt: now, leaseUntil: null, leaseOwner: null },
+    where: { id: task.id, status: { in: ["processing", "failed"] }, upstreamSucceededAt: { not: null }, archivedAt: null },
+    data: { status: "succeed", statusMsg: "", archivedAt: opts.now, finishedAt: opts.now, leaseUntil: null, leaseOwner: null },
   });
   if (count) await notifyTaskChanged(task.id);
   return count > 0;

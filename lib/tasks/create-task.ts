@@ -49,7 +49,7 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
         deadlineAt: new Date(now + config.TASK_DEADLINE_SECONDS * 1000),
         // Held by the creator, which submits it at once; after the hold the reconciler takes over.
         leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),
-        leaseOwner: "creator",
+        leaseOwner: `creator:${id}`,
       },
     });
     return { task, created: true };

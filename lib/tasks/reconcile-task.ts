@@ -1,78 +1,112 @@
-// Drives one claimed task a step towards its end: submit a queued task, poll
-// a running one, archive a succeeded one, fail one past its deadline.
+// Drives one claimed task a step towards its end: submit a queued task (or
+// confirm one whose submit had an unknown outcome), poll a running one,
+// archive a succeeded one. The deadline applies only to tasks upstream never
+// accepted: a task upstream took is followed until upstream says it is final.
+import { getConfig } from "../config";
 import { getDb } from "../db/client";
 import type { Task } from "../generated/prisma/client";
-import { ImageError } from "../images/errors";
 import { KlingError } from "../kling/errors";
 import { logger } from "../log";
 import { applyStatus } from "./apply-status";
-import { notifyTaskChanged } from "./notify";
-import { archiveImages } from "./archive-images";
-import { releaseTask } from "./claim-due-tasks";
+import { archiveTask } from "./archive-task";
+import { failTask } from "./fail-task";
 import { getProvider } from "./provider";
-import { submitTask } from "./submit-task";
+import { submitTask, type SubmitContext } from "./submit-task";
+import { proveTaskLease, releaseTask } from "./task-lease";
 import { pollDelayMs, retryDelayMs } from "./timing";
 
-const MAX_ARCHIVE_ATTEMPTS = 6;
+export type ReconcileContext = SubmitContext & { fetch?: typeof fetch };
 
-export async function reconcileTask(task: Task, ctx: { owner: string; now: Date; fetch?: typeof fetch }): Promise<void> {
-  const { owner, now } = ctx;
-  if (now > task.deadlineAt && !task.upstreamSucceededAt) {
-    const minutes = Math.round((task.deadlineAt.getTime() - task.createdAt.getTime()) / 60_000);
-    return failTask(task.id, owner, `Kling did not finish this image within ${minutes} minutes. Try again.`, now);
+export async function reconcileTask(task: Task, ctx: ReconcileContext): Promise<void> {
+  if (task.upstreamSucceededAt) return archiveTask(task, ctx);
+  if (task.status === "queued") return task.submitSentAt ? confirmSubmit(task, ctx) : submitOrExpire(task, ctx);
+  if (!task.upstreamTaskId) {
+    // In flight without a recorded upstream id: treat it as a submit to confirm, never as one to resend.
+    await getDb().task.updateMany({
+      where: { id: task.id, leaseOwner: ctx.owner },
+      data: { status: "queued", submitSentAt: task.submitSentAt ?? ctx.now },
+    });
+    return releaseTask(task.id, ctx.owner, { nextCheckAt: ctx.now });
   }
-  if (task.status === "queued") {
-    await submitTask(task, { leaseOwner: owner, now });
+  return poll(task, task.upstreamTaskId, ctx);
+}
+
+async function submitOrExpire(task: Task, ctx: ReconcileContext) {
+  if (ctx.now > task.deadlineAt) {
+    const last = task.statusMsg.replace(/^Waiting to retry: /, "");
+    await failTask(task.id, ctx.owner, `Kling did not accept this task within ${minutes(task.deadlineAt.getTime() - task.createdAt.getTime())} minutes${last ? ` (last answer: ${last})` : ""}. Nothing was charged. Try again.`, ctx.now);
     return;
   }
-  if (task.upstreamSucceededAt) return archive(task, ctx);
-  if (!task.upstreamTaskId) {
-    // Submitted without a recorded upstream id cannot be polled; send it again.
-    await getDb().task.updateMany({ where: { id: task.id, leaseOwner: owner }, data: { status: "queued" } });
-    return releaseTask(task.id, owner, { nextCheckAt: now });
-  }
-  try {
-    const upstream = await getProvider().getStatus(task.upstreamTaskId);
-    const result = await applyStatus(task.id, upstream, now);
-    if (result === "needs-archive") {
-      return archive(await getDb().task.findUniqueOrThrow({ where: { id: task.id } }), ctx);
+  await submitTask(task, ctx);
+}
+
+// A submit was sent but its answer was lost. With a lookup (the official API)
+// the task is found by its external id and adopted, or, when upstream never
+// got it, sent again under the same external id (a late first copy would be
+// refused as a duplicate). Without one, only the upstream callback can confirm it.
+async function confirmSubmit(task: Task, ctx: ReconcileContext) {
+  const provider = getProvider();
+  if (provider.lookup) {
+    if (!(await proveTaskLease(task.id, ctx.owner, ctx))) return;
+    let found;
+    try {
+      found = await provider.lookup(task.id, { maxRetries: 0 });
+    } catch (err) {
+      return backOff(task, ctx, err, "looking the task up failed");
     }
-    await releaseTask(task.id, owner, { nextCheckAt: new Date(now.getTime() + pollDelayMs(task.attempts)), attempts: task.attempts + 1 });
+    if (found) return adopt(task, found, ctx);
+    return submitOrExpire(task, ctx);
+  }
+  const window = getConfig().SUBMIT_CONFIRM_SECONDS * 1000;
+  const waited = ctx.now.getTime() - task.submitSentAt!.getTime();
+  if (waited >= window) {
+    await failTask(
+      task.id,
+      ctx.owner,
+      `Kling never confirmed this task: the answer to its submit was lost and no status arrived within ${minutes(window)} minutes. It was not sent again, so it cannot have been charged twice; if Kling finishes it after all, the images will appear here.`,
+      ctx.now,
+    );
+    return;
+  }
+  // Only our own database is read until then: callbacks advance the task as they arrive.
+  await releaseTask(task.id, ctx.owner, { nextCheckAt: new Date(ctx.now.getTime() + Math.min(pollDelayMs(task.attempts), window - waited)), attempts: task.attempts + 1 });
+}
+
+async function adopt(task: Task, found: Awaited<ReturnType<typeof getStatusOf>>, ctx: ReconcileContext) {
+  const result = await applyStatus(task.id, found, ctx.now);
+  if (result === "needs-archive") return archiveTask(await getDb().task.findUniqueOrThrow({ where: { id: task.id } }), ctx);
+  await releaseTask(task.id, ctx.owner, { nextCheckAt: new Date(ctx.now.getTime() + pollDelayMs(0)), attempts: 0 });
+}
+
+const getStatusOf = (id: string) => getProvider().getStatus(id, { maxRetries: 0 });
+
+async function poll(task: Task, upstreamTaskId: string, ctx: ReconcileContext) {
+  if (!(await proveTaskLease(task.id, ctx.owner, ctx))) return;
+  let upstream;
+  try {
+    upstream = await getStatusOf(upstreamTaskId);
   } catch (err) {
     if (err instanceof KlingError && err.kind === "not_found") {
-      return failTask(task.id, owner, "Kling no longer knows this task (it may have expired). Try again.", now);
-    }
-    const wait = Math.max(retryDelayMs(task.attempts + 1), err instanceof KlingError ? (err.retryAfterMs ?? 0) : 0);
-    logger.warn({ taskId: task.id, err: errMessage(err) }, "status check failed; will retry");
-    await releaseTask(task.id, owner, { nextCheckAt: new Date(now.getTime() + wait), attempts: task.attempts + 1 });
-  }
-}
-
-async function archive(task: Task, ctx: { owner: string; now: Date; fetch?: typeof fetch }) {
-  try {
-    await archiveImages(task, { leaseOwner: ctx.owner, now: ctx.now, fetch: ctx.fetch });
-  } catch (err) {
-    const attempts = task.attempts + 1;
-    const retryable = !(err instanceof ImageError) || err.retryable;
-    if (!retryable || attempts >= MAX_ARCHIVE_ATTEMPTS) {
-      const { count } = await getDb().task.updateMany({
-        where: { id: task.id, leaseOwner: ctx.owner },
-        data: { status: "failed", statusMsg: `The images could not be saved: ${errMessage(err)}`, finishedAt: ctx.now, leaseUntil: null, leaseOwner: null },
-      });
-      if (count) await notifyTaskChanged(task.id);
+      await failTask(task.id, ctx.owner, "Kling no longer knows this task (it may have expired). Try again.", ctx.now);
       return;
     }
-    logger.warn({ taskId: task.id, err: errMessage(err) }, "archiving failed; will retry");
-    await releaseTask(task.id, ctx.owner, { nextCheckAt: new Date(ctx.now.getTime() + retryDelayMs(attempts)), attempts });
+    return backOff(task, ctx, err, "status check failed");
   }
-}
-
-async function failTask(id: string, owner: string, message: string, now: Date) {
-  const { count } = await getDb().task.updateMany({
-    where: { id, leaseOwner: owner, status: { in: ["queued", "submitted", "processing"] } },
-    data: { status: "failed", statusMsg: message, finishedAt: now, leaseUntil: null, leaseOwner: null },
+  const result = await applyStatus(task.id, upstream, ctx.now);
+  if (result === "needs-archive") return archiveTask(await getDb().task.findUniqueOrThrow({ where: { id: task.id } }), ctx);
+  const late = ctx.now > task.deadlineAt && (upstream.status === "submitted" || upstream.status === "processing");
+  await releaseTask(task.id, ctx.owner, {
+    nextCheckAt: new Date(ctx.now.getTime() + pollDelayMs(task.attempts)),
+    attempts: task.attempts + 1,
+    // Past the usual time the card says so; the task is still followed to its end.
+    ...(late ? { statusMsg: "Taking longer than usual; Kling is still working on it" } : {}),
   });
-  if (count) await notifyTaskChanged(id);
 }
 
-const errMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
+async function backOff(task: Task, ctx: ReconcileContext, err: unknown, what: string) {
+  const wait = Math.max(retryDelayMs(task.attempts + 1), err instanceof KlingError ? (err.retryAfterMs ?? 0) : 0);
+  logger.warn({ taskId: task.id, err: err instanceof Error ? err.message : String(err) }, `${what}; will retry`);
+  await releaseTask(task.id, ctx.owner, { nextCheckAt: new Date(ctx.now.getTime() + wait), attempts: task.attempts + 1 });
+}
+
+const minutes = (ms: number) => Math.round(ms / 60_000);

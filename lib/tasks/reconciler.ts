@@ -3,27 +3,39 @@
 // when woken (a callback arrived, a task was created).
 import { randomBytes } from "node:crypto";
 import os from "node:os";
+import { getConfig } from "../config";
 import { logger } from "../log";
-import { claimDueTasks } from "./claim-due-tasks";
 import { reconcileTask } from "./reconcile-task";
+import { claimDueTasks } from "./task-lease";
+import { leaseSeconds } from "./timing";
 
 export const newOwnerId = () => `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 
-export async function reconcileOnce(opts: { owner?: string; limit?: number; now?: Date; concurrency?: number; fetch?: typeof fetch } = {}): Promise<number> {
+export type ReconcileOptions = {
+  owner?: string;
+  /** How many tasks are worked at once; no more are claimed than that. */
+  concurrency?: number;
+  /** Tests move time forward; production uses the database clock for leases. */
+  now?: Date;
+  leaseSeconds?: number;
+  fetch?: typeof fetch;
+};
+
+/** One pass: claims as many due tasks as there are free workers and drives each a step. */
+export async function reconcileOnce(opts: ReconcileOptions = {}): Promise<number> {
+  const config = getConfig();
   const owner = opts.owner ?? newOwnerId();
-  const now = opts.now ?? new Date();
-  const tasks = await claimDueTasks({ owner, limit: opts.limit ?? 20, now });
-  const queue = [...tasks];
-  const workers = Array.from({ length: Math.min(opts.concurrency ?? 4, queue.length) }, async () => {
-    for (let task = queue.shift(); task; task = queue.shift()) {
+  const clock = { leaseSeconds: opts.leaseSeconds ?? leaseSeconds(config), testNow: opts.now };
+  const tasks = await claimDueTasks({ ...clock, owner, limit: opts.concurrency ?? config.RECONCILER_CONCURRENCY });
+  await Promise.all(
+    tasks.map(async (task) => {
       try {
-        await reconcileTask(task, { owner, now, fetch: opts.fetch });
+        await reconcileTask(task, { ...clock, owner, now: opts.now ?? new Date(), fetch: opts.fetch });
       } catch (err) {
         logger.error({ taskId: task.id, err }, "reconciling a task failed");
       }
-    }
-  });
-  await Promise.all(workers);
+    }),
+  );
   return tasks.length;
 }
 
@@ -54,7 +66,8 @@ export function startReconciler(opts: { intervalMs: number }): Reconciler {
     running = (async () => {
       try {
         // Keep going while full batches come back, then sleep.
-        while (!stopped && (await reconcileOnce({ owner })) >= 20);
+        const concurrency = getConfig().RECONCILER_CONCURRENCY;
+        while (!stopped && (await reconcileOnce({ owner, concurrency })) >= concurrency);
       } catch (err) {
         logger.error({ err }, "reconciler pass failed");
       } finally {

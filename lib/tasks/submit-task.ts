@@ -1,73 +1,110 @@
-// Sends a stored task upstream. Retryable faults (429, 5xx, network) leave it
-// queued for the reconciler; a rejection (4xx) fails it with Kling's reason.
+// Sends a stored task upstream, at most once per proven lease, and records
+// what the answer proves: accepted (submitted), refused for good (failed),
+// certainly not taken (queued again with backoff), or an unknown outcome that
+// must be confirmed before anything is sent again (see submit-outcome.ts).
 import { getConfig } from "../config";
 import { getDb } from "../db/client";
 import type { Task } from "../generated/prisma/client";
-import { KlingError } from "../kling/errors";
+import type { KlingImageRequest } from "../kling/schema";
 import { logger } from "../log";
 import { loadReferenceImage } from "./create-task";
+import { failTask } from "./fail-task";
 import { notifyTaskChanged } from "./notify";
 import { getProvider } from "./provider";
-import { retryDelayMs, POLL_INTERVAL_MS } from "./timing";
+import { submitOutcome } from "./submit-outcome";
+import { proveTaskLease, releaseTask, type LeaseClock } from "./task-lease";
+import { POLL_INTERVAL_MS, pollDelayMs, retryDelayMs } from "./timing";
 
 export function upstreamCallbackUrl(task: Pick<Task, "callbackSecret">): string {
   return `${getConfig().PUBLIC_URL}/api/callbacks/kling/${task.callbackSecret}`;
 }
 
-export async function submitTask(task: Task, opts: { leaseOwner: string; now?: Date; maxRetries?: number }): Promise<Task> {
+export type SubmitContext = LeaseClock & { owner: string; now: Date };
+
+export async function submitTask(task: Task, ctx: SubmitContext): Promise<Task> {
   const db = getDb();
-  const now = opts.now ?? new Date();
-  const release = { leaseUntil: null, leaseOwner: null };
+  // Everything that can fail before sending happens before the submit is marked as sent.
+  const request = await buildRequest(task);
+  if (!(await proveTaskLease(task.id, ctx.owner, { ...ctx, markSent: true }))) {
+    logger.info({ taskId: task.id }, "submit skipped: the lease was lost or the task moved on");
+    return db.task.findUniqueOrThrow({ where: { id: task.id } });
+  }
+  let upstream;
   try {
-    const upstream = await getProvider().submit(
-      {
-        prompt: task.prompt,
-        negative_prompt: task.negativePrompt ?? undefined,
-        image: await loadReferenceImage(task.imageRef),
-        image_fidelity: task.imageFidelity,
-        n: task.n,
-        aspect_ratio: task.aspectRatio as never,
-        callback_url: upstreamCallbackUrl(task),
-      },
-      { externalTaskId: task.id, maxRetries: opts.maxRetries },
-    );
-    // Only a task still queued and still ours moves on: a callback may already have advanced it.
-    const { count } = await db.task.updateMany({
-      where: { id: task.id, status: "queued", leaseOwner: opts.leaseOwner },
-      data: {
-        status: "submitted",
-        statusMsg: "",
-        upstreamTaskId: upstream.taskId,
-        attempts: 0,
-        nextCheckAt: new Date(now.getTime() + POLL_INTERVAL_MS),
-        ...release,
-      },
-    });
-    if (count) {
-      await notifyTaskChanged(task.id);
-    } else {
-      // A callback got there first: still record the upstream id and give the lease back.
-      await db.task.updateMany({ where: { id: task.id, upstreamTaskId: null }, data: { upstreamTaskId: upstream.taskId } });
-      await db.task.updateMany({ where: { id: task.id, leaseOwner: opts.leaseOwner }, data: release });
-    }
+    // Never retried inside the call: a retry after a timeout could be a second paid generation.
+    upstream = await getProvider().submit(request, { externalTaskId: task.id, maxRetries: 0 });
   } catch (err) {
-    const retryable = !(err instanceof KlingError) || err.retryable;
-    const message = err instanceof Error ? err.message : String(err);
-    logger.warn({ taskId: task.id, retryable, kind: err instanceof KlingError ? err.kind : "unknown" }, "submit failed");
-    if (retryable) {
-      const attempts = task.attempts + 1;
-      const wait = Math.max(retryDelayMs(attempts), err instanceof KlingError && err.retryAfterMs ? err.retryAfterMs : 0);
-      await db.task.updateMany({
-        where: { id: task.id, status: "queued", leaseOwner: opts.leaseOwner },
-        data: { attempts, statusMsg: `Waiting to retry: ${message}`, nextCheckAt: new Date(now.getTime() + wait), ...release },
-      });
-    } else {
-      const { count } = await db.task.updateMany({
-        where: { id: task.id, status: "queued", leaseOwner: opts.leaseOwner },
-        data: { status: "failed", statusMsg: message, finishedAt: now, ...release },
-      });
-      if (count) await notifyTaskChanged(task.id);
-    }
+    await recordFailure(task, err, ctx).catch((e) => logger.error({ taskId: task.id, err: e }, "could not record a failed submit"));
+    return db.task.findUniqueOrThrow({ where: { id: task.id } });
+  }
+  try {
+    await recordAccepted(task, upstream.taskId, ctx);
+  } catch (err) {
+    // Upstream has the task; submitSentAt is set, so the reconciler confirms it instead of resending.
+    logger.error({ taskId: task.id, err }, "upstream accepted a task but recording it failed");
   }
   return db.task.findUniqueOrThrow({ where: { id: task.id } });
+}
+
+async function buildRequest(task: Task): Promise<KlingImageRequest> {
+  return {
+    prompt: task.prompt,
+    negative_prompt: task.negativePrompt ?? undefined,
+    image: await loadReferenceImage(task.imageRef),
+    image_fidelity: task.imageFidelity,
+    n: task.n,
+    aspect_ratio: task.aspectRatio as KlingImageRequest["aspect_ratio"],
+    callback_url: upstreamCallbackUrl(task),
+  };
+}
+
+async function recordAccepted(task: Task, upstreamTaskId: string, ctx: SubmitContext) {
+  const db = getDb();
+  // Only a task still queued and still ours moves on: a callback may already have advanced it.
+  const { count } = await db.task.updateMany({
+    where: { id: task.id, status: "queued", leaseOwner: ctx.owner },
+    data: {
+      status: "submitted",
+      statusMsg: "",
+      upstreamTaskId,
+      attempts: 0,
+      nextCheckAt: new Date(ctx.now.getTime() + POLL_INTERVAL_MS),
+      leaseUntil: null,
+      leaseOwner: null,
+    },
+  });
+  if (count) return notifyTaskChanged(task.id);
+  await db.task.updateMany({ where: { id: task.id, upstreamTaskId: null }, data: { upstreamTaskId } });
+  await db.task.updateMany({ where: { id: task.id, leaseOwner: ctx.owner }, data: { leaseUntil: null, leaseOwner: null } });
+}
+
+async function recordFailure(task: Task, err: unknown, ctx: SubmitContext) {
+  const outcome = submitOutcome(err);
+  const message = err instanceof Error ? err.message : String(err);
+  const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs ?? 0;
+  const attempts = task.attempts + 1;
+  const at = (ms: number) => new Date(ctx.now.getTime() + ms);
+  logger.warn({ taskId: task.id, outcome, kind: (err as { kind?: string }).kind }, "submit failed");
+  switch (outcome) {
+    case "rejected":
+      return failTask(task.id, ctx.owner, message, ctx.now);
+    case "not_accepted":
+      // Proven not taken: sending it again later is safe.
+      return releaseTask(task.id, ctx.owner, {
+        submitSentAt: null,
+        attempts,
+        statusMsg: `Waiting to retry: ${message}`,
+        nextCheckAt: at(Math.max(retryDelayMs(attempts), retryAfterMs)),
+      });
+    case "duplicate":
+      return releaseTask(task.id, ctx.owner, { attempts, statusMsg: "Checking with Kling whether it has this task", nextCheckAt: at(0) });
+    case "unknown": {
+      const canLookUp = !!getProvider().lookup;
+      return releaseTask(task.id, ctx.owner, {
+        attempts,
+        statusMsg: `Waiting for Kling to confirm the task (${message})`,
+        nextCheckAt: at(canLookUp ? Math.max(retryDelayMs(attempts), retryAfterMs) : pollDelayMs(attempts)),
+      });
+    }
+  }
 }

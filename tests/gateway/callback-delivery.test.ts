@@ -32,7 +32,10 @@ describeEachDb("callers' callbacks", (ctx) => {
     await applyStatus(task.id, up(upId, "processing"));
     await applyStatus(task.id, up(upId, "failed", "content policy"));
     const before = server.received.length;
-    expect(await deliverDueCallbacks()).toBe(3);
+    // One status per task and pass: a task's notifications leave in order.
+    const sent: number[] = [];
+    for (let n = await deliverDueCallbacks(); n > 0; n = await deliverDueCallbacks()) sent.push(n);
+    expect(sent).toEqual([1, 1, 1]);
     const bodies = server.received.slice(before).map((r) => JSON.parse(r.body));
     expect(bodies.map((b) => b.task_status)).toEqual(["submitted", "processing", "failed"]);
     expect(bodies[2]).toEqual({
@@ -78,6 +81,36 @@ describeEachDb("callers' callbacks", (ctx) => {
     const row = await ctx.db.callbackDelivery.findFirstOrThrow({ where: { taskId: task.id } });
     expect(row).toMatchObject({ state: "failed", attempts: MAX_DELIVERY_ATTEMPTS });
     expect(dead.received).toHaveLength(MAX_DELIVERY_ATTEMPTS);
+  });
+
+  it("delivers each notification once when two delivery loops share a slow receiver", async () => {
+    // The receiver takes 0.3 s per notification, so ten sent one after another
+    // would far outlast a 1 s lease: only claiming what is sent at once keeps it.
+    const slow = await startScriptedServer(() => ({ status: 200, delayMs: 300 }));
+    try {
+      const user = await makeUser(ctx.db);
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const task = await makeTask(ctx.db, user.id, { status: "queued", clientCallbackUrl: `${slow.url}/hook/${i}` });
+        await applyStatus(task.id, up(`u-${task.id}`, "submitted"));
+        ids.push(task.id);
+      }
+      const pending = () => ctx.db.callbackDelivery.count({ where: { taskId: { in: ids }, state: "pending" } });
+      const loop = async (owner: string) => {
+        const until = Date.now() + 20_000;
+        while (Date.now() < until && (await pending()) > 0) {
+          if ((await deliverDueCallbacks({ owner, concurrency: 2, leaseSeconds: 1, timeoutMs: 900 })) === 0) await new Promise((ok) => setTimeout(ok, 50));
+        }
+      };
+      await Promise.all([loop("one"), loop("two")]);
+      expect(await pending()).toBe(0);
+      const paths = slow.received.map((r) => r.url).sort();
+      expect(paths).toEqual(ids.map((_, i) => `/hook/${i}`).sort());
+      const rows = await ctx.db.callbackDelivery.findMany({ where: { taskId: { in: ids } } });
+      expect(rows.every((r) => r.state === "delivered" && r.attempts === 1)).toBe(true);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("refuses loopback destinations unless the operator allows them", async () => {

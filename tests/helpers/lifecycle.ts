@@ -12,11 +12,13 @@ import { setProvider } from "@/lib/tasks/provider";
 
 export type Lifecycle = {
   emulator: Emulator;
+  /** The emulator's base URL. */
+  url: string;
   callbackStatuses: number[];
   close(): Promise<void>;
 };
 
-export async function startLifecycle(opts: EmulatorOptions & { key?: string } = {}): Promise<Lifecycle> {
+export async function startLifecycle(opts: EmulatorOptions & { key?: string; timeoutMs?: number } = {}): Promise<Lifecycle> {
   const emulator = createEmulator({ durationMs: 300, ...opts });
   const { url } = await emulator.listen();
   const callbackStatuses: number[] = [];
@@ -37,9 +39,10 @@ export async function startLifecycle(opts: EmulatorOptions & { key?: string } = 
   await new Promise<void>((ok) => portal.listen(0, "127.0.0.1", ok));
   process.env.PUBLIC_URL = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
   resetConfig();
-  setProvider(createAppyPieClient({ name: "local", baseUrl: url, subscriptionKey: opts.key ?? "test-key", timeoutMs: 3000, maxRetries: 0 }));
+  setProvider(createAppyPieClient({ name: "local", baseUrl: url, subscriptionKey: opts.key ?? "test-key", timeoutMs: opts.timeoutMs ?? 3000, maxRetries: 0 }));
   return {
     emulator,
+    url,
     callbackStatuses,
     async close() {
       setProvider(undefined);

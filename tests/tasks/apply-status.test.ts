@@ -50,16 +50,27 @@ describeEachDb("applyStatus", (ctx) => {
     expect(row.upstreamImages).toEqual([{ index: 0, url: "http://127.0.0.1:9/x.png" }]);
   });
 
-  it("makes failed final, with the upstream reason in words", async () => {
+  it("makes failed final against everything but upstream success, with the upstream reason in words", async () => {
     const user = await makeUser(ctx.db);
     const task = await makeTask(ctx.db, user.id, { status: "processing" });
     expect(await applyStatus(task.id, up("failed", { statusMsg: "Prompt violates the content policy" }))).toBe("advanced");
-    expect(await applyStatus(task.id, up("succeed"))).toBe("unchanged");
     expect(await applyStatus(task.id, up("processing"))).toBe("unchanged");
+    expect(await applyStatus(task.id, up("submitted"))).toBe("unchanged");
     const row = await ctx.db.task.findUniqueOrThrow({ where: { id: task.id } });
     expect(row.status).toBe("failed");
     expect(row.statusMsg).toBe("Prompt violates the content policy");
     expect(row.finishedAt).not.toBeNull();
+  });
+
+  it("still takes the images of a task the portal had failed when upstream reports success after all", async () => {
+    const user = await makeUser(ctx.db);
+    const task = await makeTask(ctx.db, user.id, { status: "failed", statusMsg: "Kling never confirmed this task", finishedAt: new Date() });
+    expect(await applyStatus(task.id, up("succeed"))).toBe("needs-archive");
+    const row = await ctx.db.task.findUniqueOrThrow({ where: { id: task.id } });
+    // Still failed until the images are stored; the archiver then makes it succeed.
+    expect(row).toMatchObject({ status: "failed", finishedAt: null, statusMsg: "Kling finished this task after all; saving the images" });
+    expect(row.upstreamSucceededAt).not.toBeNull();
+    expect(await applyStatus(task.id, up("succeed"))).toBe("unchanged");
   });
 
   it("fails a success that carries no images instead of archiving nothing", async () => {

@@ -9,6 +9,10 @@ import { deleteTask } from "@/lib/tasks/delete-task";
 import { reconcileOnce } from "@/lib/tasks/reconciler";
 import { createTaskSchema } from "@/lib/tasks/schema";
 import { startTask } from "@/lib/tasks/start-task";
+import { submitTask } from "@/lib/tasks/submit-task";
+import { setProvider } from "@/lib/tasks/provider";
+import { createAppyPieClient } from "@/lib/kling/appypie-client";
+import { startScriptedServer } from "../helpers/http-server";
 import { describeEachDb } from "../helpers/db";
 import { makeUser } from "../helpers/fixtures";
 import { startLifecycle, waitFor, type Lifecycle } from "../helpers/lifecycle";
@@ -20,6 +24,8 @@ const input = (extra: Record<string, unknown> = {}) => createTaskSchema.parse({ 
 
 describeEachDb("task lifecycle", (ctx) => {
   let life: Lifecycle;
+  // Each test sees only its own tasks: a pass claims just a few due tasks.
+  beforeEach(() => ctx.db.task.deleteMany());
   afterEach(() => life?.close());
 
   const row = (id: string) => ctx.db.task.findUniqueOrThrow({ where: { id }, include: { images: true } });
@@ -112,13 +118,141 @@ describeEachDb("task lifecycle", (ctx) => {
     expect(life.emulator.calls.submit).toBe(1);
   });
 
-  it("keeps a task queued on upstream 5xx and network faults instead of failing it", async () => {
+  it("never resends a submit answered with a 5xx (the outcome is unknown) and says so when it is not confirmed", async () => {
     life = await startLifecycle();
     life.emulator.injectFaults(parseFaults("status=502"), 1);
     const user = await makeUser(ctx.db);
     const { task } = await startTask(input({ n: 1 }), { userId: user.id });
     expect(task.status).toBe("queued");
+    expect(task.submitSentAt).not.toBeNull();
+    expect(task.statusMsg).toMatch(/^Waiting for Kling to confirm the task \(Kling had a server error/);
+    // Within the confirmation window nothing is sent: only a callback could confirm it.
+    await reconcileOnce({ now: later(60) });
+    expect((await row(task.id)).status).toBe("queued");
+    await reconcileOnce({ now: later(11 * 60) });
+    const t = await row(task.id);
+    expect(t.status).toBe("failed");
+    expect(t.statusMsg).toMatch(/^Kling never confirmed this task: .* It was not sent again, so it cannot have been charged twice/);
+    // The emulator counts the submits it accepted: the faulted one was not, and none followed.
+    expect(life.emulator.calls.submit).toBe(0);
+  });
+
+  it("sends again a submit that never left (connection refused), once upstream is reachable", async () => {
+    life = await startLifecycle();
+    const closed = await startScriptedServer();
+    await closed.close(); // its port now refuses connections
+    setProvider(createAppyPieClient({ name: "local", baseUrl: closed.url, subscriptionKey: "k", timeoutMs: 2000, maxRetries: 0 }));
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input({ n: 1 }), { userId: user.id });
+    expect(task).toMatchObject({ status: "queued", submitSentAt: null });
+    expect(task.statusMsg).toMatch(/^Waiting to retry: Kling could not be reached.*ECONNREFUSED/);
+    setProvider(createAppyPieClient({ name: "local", baseUrl: life.url, subscriptionKey: "k", timeoutMs: 3000, maxRetries: 0 }));
     expect((await finish(task.id)).status).toBe("succeed");
+    expect(life.emulator.calls.submit).toBe(1);
+  });
+
+  it("adopts a task whose submit answer was lost (upstream slower than the timeout) from its callback, without resending", async () => {
+    life = await startLifecycle({ timeoutMs: 400 });
+    life.emulator.injectFaults(parseFaults("latency=1200"), 1);
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input({ n: 1 }), { userId: user.id });
+    expect(task.status).toBe("queued");
+    expect(task.statusMsg).toMatch(/Waiting for Kling to confirm the task \(Kling did not answer in time/);
+    await reconcileOnce({ now: later(5) });
+    // Upstream took it after all: its callbacks confirm it and carry its id.
+    const t = await waitFor(async () => (await row(task.id)).upstreamSucceededAt && row(task.id), "the callbacks of the slow submit");
+    expect(t.upstreamTaskId).toBeTruthy();
+    expect((await finish(task.id)).status).toBe("succeed");
+    expect(life.emulator.calls.submit).toBe(1);
+  });
+
+  it("never submits twice when two reconcilers race and upstream is slower than the lease", async () => {
+    // Each call times out (0.4 s) before its 1 s lease ends; upstream answers only after 1.5 s.
+    life = await startLifecycle({ timeoutMs: 400, faults: parseFaults("latency=1500") });
+    const user = await makeUser(ctx.db);
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push((await createTask(input({ n: 1, prompt: `slow ${i}` }), { userId: user.id, holdSeconds: 0 })).task.id);
+    const until = Date.now() + 4000;
+    const loop = async (owner: string) => {
+      while (Date.now() < until) {
+        await reconcileOnce({ owner, concurrency: 2, leaseSeconds: 1 });
+        await sleep(100);
+      }
+    };
+    await Promise.all([loop("a"), loop("b")]);
+    await sleep(1600); // let any late submit land before counting
+    expect(life.emulator.calls.submit).toBe(8);
+    for (const id of ids) expect((await row(id)).submitSentAt).not.toBeNull();
+  });
+
+  it("skips the submit when its lease was lost to another worker", async () => {
+    life = await startLifecycle();
+    const user = await makeUser(ctx.db);
+    const { task } = await createTask(input({ n: 1 }), { userId: user.id, holdSeconds: 0 });
+    // Worker "a" claimed it; its lease ran out and worker "b" took it over.
+    await ctx.db.task.update({ where: { id: task.id }, data: { leaseOwner: "b", leaseUntil: later(60) } });
+    const after = await submitTask(task, { owner: "a", now: new Date(), leaseSeconds: 60 });
+    expect(after).toMatchObject({ status: "queued", submitSentAt: null, leaseOwner: "b" });
+    expect(life.emulator.calls.submit).toBe(0);
+  });
+
+  it("delivers the images when upstream reports success after the portal gave up on an unconfirmed submit", async () => {
+    // The submit's answer is lost and the callbacks come late (reordered: all at the end).
+    life = await startLifecycle({ timeoutMs: 400 });
+    life.emulator.injectFaults(parseFaults("latency=800; duration=2500; callbacks=reorder"), 1);
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input({ n: 2 }), { userId: user.id });
+    await reconcileOnce({ now: later(11 * 60) });
+    expect((await row(task.id)).statusMsg).toMatch(/^Kling never confirmed this task/);
+    const revived = await waitFor(async () => (await row(task.id)).upstreamSucceededAt && row(task.id), "the late success callback");
+    expect(revived.status).toBe("failed");
+    await reconcileOnce();
+    await expectArchived(task.id, 2);
+    expect(life.emulator.calls.submit).toBe(1);
+  });
+
+  it("retries failing storage for as long as it takes, with its own attempt counter, then archives", async () => {
+    life = await startLifecycle();
+    const real = getBlobStore();
+    let failures = 0;
+    setBlobStore({ ...real, put: async (k, b, t) => (failures++ < 8 ? Promise.reject(new Error("EROFS: read-only file system")) : real.put(k, b, t)) });
+    try {
+      const user = await makeUser(ctx.db);
+      const { task } = await startTask(input(), { userId: user.id });
+      // It polled for a long time first: that must not use up the archive's retries.
+      await ctx.db.task.update({ where: { id: task.id }, data: { attempts: 40 } });
+      await waitFor(async () => (await row(task.id)).upstreamSucceededAt, "upstream success");
+      for (let pass = 1; pass <= 8; pass++) {
+        await reconcileOnce({ now: later(pass * 700) });
+        const t = await row(task.id);
+        expect(t.status).toBe("processing");
+        expect(t.archiveAttempts).toBe(pass);
+        expect(t.statusMsg).toMatch(/^Saving images \(will retry: EROFS/);
+      }
+      await reconcileOnce({ now: later(9 * 700) });
+      await expectArchived(task.id, 2);
+    } finally {
+      setBlobStore(undefined);
+    }
+  });
+
+  it("gives up on saving images only a day after upstream's success", async () => {
+    life = await startLifecycle();
+    const real = getBlobStore();
+    setBlobStore({ ...real, put: async () => Promise.reject(new Error("EROFS: read-only file system")) });
+    try {
+      const user = await makeUser(ctx.db);
+      const { task } = await startTask(input({ n: 1 }), { userId: user.id });
+      await waitFor(async () => (await row(task.id)).upstreamSucceededAt, "upstream success");
+      await reconcileOnce({ now: later(23 * 3600) });
+      expect((await row(task.id)).status).toBe("processing");
+      await reconcileOnce({ now: later(25 * 3600) });
+      const t = await row(task.id);
+      expect(t.status).toBe("failed");
+      expect(t.statusMsg).toBe("The images could not be saved: EROFS: read-only file system");
+    } finally {
+      setBlobStore(undefined);
+    }
   });
 
   it("fails a task rejected upstream with a 4xx, with the upstream's message", async () => {
@@ -168,14 +302,27 @@ describeEachDb("task lifecycle", (ctx) => {
     expect(life.emulator.calls.images).toBe(12);
   });
 
-  it("fails a task stuck past its deadline with a clear message", async () => {
+  it("follows a task upstream accepted past the deadline, saying it takes longer than usual", async () => {
     life = await startLifecycle({ durationMs: 60_000 });
     const user = await makeUser(ctx.db);
     const { task } = await startTask(input(), { userId: user.id });
     await reconcileOnce({ now: later(16 * 60) });
     const t = await row(task.id);
+    expect(t.status).toBe("submitted");
+    expect(t.statusMsg).toBe("Taking longer than usual; Kling is still working on it");
+  });
+
+  it("fails at the deadline a task upstream never accepted, saying nothing was charged", async () => {
+    life = await startLifecycle({ faults: parseFaults("status=429; retry-after=1") });
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input(), { userId: user.id });
+    await reconcileOnce({ now: later(5 * 60) });
+    expect((await row(task.id)).status).toBe("queued");
+    await reconcileOnce({ now: later(16 * 60) });
+    const t = await row(task.id);
     expect(t.status).toBe("failed");
-    expect(t.statusMsg).toBe("Kling did not finish this image within 15 minutes. Try again.");
+    expect(t.statusMsg).toMatch(/^Kling did not accept this task within 15 minutes \(last answer: Kling is rate limiting requests.*\)\. Nothing was charged\. Try again\.$/);
+    expect(life.emulator.calls.submit).toBe(0);
   });
 
   it("returns the same task for a retried submit with the same Idempotency-Key", async () => {

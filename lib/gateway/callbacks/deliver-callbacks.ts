@@ -1,62 +1,108 @@
 // Delivers pending caller notifications: POSTs the seed's status body with a
 // timeout, retries with backoff, records every attempt's outcome, and refuses
-// non-public destinations unless CALLBACK_ALLOW_PRIVATE is set.
+// non-public destinations unless CALLBACK_ALLOW_PRIVATE is set. Deliveries are
+// leased like tasks: claimed only as many as are sent at once, the lease proven
+// right before each POST and every write guarded by it, so two delivery loops
+// never send one notification at the same time.
+import { randomBytes } from "node:crypto";
 import { getConfig } from "../../config";
-import { getDb } from "../../db/client";
+import { getDb, Prisma } from "../../db/client";
 import { logger } from "../../log";
+import { clockSql, type LeaseClock } from "../../tasks/task-lease";
 import { retryDelayMs } from "../../tasks/timing";
 import { resolvesToPublic } from "../public-address";
 
 export const MAX_DELIVERY_ATTEMPTS = 8;
 const TIMEOUT_MS = 10_000;
 
-export async function deliverDueCallbacks(opts: { now?: Date; limit?: number; fetch?: typeof fetch } = {}): Promise<number> {
+export type DeliverOptions = {
+  now?: Date;
+  /** Notifications sent at once (and so claimed at once). */
+  concurrency?: number;
+  owner?: string;
+  timeoutMs?: number;
+  leaseSeconds?: number;
+  fetch?: typeof fetch;
+};
+
+const rank = (t: "d" | "e") =>
+  Prisma.raw(`(CASE ${t}."taskStatus" WHEN 'submitted' THEN 1 WHEN 'processing' THEN 2 ELSE 3 END)`);
+
+export async function deliverDueCallbacks(opts: DeliverOptions = {}): Promise<number> {
   const db = getDb();
-  const now = opts.now ?? new Date();
-  const leaseUntil = new Date(now.getTime() + 2 * TIMEOUT_MS);
+  const owner = opts.owner ?? `deliveries:${randomBytes(6).toString("hex")}`;
+  const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS;
+  const clock: LeaseClock = { leaseSeconds: opts.leaseSeconds ?? Math.ceil(timeoutMs / 1000) + 15, testNow: opts.now };
+  const now = clockSql(clock);
+  const until = Prisma.sql`${now} + (${clock.leaseSeconds}::float8 * interval '1 second')`;
   const rows = await db.$queryRaw<{ id: string }[]>`
-    UPDATE "CallbackDelivery" SET "leaseUntil" = ${leaseUntil}
+    UPDATE "CallbackDelivery" SET "leaseUntil" = ${until}, "leaseOwner" = ${owner}
     WHERE id IN (
-      SELECT id FROM "CallbackDelivery"
+      SELECT id FROM "CallbackDelivery" d
       WHERE state = 'pending' AND "nextAttemptAt" <= ${now} AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})
-      ORDER BY "nextAttemptAt" LIMIT ${opts.limit ?? 20}
+        -- A task's notifications go out in status order: an earlier one still pending holds back the rest.
+        AND NOT EXISTS (
+          SELECT 1 FROM "CallbackDelivery" e
+          WHERE e."taskId" = d."taskId" AND e.state = 'pending' AND ${rank("e")} < ${rank("d")})
+      ORDER BY "nextAttemptAt" LIMIT ${opts.concurrency ?? 4}
       FOR UPDATE SKIP LOCKED
     ) RETURNING id`;
-  const deliveries = await db.callbackDelivery.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { createdAt: "asc" } });
-  for (const d of deliveries) {
-    const result = await attempt(d.url, d.body, opts.fetch ?? fetch);
-    const attempts = d.attempts + 1;
-    const done = result.ok;
-    const gaveUp = !done && (attempts >= MAX_DELIVERY_ATTEMPTS || result.permanent);
-    await db.callbackDelivery.update({
-      where: { id: d.id },
-      data: {
-        attempts,
-        state: done ? "delivered" : gaveUp ? "failed" : "pending",
-        deliveredAt: done ? new Date() : null,
-        lastStatusCode: result.status ?? null,
-        lastError: result.error ?? null,
-        nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)),
-        leaseUntil: null,
-      },
-    });
-    if (!done) logger.info({ deliveryId: d.id, attempts, status: result.status, error: result.error }, "callback delivery failed");
-  }
+  if (rows.length === 0) return 0;
+  const deliveries = await db.callbackDelivery.findMany({ where: { id: { in: rows.map((r) => r.id) }, leaseOwner: owner } });
+  await Promise.all(deliveries.map((d) => deliverOne(d, { owner, clock, until, timeoutMs, fetch: opts.fetch ?? fetch })));
   return deliveries.length;
 }
 
-async function attempt(url: string, body: unknown, doFetch: typeof fetch): Promise<{ ok: boolean; status?: number; error?: string; permanent?: boolean }> {
+type Delivery = Awaited<ReturnType<ReturnType<typeof getDb>["callbackDelivery"]["findMany"]>>[number];
+
+async function deliverOne(d: Delivery, c: { owner: string; clock: LeaseClock; until: Prisma.Sql; timeoutMs: number; fetch: typeof fetch }) {
+  const db = getDb();
+  const result = await attempt(d.url, d.body, c, () => proveDeliveryLease(d.id, c.owner, c.until));
+  if (result === "lease-lost") return;
+  const attempts = d.attempts + 1;
+  const done = result.ok;
+  const gaveUp = !done && (attempts >= MAX_DELIVERY_ATTEMPTS || result.permanent);
+  const base = c.clock.testNow ?? new Date();
+  const { count } = await db.callbackDelivery.updateMany({
+    where: { id: d.id, leaseOwner: c.owner },
+    data: {
+      attempts,
+      state: done ? "delivered" : gaveUp ? "failed" : "pending",
+      deliveredAt: done ? new Date() : null,
+      lastStatusCode: result.status ?? null,
+      lastError: result.error ?? null,
+      nextAttemptAt: new Date(base.getTime() + retryDelayMs(attempts)),
+      leaseUntil: null,
+      leaseOwner: null,
+    },
+  });
+  if (!count) logger.warn({ deliveryId: d.id }, "callback delivery finished after its lease was lost");
+  if (!done) logger.info({ deliveryId: d.id, attempts, status: result.status, error: result.error }, "callback delivery failed");
+}
+
+async function proveDeliveryLease(id: string, owner: string, until: Prisma.Sql): Promise<boolean> {
+  const rows = await getDb().$queryRaw<{ id: string }[]>`
+    UPDATE "CallbackDelivery" SET "leaseUntil" = GREATEST("leaseUntil", ${until})
+    WHERE id = ${id} AND "leaseOwner" = ${owner} AND "leaseUntil" > (now() AT TIME ZONE 'UTC') AND state = 'pending'
+    RETURNING id`;
+  return rows.length === 1;
+}
+
+type Attempt = { ok: boolean; status?: number; error?: string; permanent?: boolean };
+
+async function attempt(url: string, body: unknown, c: { timeoutMs: number; fetch: typeof fetch }, prove: () => Promise<boolean>): Promise<Attempt | "lease-lost"> {
   const target = new URL(url);
   if (!getConfig().CALLBACK_ALLOW_PRIVATE && !(await resolvesToPublic(target))) {
     return { ok: false, error: "callback_url does not resolve to a public address", permanent: true };
   }
+  if (!(await prove())) return "lease-lost";
   try {
-    const res = await doFetch(target, {
+    const res = await c.fetch(target, {
       method: "POST",
       headers: { "Content-Type": "application/json", "User-Agent": "kling-portal-callbacks/1" },
       body: JSON.stringify(body),
       redirect: "manual",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(c.timeoutMs),
     });
     await res.body?.cancel().catch(() => {});
     return res.ok ? { ok: true, status: res.status } : { ok: false, status: res.status, error: `HTTP ${res.status}` };

@@ -12,7 +12,8 @@ export function startDeliveryLoop(opts: { intervalMs: number }) {
     clearTimeout(timer);
     running = (async () => {
       try {
-        while (!stopped && (await deliverDueCallbacks()) >= 20);
+        // Again while anything went out: a task's next status is sent only after the previous one.
+        while (!stopped && (await deliverDueCallbacks({ concurrency: 4 })) > 0);
       } catch (err) {
         logger.error({ err }, "callback delivery pass failed");
       } finally {

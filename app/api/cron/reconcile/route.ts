@@ -13,7 +13,7 @@ export const POST = route(async (req) => {
   const given = Buffer.from(req.headers.get("authorization")?.replace(/^Bearer\s+/i, "") ?? "");
   const want = Buffer.from(secret);
   if (given.length !== want.length || !timingSafeEqual(given, want)) throw new ApiError(401, "unauthorized", "Invalid cron secret");
-  const processed = await reconcileOnce({ limit: 50 });
-  const delivered = await deliverDueCallbacks({ limit: 50 });
+  const processed = await reconcileOnce({ concurrency: 16 });
+  const delivered = await deliverDueCallbacks({ concurrency: 16 });
   return Response.json({ processed, delivered });
 });

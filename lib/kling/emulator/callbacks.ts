@@ -1,0 +1,43 @@
+// Status callbacks of an emulated task: one POST per change (processing, end),
+// or dropped, duplicated or reordered when a fault asks for it.
+import type { Faults } from "./faults";
+import { callbackBody, type EmulatedTask } from "./task-clock";
+
+export type CallbackDeps = {
+  fetch: typeof fetch;
+  /** Runs fn after ms on a timer the emulator cancels when it closes. */
+  later: (ms: number, fn: () => void) => void;
+  onError: (message: string, err?: unknown) => void;
+};
+
+export function scheduleCallbacks(task: EmulatedTask, mode: Faults["callbacks"], deps: CallbackDeps, now = Date.now(), dropRate = 0) {
+  const url = task.request.callback_url;
+  if (!url || mode === "drop") return;
+  const send = (at: number) => {
+    // A lossy network: this one POST never leaves.
+    if (dropRate && Math.random() < dropRate) return;
+    deps
+      .fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(callbackBody(task, at)),
+        signal: AbortSignal.timeout(10_000),
+      })
+      .then((r) => r.body?.cancel())
+      .catch((err) => deps.onError(`callback to ${new URL(url).host} failed`, err));
+  };
+  if (mode === "reorder") {
+    // Everything arrives at the end, newest first.
+    deps.later(task.endsAt - now, () => {
+      send(task.endsAt);
+      deps.later(50, () => send(task.processingAt));
+    });
+    return;
+  }
+  for (const at of [task.processingAt, task.endsAt]) {
+    deps.later(Math.max(0, at - now), () => {
+      send(at);
+      if (mode === "duplicate") deps.later(30, () => send(at));
+    });
+  }
+}

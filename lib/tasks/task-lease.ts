@@ -1,0 +1,75 @@
+// Row leases on tasks, measured by the database's clock so hosts with skewed
+// clocks agree. A task is claimed only when a worker is free to work it now,
+// and the lease is renewed and proven in one guarded UPDATE right before every
+// upstream call: a worker that lost its lease skips the work instead of
+// duplicating it. SKIP LOCKED lets any number of workers share one database.
+import { getDb, Prisma } from "../db/client";
+import type { Task } from "../generated/prisma/client";
+
+export type LeaseClock = {
+  /** Seconds a claim or renewal holds. */
+  leaseSeconds: number;
+  /** Tests move time forward with their own clock; production uses the database's. */
+  testNow?: Date;
+};
+
+const dbNow = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
+/** The clock leases and due times are compared against. */
+export const clockSql = (c: Pick<LeaseClock, "testNow">) => (c.testNow ? Prisma.sql`${c.testNow}::timestamp` : dbNow);
+const leaseEnd = (c: LeaseClock) => Prisma.sql`${clockSql(c)} + (${c.leaseSeconds}::float8 * interval '1 second')`;
+
+// Work still to do: a task in flight, or a failed one whose images upstream
+// delivered after all (the portal had given up on it) and are not yet saved.
+const ACTIVE = Prisma.sql`(status IN ('queued', 'submitted', 'processing')
+  OR (status = 'failed' AND "upstreamSucceededAt" IS NOT NULL AND "finishedAt" IS NULL))`;
+
+export async function claimDueTasks(opts: LeaseClock & { owner: string; limit: number }): Promise<Task[]> {
+  if (opts.limit <= 0) return [];
+  const db = getDb();
+  const now = clockSql(opts);
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    UPDATE "Task" SET "leaseUntil" = ${leaseEnd(opts)}, "leaseOwner" = ${opts.owner}
+    WHERE id IN (
+      SELECT id FROM "Task"
+      WHERE ${ACTIVE}
+        AND "nextCheckAt" <= ${now}
+        AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})
+      ORDER BY "nextCheckAt"
+      LIMIT ${opts.limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id`;
+  if (rows.length === 0) return [];
+  return db.task.findMany({ where: { id: { in: rows.map((r) => r.id) }, leaseOwner: opts.owner } });
+}
+
+/**
+ * Renews the lease and proves it is still ours, in one statement; false means
+ * another worker owns the task now (or it moved on) and the caller must skip.
+ * `markSent` also records that a submit is about to leave, while still queued.
+ */
+export async function proveTaskLease(id: string, owner: string, c: LeaseClock & { markSent?: boolean }): Promise<boolean> {
+  const sent = c.markSent ? Prisma.sql`, "submitSentAt" = ${clockSql(c)}` : Prisma.empty;
+  const onlyQueued = c.markSent ? Prisma.sql`AND status = 'queued'` : Prisma.empty;
+  const rows = await getDb().$queryRaw<{ id: string }[]>`
+    UPDATE "Task" SET "leaseUntil" = GREATEST("leaseUntil", ${leaseEnd(c)})${sent}
+    WHERE id = ${id} AND "leaseOwner" = ${owner} AND "leaseUntil" > ${dbNow} ${onlyQueued}
+    RETURNING id`;
+  return rows.length === 1;
+}
+
+/** Gives a task back with its next check time. Only the lease holder can. */
+export async function releaseTask(
+  id: string,
+  owner: string,
+  data: { nextCheckAt: Date; attempts?: number; archiveAttempts?: number; statusMsg?: string; submitSentAt?: null },
+): Promise<void> {
+  await getDb().task.updateMany({ where: { id, leaseOwner: owner }, data: { ...data, leaseUntil: null, leaseOwner: null } });
+}
+
+export class LeaseLostError extends Error {
+  constructor(taskId: string) {
+    super(`lost the lease on task ${taskId}`);
+    this.name = "LeaseLostError";
+  }
+}
