@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { signUp } from "../e2e/helpers/session";
+import { onInterrupt } from "./cleanup";
 import { planTasks, startBurst, waitAllFinal, type Burst, type Caller, type Submitted } from "./burst";
 import { createPostgresSchema, dropPostgresSchema, liveReadable, readTaskRows, type DrillDb } from "./database";
 import { measure, passes, type DrillMetrics } from "./metrics";
@@ -59,13 +60,13 @@ export type DrillResult = {
   notes: string[];
 };
 
-export type HarnessOptions = { tasks: number; postgresUrl?: string; finalWaitMs?: number; emulatorDurationMs?: number; log: (msg: string) => void };
+export type HarnessOptions = { tasks: number; provider?: "appypie" | "kling"; postgresUrl?: string; finalWaitMs?: number; emulatorDurationMs?: number; log: (msg: string) => void };
 
 export async function runDrill(spec: DrillSpec, opts: HarnessOptions): Promise<DrillResult> {
   const started = Date.now();
   const log = (msg: string) => opts.log(`[${spec.id} ${Math.round((Date.now() - started) / 1000)}s] ${msg}`);
   const notes: string[] = [];
-  const provider = spec.provider ?? "appypie";
+  const provider = opts.provider ?? spec.provider ?? "appypie";
   const base = { id: spec.id, title: spec.title, database: spec.db, provider };
   const empty = { tasks: 0, terminal: 0, lost: 0, duplicated: 0, paid_not_delivered: 0, failed: 0, images: 0 };
   if (spec.db === "postgres" && !opts.postgresUrl) {
@@ -81,6 +82,14 @@ export async function runDrill(spec: DrillSpec, opts: HarnessOptions): Promise<D
   let extraUndelivered = 0;
   let notRun: string | undefined;
   let metrics: DrillMetrics | undefined;
+
+  const teardown = async () => {
+    await stopAll().catch(() => {});
+    await emulator?.stop().catch(() => {});
+    if (db?.kind === "postgres") await dropPostgresSchema(db).catch((err) => notes.push(`dropping the schema failed: ${err.message}`));
+    await rm(dataDir, { recursive: true, force: true }).catch(() => {});
+  };
+  const forget = onInterrupt(teardown);
 
   try {
     emulator = await startEmulatorProcess({ durationMs: opts.emulatorDurationMs ?? 3000 });
@@ -181,10 +190,8 @@ export async function runDrill(spec: DrillSpec, opts: HarnessOptions): Promise<D
     log(`drill error: ${(err as Error).stack ?? err}`);
     for (const p of portals) if (p.running) log(`portal ${p.port} output tail:\n${p.output().slice(-2000)}`);
   } finally {
-    await stopAll().catch(() => {});
-    await emulator?.stop().catch(() => {});
-    if (db?.kind === "postgres") await dropPostgresSchema(db).catch((err) => notes.push(`dropping the schema failed: ${err.message}`));
-    await rm(dataDir, { recursive: true, force: true }).catch(() => {});
+    forget();
+    await teardown();
   }
 
   async function stopAll() {

@@ -1,10 +1,11 @@
-// npm run drill -- --out drill.json [--only a,e,g] [--tasks 200] [--pglite-only]
+// npm run drill -- --out drill.json [--only a,e,g] [--tasks 200] [--pglite-only] [--provider appypie|kling] [--final-wait 240]
 // Runs the failure drills against real processes (portal as `npm start`,
 // standalone emulator as upstream, PostgreSQL from TEST_DATABASE_URL) and
 // checks the promise: nothing lost, nothing charged twice, paid work delivered.
 import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { installInterruptHandlers } from "./cleanup";
 import { allDrills, selectDrills } from "./drills";
 import { runDrill, type DrillResult } from "./harness";
 import { buildOnce } from "./processes";
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     tasks: { type: "string", default: "200" },
     "pglite-only": { type: "boolean", default: false },
     "final-wait": { type: "string", default: "240" },
+    provider: { type: "string" },
   },
 });
 
@@ -27,6 +29,9 @@ async function main(): Promise<number> {
   const drills = selectDrills(allDrills(), only, values["pglite-only"]!);
   if (!drills.length) throw new Error(`no drill matches --only ${values.only}`);
   const postgresUrl = process.env.TEST_DATABASE_URL || undefined;
+  const provider = values.provider as "appypie" | "kling" | undefined;
+  if (provider && provider !== "appypie" && provider !== "kling") throw new Error("--provider must be appypie or kling");
+  installInterruptHandlers();
   const log = (msg: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${msg}`);
 
   const startedAt = new Date().toISOString();
@@ -34,7 +39,7 @@ async function main(): Promise<number> {
   const results: DrillResult[] = [];
   for (const spec of drills) {
     log(`drill ${spec.id}: ${spec.title} (${spec.db}, ${tasks} tasks)`);
-    const r = await runDrill(spec, { tasks, postgresUrl, finalWaitMs: Number(values["final-wait"]) * 1000, log });
+    const r = await runDrill(spec, { tasks, postgresUrl, provider, finalWaitMs: Number(values["final-wait"]) * 1000, log });
     log(`drill ${spec.id}: ${r.result} — lost ${r.lost}, duplicated ${r.duplicated}, paid_not_delivered ${r.paid_not_delivered} (${r.seconds} s)`);
     results.push(r);
   }
