@@ -20,6 +20,8 @@ export type DrillSpec = {
   provider?: "appypie" | "kling";
   portals?: number;
   worker?: boolean;
+  /** How long upstream takes per task (default 3 s). */
+  emulatorDurationMs?: number;
   scenario(ctx: DrillContext): Promise<void>;
   /** Checks once every task is final (e.g. images readable through each portal). */
   afterFinal?(ctx: DrillContext, submitted: Submitted[]): Promise<void>;
@@ -92,7 +94,7 @@ export async function runDrill(spec: DrillSpec, opts: HarnessOptions): Promise<D
   const forget = onInterrupt(teardown);
 
   try {
-    emulator = await startEmulatorProcess({ durationMs: opts.emulatorDurationMs ?? 3000 });
+    emulator = await startEmulatorProcess({ durationMs: spec.emulatorDurationMs ?? opts.emulatorDurationMs ?? 3000 });
     const upstream = upstreamControl(emulator.controlUrl);
     db = spec.db === "postgres" ? await createPostgresSchema(opts.postgresUrl!) : { kind: "pglite" };
     const env = portalEnv({ emulatorUrl: emulator.url, provider, databaseUrl: db.kind === "postgres" ? db.url : "" });

@@ -34,25 +34,32 @@ async function main(): Promise<number> {
   installInterruptHandlers();
   const log = (msg: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${msg}`);
 
-  const startedAt = new Date().toISOString();
-  buildOnce(log);
   const results: DrillResult[] = [];
+  const startedAt = new Date().toISOString();
+  const writeReport = async (complete: boolean) => {
+    const passed = complete && results.every((r) => r.result === "passed");
+    const report = {
+      startedAt,
+      finishedAt: complete ? new Date().toISOString() : null,
+      machine: { hostname: os.hostname(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      tasksPerDrill: tasks,
+      drills: results,
+      passed,
+    };
+    if (values.out) await writeFile(values.out, JSON.stringify(report, null, 2) + "\n");
+    return passed;
+  };
+  buildOnce(log);
   for (const spec of drills) {
     log(`drill ${spec.id}: ${spec.title} (${spec.db}, ${tasks} tasks)`);
     const r = await runDrill(spec, { tasks, postgresUrl, provider, finalWaitMs: Number(values["final-wait"]) * 1000, log });
     log(`drill ${spec.id}: ${r.result} — lost ${r.lost}, duplicated ${r.duplicated}, paid_not_delivered ${r.paid_not_delivered} (${r.seconds} s)`);
+    for (const n of r.notes) log(`  ${spec.id}: ${n}`);
     results.push(r);
+    // Written after every drill, so a long run interrupted half-way still leaves its figures.
+    await writeReport(false);
   }
-  const passed = results.every((r) => r.result === "passed");
-  const report = {
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    machine: { hostname: os.hostname(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
-    tasksPerDrill: tasks,
-    drills: results,
-    passed,
-  };
-  if (values.out) await writeFile(values.out, JSON.stringify(report, null, 2) + "\n");
+  const passed = await writeReport(true);
   console.log(formatTable(results));
   console.log(`\n${passed ? "PASSED" : "FAILED"}: ${results.filter((r) => r.result === "passed").length}/${results.length} drills passed${values.out ? ` (details in ${values.out})` : ""}`);
   return passed ? 0 : 1;
