@@ -75,6 +75,9 @@ export function portalEnv(opts: { emulatorUrl: string; provider: "appypie" | "kl
     RATE_LIMIT_STATUS_PER_MINUTE: "100000",
     // Short upstream calls make leases short, so a fault outlives several of them.
     KLING_TIMEOUT_MS: "5000",
+    // A submit whose outcome is unknown (5xx, timeout) is never resent on Appy Pie, only confirmed by
+    // a callback; upstream's callbacks come within seconds here, so ten minutes would only stretch the drill.
+    SUBMIT_CONFIRM_SECONDS: "60",
     AUTH_SECRET,
     DATABASE_URL: opts.databaseUrl,
     LOG_LEVEL: "warn",
