@@ -17,7 +17,18 @@ export type KlingErrorKind =
 
 const RETRYABLE: ReadonlySet<KlingErrorKind> = new Set(["rate_limited", "server", "timeout", "network", "invalid_response"]);
 
+// The portal process holds two copies of this module (Next.js's server bundle
+// and the reconciler loaded by tsx) but one provider on globalThis: an error
+// thrown by one copy must still be a KlingError to the other, or a 429 met by
+// the reconciler reads as an unknown outcome and the task waits for a callback
+// that never comes. A global brand replaces class identity.
+const BRAND = Symbol.for("kling-portal.KlingError");
+
 export class KlingError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [BRAND]?: true })[BRAND] === true;
+  }
+  readonly [BRAND] = true as const;
   readonly retryable: boolean;
   constructor(
     readonly kind: KlingErrorKind,

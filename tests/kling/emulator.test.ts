@@ -141,7 +141,7 @@ describe("emulator callbacks", () => {
     const { url } = await emulator.listen();
     const res = await fetch(`${url}/kling-ai-image/v1/getImageTask`, {
       method: "POST",
-      headers: { "Ocp-Apim-Subscription-Key": "k", "X-Emulator-Faults": mode ? `callbacks=${mode}` : "" },
+      headers: { "Ocp-Apim-Subscription-Key": "k", "X-Emulator-Faults": !mode || mode.includes("=") ? mode : `callbacks=${mode}` },
       body: JSON.stringify({ prompt: "p", n: 2, callback_url: `${hooks.url}/hook` }),
     });
     const taskId = (await res.json()).data.data.task_id;
@@ -164,6 +164,12 @@ describe("emulator callbacks", () => {
     await emulator!.close();
     await hooks!.close();
     expect((await runTask("reorder")).statuses).toEqual(["succeed", "processing"]);
+    await emulator!.close();
+    await hooks!.close();
+    expect((await runTask("callback-drop-rate=1")).statuses).toEqual([]);
+    await emulator!.close();
+    await hooks!.close();
+    expect((await runTask("callback-drop-rate=0")).statuses).toEqual(["processing", "succeed"]);
   });
 
   it("queues faults for the next calls from code", async () => {

@@ -15,11 +15,13 @@ export type CallbackDeps = {
   onError: (message: string, err?: unknown) => void;
 };
 
-export function scheduleCallbacks(task: EmulatedTask, mode: Faults["callbacks"], deps: CallbackDeps, now = Date.now()) {
+export function scheduleCallbacks(task: EmulatedTask, mode: Faults["callbacks"], deps: CallbackDeps, now = Date.now(), dropRate = 0) {
   const url = task.request.callback_url;
   if (!url || mode === "drop") return;
   if (!/^https?:\/\//i.test(url)) return deps.onError("callback_url is not an http(s) URL: no callbacks sent");
   const send = (at: number) => {
+    // A lossy network: this one POST never leaves.
+    if (dropRate && Math.random() < dropRate) return;
     safeFetch(url, {
       purpose: "callback_url",
       method: "POST",

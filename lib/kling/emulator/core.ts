@@ -61,7 +61,7 @@ export function createCore(opts: EmulatorOptions): EmulatorCore {
       });
       references.attach(task);
       core.tasks.add(task);
-      scheduleCallbacks(task, faults.callbacks, { outbound, later, onError });
+      scheduleCallbacks(task, faults.callbacks, { outbound, later, onError }, undefined, faults.callbackDropRate);
       const ref = externalTaskId ?? request.callback_url;
       if (ref) core.drills.record(ref, { id: task.id, succeedsAt: task.outcome === "succeed" ? task.endsAt : undefined });
       return task;
