@@ -47,6 +47,8 @@ export async function startEmulatorProcess(opts: { durationMs: number; faults?: 
       EMULATOR_DURATION_MS: String(opts.durationMs),
       EMULATOR_FAULTS: opts.faults ?? "",
       EMULATOR_KEYS: "",
+      // Its callbacks go to portals on 127.0.0.1.
+      CALLBACK_ALLOW_PRIVATE: "true",
       ...KLING_KEYS,
     },
     ready: /Kling emulator listening at (\S+)/,
