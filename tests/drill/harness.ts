@@ -45,21 +45,13 @@ export type DrillContext = {
 
 export class DrillNotRun extends Error {}
 
-export type DrillResult = {
+export type DrillResult = DrillMetrics & {
   id: string;
   title: string;
   database: "pglite" | "postgres";
   provider: string;
   result: "passed" | "failed" | "not run";
-  tasks: number;
-  terminal: number;
-  lost: number;
-  duplicated: number;
-  paid_not_delivered: number;
-  failed: number;
-  images: number;
   seconds: number;
-  notes: string[];
 };
 
 export type HarnessOptions = { tasks: number; provider?: "appypie" | "kling"; postgresUrl?: string; finalWaitMs?: number; emulatorDurationMs?: number; log: (msg: string) => void };

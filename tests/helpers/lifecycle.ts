@@ -9,6 +9,8 @@ import { createAppyPieClient } from "@/lib/kling/appypie-client";
 import { createEmulator, type Emulator, type EmulatorOptions } from "@/lib/kling/emulator/server";
 import { handleUpstreamCallback } from "@/lib/tasks/handle-callback";
 import { setProvider } from "@/lib/tasks/provider";
+import { reconcileOnce } from "@/lib/tasks/reconciler";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 export type Lifecycle = {
   emulator: Emulator;
@@ -64,4 +66,17 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null | fal
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((ok) => setTimeout(ok, 50));
   }
+}
+
+/** Runs reconciler passes, with the clock moved past any backoff, until the task is final. */
+export async function finishTask(db: PrismaClient, id: string) {
+  const row = () => db.task.findUniqueOrThrow({ where: { id }, include: { images: true } });
+  for (let pass = 0; pass < 60; pass++) {
+    const t = await row();
+    if (t.status === "succeed" || t.status === "failed") return t;
+    // Each pass moves the clock past any backoff (up to 60 s), staying inside the 15-minute deadline.
+    await reconcileOnce({ now: new Date(Date.now() + Math.min(70 * (pass + 1), 800) * 1000) });
+    await new Promise((ok) => setTimeout(ok, 60));
+  }
+  throw new Error(`task ${id} did not finish`);
 }

@@ -15,7 +15,7 @@ import { createAppyPieClient } from "@/lib/kling/appypie-client";
 import { startScriptedServer } from "../helpers/http-server";
 import { describeEachDb } from "../helpers/db";
 import { makeUser } from "../helpers/fixtures";
-import { startLifecycle, waitFor, type Lifecycle } from "../helpers/lifecycle";
+import { finishTask, startLifecycle, waitFor, type Lifecycle } from "../helpers/lifecycle";
 import { startS3 } from "../helpers/s3";
 
 const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
@@ -30,17 +30,7 @@ describeEachDb("task lifecycle", (ctx) => {
 
   const row = (id: string) => ctx.db.task.findUniqueOrThrow({ where: { id }, include: { images: true } });
 
-  /** Runs reconciler passes (with the clock moved ahead) until the task is final. */
-  async function finish(id: string) {
-    for (let pass = 0; pass < 60; pass++) {
-      const t = await row(id);
-      if (t.status === "succeed" || t.status === "failed") return t;
-      // Each pass moves the clock past any backoff (up to 60 s), staying inside the 15-minute deadline.
-      await reconcileOnce({ now: later(Math.min(70 * (pass + 1), 800)) });
-      await sleep(60);
-    }
-    throw new Error(`task ${id} did not finish`);
-  }
+  const finish = (id: string) => finishTask(ctx.db, id);
 
   async function expectArchived(id: string, n: number) {
     const t = await row(id);

@@ -14,7 +14,7 @@ import { createTaskSchema } from "@/lib/tasks/schema";
 import { startTask } from "@/lib/tasks/start-task";
 import { describeEachDb } from "../helpers/db";
 import { makeUser } from "../helpers/fixtures";
-import { startLifecycle, waitFor, type Lifecycle } from "../helpers/lifecycle";
+import { finishTask, startLifecycle, waitFor, type Lifecycle } from "../helpers/lifecycle";
 
 const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
@@ -30,15 +30,7 @@ describeEachDb("task lifecycle on the official API", (ctx) => {
     setProvider(createOfficialClient({ baseUrl: life.url, accessKey: "ak", secretKey: "sk-0123456789", timeoutMs, maxRetries: 0 }));
   const refOf = (id: string) => life.emulator.stats().refs[id];
 
-  async function finish(id: string) {
-    for (let pass = 0; pass < 60; pass++) {
-      const t = await row(id);
-      if (t.status === "succeed" || t.status === "failed") return t;
-      await reconcileOnce({ now: later(Math.min(70 * (pass + 1), 800)) });
-      await sleep(60);
-    }
-    throw new Error(`task ${id} did not finish`);
-  }
+  const finish = (id: string) => finishTask(ctx.db, id);
 
   it("runs a task end to end with the official client (external_task_id = the portal's task id)", async () => {
     life = await startLifecycle();
