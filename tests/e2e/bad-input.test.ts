@@ -95,7 +95,10 @@ const cases: Case[] = [
   { name: "limit as a word", route: "GET /api/tasks?limit=ten", expectStatus: 400, expectField: "limit" },
   { name: "limit as 1e309", route: "GET /api/tasks?limit=1e309", expectStatus: 400, expectField: "limit" },
   { name: "status with a NUL", route: "GET /api/tasks?status=failed%00", expectStatus: 400, expectField: "status" },
-  { name: "__proto__ as a query parameter", route: "GET /api/tasks?__proto__=x", expectStatus: 400, expectField: "__proto__" },
+  // Not here, because they are fine: ?__proto__=x never reaches the portal (Next.js drops it from the
+  // query), and a malformed %-escape in q is decoded leniently to U+FFFD, an ordinary search.
+  { name: "constructor as a query parameter", route: "GET /api/tasks?constructor=x", expectStatus: 400, expectField: "constructor" },
+  { name: "limit given twice, the last one bad", route: "GET /api/tasks?limit=1&limit=1000", expectStatus: 400, expectField: "limit" },
 
   // ---- /api/tasks/<id>, rerun ----
   { name: "GET task id with %00", route: "GET /api/tasks/abc%00", expectStatus: 400, expectField: "id" },
