@@ -1,5 +1,6 @@
 // Account forms: shared by the sign-up/sign-in pages and the API.
 import { z } from "zod";
+import { plainText } from "../validation/text";
 
 export const emailSchema = z
   .string({ error: "Email is required" })
@@ -11,13 +12,15 @@ export const emailSchema = z
 export const passwordSchema = z
   .string({ error: "Password is required" })
   .min(8, "Password must be at least 8 characters")
-  .max(256, "Password must be at most 256 characters");
+  .max(256, "Password must be at most 256 characters")
+  // A lone surrogate would hash as U+FFFD, so two different passwords would match.
+  .superRefine(plainText("Password"));
 
 export const signUpSchema = z
   .object({
     email: emailSchema,
     password: passwordSchema,
-    name: z.string().trim().max(100, "Name must be at most 100 characters").optional(),
+    name: z.string({ error: "Name must be a string" }).trim().max(100, "Name must be at most 100 characters").superRefine(plainText("Name")).optional(),
   })
   .strict();
 

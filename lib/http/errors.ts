@@ -21,16 +21,21 @@ export const unauthorized = () => new ApiError(401, "unauthorized", "Sign in to 
 
 /** Field path → first message, e.g. { n: "n must be at most 9" }. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
+  // A Map, not an object literal: a field named "__proto__" or "constructor" would
+  // otherwise read Object.prototype's members and never get its message.
+  const fields = new Map<string, string>();
+  const add = (key: string, message: string) => {
+    if (!fields.has(key)) fields.set(key, message);
+  };
   for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join(".") : "body";
     if (issue.code === "unrecognized_keys") {
-      for (const k of issue.keys) fields[k] ??= `Unknown field "${k}"`;
+      for (const k of issue.keys) add(k, `Unknown field "${k}"`);
       continue;
     }
-    fields[key] ??= issue.message;
+    add(issue.path.length ? issue.path.join(".") : "body", issue.message);
   }
-  return fields;
+  // fromEntries defines own properties, so "__proto__" stays an ordinary key.
+  return Object.fromEntries(fields);
 }
 
 export function validationError(error: z.ZodError): ApiError {

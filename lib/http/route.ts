@@ -2,7 +2,8 @@
 // private routes, refuse cross-site writes and resolve the signed-in user first.
 import { requireApiUser, type SessionUser } from "../auth/session";
 import { getConfig } from "../config";
-import { errorResponse } from "./errors";
+import { textProblem } from "../validation/text";
+import { ApiError, errorResponse } from "./errors";
 import { assertSameOriginWrite } from "./same-origin";
 
 type Ctx<P> = { params: Promise<P> };
@@ -19,7 +20,9 @@ export function route<P = Record<string, string>>(
   return async (req: Request, ctx: Ctx<P>) => {
     try {
       if (opts.sameOriginWrites) assertSameOriginWrite(req, getConfig().PUBLIC_URL);
-      return await handler(req, ctx);
+      const params = await ctx.params;
+      assertPlainParams(params);
+      return await handler(req, { params: Promise.resolve(params) });
     } catch (err) {
       return errorResponse(err);
     }
@@ -36,4 +39,18 @@ export function userRoute<P = Record<string, string>>(
     },
     { sameOriginWrites: true },
   );
+}
+
+/**
+ * Ids come from the path, decoded (%00 is a NUL): refused here, once for every
+ * route, since PostgreSQL fails on a NUL in a query (a 500) and no id has one.
+ */
+function assertPlainParams(params: unknown): void {
+  if (!params || typeof params !== "object") return;
+  for (const [name, value] of Object.entries(params)) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      const problem = typeof v === "string" ? textProblem(name, v) : null;
+      if (problem) throw new ApiError(400, "invalid_request", problem, { [name]: problem });
+    }
+  }
 }

@@ -2,6 +2,7 @@
 // every response body the seed shows. Browser-safe: the generate form, the
 // route handlers, the clients, the emulator and the OpenAPI document share it.
 import { z } from "zod";
+import { plainText, textProblem } from "../validation/text";
 import { base64DecodedBytes, decodeBase64Prefix, isBase64, readImageHeader } from "./image-header";
 
 export const ASPECT_RATIOS = ["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3"] as const;
@@ -27,6 +28,8 @@ export const charCount = (s: string) => Array.from(s).length;
 const httpUrl = z
   .string()
   .max(2048, "must be at most 2048 characters")
+  // The URL parser would percent-encode these, but the text as sent is what gets stored.
+  .refine((v) => !textProblem("", v), "must not contain control characters or lone surrogates")
   .refine((v) => {
     try {
       const u = new URL(v);
@@ -65,11 +68,13 @@ export const klingImageRequestSchema = z
       .string({ error: "prompt is required and must be a string" })
       .trim()
       .min(1, "prompt is required")
-      .refine((v) => charCount(v) <= LIMITS.promptMax, `prompt must be at most ${LIMITS.promptMax} characters`),
+      .refine((v) => charCount(v) <= LIMITS.promptMax, `prompt must be at most ${LIMITS.promptMax} characters`)
+      .superRefine(plainText("prompt", { multiline: true })),
     negative_prompt: z
       .string({ error: "negative_prompt must be a string" })
       .trim()
       .refine((v) => charCount(v) <= LIMITS.negativePromptMax, `negative_prompt must be at most ${LIMITS.negativePromptMax} characters`)
+      .superRefine(plainText("negative_prompt", { multiline: true }))
       .nullish()
       .transform((v) => v || undefined),
     image: referenceImage.nullish().transform((v) => v || undefined),
@@ -114,7 +119,11 @@ export const submitResponseSchema = z.object({
 export type SubmitResponse = z.infer<typeof submitResponseSchema>;
 
 export const statusRequestSchema = z.object({
-  task_id: z.string({ error: "task_id is required" }).min(1, "task_id is required").max(200, "task_id is too long"),
+  task_id: z
+    .string({ error: "task_id is required" })
+    .min(1, "task_id is required")
+    .max(200, "task_id is too long")
+    .superRefine(plainText("task_id")),
 });
 
 export const resultImageSchema = z.object({ index: z.number().int().nonnegative(), url: z.string() });

@@ -10,10 +10,17 @@ export function encodeCursor(task: { createdAt: Date; id: string }): string {
   return Buffer.from(`${task.createdAt.toISOString()}|${task.id}`).toString("base64url");
 }
 
+// Only what encodeCursor makes: a hand-made cursor could carry a NUL in the id or a
+// year PostgreSQL cannot store, and either would fail in the database as a 500.
+const CURSOR_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const CURSOR_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(iso ?? "");
-  if (!id || Number.isNaN(createdAt.getTime())) throw new ApiError(400, "invalid_request", "cursor is not valid", { cursor: "cursor is not valid" });
+  const [iso = "", id = "", ...rest] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const createdAt = new Date(iso);
+  if (rest.length || !CURSOR_ID.test(id) || !CURSOR_DATE.test(iso) || Number.isNaN(createdAt.getTime())) {
+    throw new ApiError(400, "invalid_request", "cursor is not valid: use nextCursor from a previous page", { cursor: "cursor is not valid" });
+  }
   return { createdAt, id };
 }
 

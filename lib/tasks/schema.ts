@@ -2,6 +2,7 @@
 // handlers and the OpenAPI document. Request fields keep the seed's names.
 import { z } from "zod";
 import { ASPECT_RATIOS, klingImageRequestSchema } from "../kling/schema";
+import { plainText } from "../validation/text";
 
 /** POST /api/tasks: the seed's request without callback_url (the portal owns callbacks). */
 export const createTaskSchema = klingImageRequestSchema.omit({ callback_url: true });
@@ -18,7 +19,7 @@ export const listTasksQuerySchema = z
     cursor: z.string().max(200).optional(),
     limit: z.coerce.number().int().min(1, "limit must be at least 1").max(100, "limit must be at most 100").default(24),
     status: z.enum(TASK_STATUSES, { error: `status must be one of ${TASK_STATUSES.join(", ")}` }).optional(),
-    q: z.string().trim().max(200, "q must be at most 200 characters").optional(),
+    q: z.string().trim().max(200, "q must be at most 200 characters").superRefine(plainText("q")).optional(),
     aspect_ratio: z.enum(ASPECT_RATIOS, { error: `aspect_ratio must be one of ${ASPECT_RATIOS.join(", ")}` }).optional(),
   })
   .strict();

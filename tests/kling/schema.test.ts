@@ -6,6 +6,7 @@ import {
   imageSizeFor,
   klingImageRequestSchema,
   notFoundResponseSchema,
+  statusRequestSchema,
   statusResponseSchema,
   submitResponseSchema,
 } from "@/lib/kling/schema";
@@ -130,5 +131,39 @@ describe("imageSizeFor", () => {
       expect(width * b).toBe(height * a);
       expect(Math.max(width, height)).toBeGreaterThanOrEqual(1024);
     }
+  });
+});
+
+describe("text the database and readers can take", () => {
+  it("refuses a NUL, other control characters and lone surrogates in prompt and negative_prompt, naming the field", () => {
+    expect(messages({ prompt: "a\u0000b" })).toEqual(["prompt must not contain control characters (it has a NUL byte)"]);
+    expect(messages({ prompt: "a\u001bb" })).toEqual(["prompt must not contain control characters"]);
+    expect(messages({ prompt: "a\ud800b" })).toEqual(["prompt must be valid Unicode text (it has a lone surrogate)"]);
+    expect(messages({ prompt: "p", negative_prompt: "\udc00" })).toEqual(["negative_prompt must be valid Unicode text (it has a lone surrogate)"]);
+    expect(messages({ prompt: "p", negative_prompt: "x\u0000" })[0]).toMatch(/^negative_prompt must not contain control/);
+  });
+
+  it("keeps tabs, line breaks and emoji (surrogate pairs) in prompts", () => {
+    expect(parse({ prompt: "line one\nline two\r\n\tindented 🐦" }).success).toBe(true);
+  });
+
+  it("refuses control characters in callback_url and image URLs, which would be stored as sent", () => {
+    expect(messages({ prompt: "p", callback_url: "https://example.com/\u0000" })[0]).toMatch(/control characters/);
+    expect(messages({ prompt: "p", image: "https://example.com/a\u0000.png" })[0]).toMatch(/^image:/);
+  });
+
+  it("refuses a task_id with a NUL or a lone surrogate", () => {
+    expect(statusRequestSchema.safeParse({ task_id: "abc\u0000" }).error?.issues[0].message).toMatch(/^task_id must not contain control/);
+    expect(statusRequestSchema.safeParse({ task_id: "\ud800" }).error?.issues[0].message).toMatch(/^task_id must be valid Unicode/);
+    expect(statusRequestSchema.safeParse({ task_id: "ChGl3Gc7D_cAAAXXXXXXXX" }).success).toBe(true);
+  });
+
+  it("never accepts a prompt with a NUL or a lone surrogate, wherever it sits", () => {
+    const bad = fc.constantFrom("\u0000", "\ud800", "\udfff", "\u0007", "\u007f");
+    fc.assert(
+      fc.property(fc.string(), bad, fc.string(), (a, x, b) => {
+        expect(parse({ prompt: `p${a}${x}${b}`.slice(0, 400) + x }).success).toBe(false);
+      }),
+    );
   });
 });
