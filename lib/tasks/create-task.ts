@@ -114,6 +114,18 @@ async function storeReferenceImage(taskId: string, image: string | undefined | n
   return `blob:${key}`;
 }
 
+/** A stored task's request as it was made, its uploaded reference read back from storage. */
+export async function storedRequest(task: Task): Promise<CreateTaskRequest> {
+  return {
+    prompt: task.prompt,
+    negative_prompt: task.negativePrompt ?? undefined,
+    image: await loadReferenceImage(task.imageRef),
+    image_fidelity: task.imageFidelity,
+    n: task.n,
+    aspect_ratio: task.aspectRatio as CreateTaskRequest["aspect_ratio"],
+  };
+}
+
 export async function loadReferenceImage(imageRef: string | null): Promise<string | undefined> {
   if (!imageRef) return undefined;
   if (!imageRef.startsWith("blob:")) return imageRef;

@@ -7,7 +7,7 @@ import { getDb } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 import type { KlingImageRequest } from "../kling/schema";
 import { logger } from "../log";
-import { loadReferenceImage } from "./create-task";
+import { storedRequest } from "./create-task";
 import { failTask } from "./fail-task";
 import { notifyTaskChanged } from "./notify";
 import { getProvider } from "./provider";
@@ -47,15 +47,7 @@ export async function submitTask(task: Task, ctx: SubmitContext): Promise<Task> 
 }
 
 async function buildRequest(task: Task): Promise<KlingImageRequest> {
-  return {
-    prompt: task.prompt,
-    negative_prompt: task.negativePrompt ?? undefined,
-    image: await loadReferenceImage(task.imageRef),
-    image_fidelity: task.imageFidelity,
-    n: task.n,
-    aspect_ratio: task.aspectRatio as KlingImageRequest["aspect_ratio"],
-    callback_url: upstreamCallbackUrl(task),
-  };
+  return { ...(await storedRequest(task)), callback_url: upstreamCallbackUrl(task) };
 }
 
 async function recordAccepted(task: Task, upstreamTaskId: string, ctx: SubmitContext) {
