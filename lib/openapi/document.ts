@@ -49,7 +49,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: "Not signed in",
   404: "Not found (or not yours)",
   409: "Conflict; the message says why",
+  403: "Cross-site request refused: cookie-authenticated writes need Content-Type: application/json or a same-origin Origin",
   413: "Body too large",
+  415: "The body is declared as something other than JSON",
   422: "Idempotency-Key already used in the last 24 hours with a different request (code idempotency_mismatch)",
   429: "Too many submits (new tasks and re-runs share one per-user budget); wait the seconds in Retry-After",
 };
@@ -145,7 +147,7 @@ export function buildOpenApiDocument(baseUrl: string) {
           security: [{ session: [] }],
           parameters: [idempotencyKeyHeader],
           requestBody: { required: true, content: json("CreateTask") },
-          responses: { "202": { description: "Task created", content: json("Task") }, "200": { description: "Existing task for this Idempotency-Key", content: json("Task") }, ...errors([400, 401, 413, 422, 429]) },
+          responses: { "202": { description: "Task created", content: json("Task") }, "200": { description: "Existing task for this Idempotency-Key", content: json("Task") }, ...errors([400, 401, 403, 413, 415, 422, 429]) },
         },
         get: {
           tags: ["Portal"],
@@ -157,10 +159,10 @@ export function buildOpenApiDocument(baseUrl: string) {
       },
       "/api/tasks/{id}": {
         get: { tags: ["Portal"], summary: "One task", security: [{ session: [] }], parameters: [idParam("id")], responses: { "200": { description: "The task", content: json("Task") }, ...errors([401, 404]) } },
-        delete: { tags: ["Portal"], summary: "Delete a task and its images", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Deleted" }, ...errors([401, 404]) } },
+        delete: { tags: ["Portal"], summary: "Delete a task and its images", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Deleted" }, ...errors([401, 403, 404]) } },
       },
       "/api/tasks/{id}/rerun": {
-        post: { tags: ["Portal"], summary: "Start a new task with the same parameters", security: [{ session: [] }], parameters: [idParam("id")], responses: { "202": { description: "New task", content: json("Task") }, ...errors([401, 404, 429]) } },
+        post: { tags: ["Portal"], summary: "Start a new task with the same parameters", security: [{ session: [] }], parameters: [idParam("id")], responses: { "202": { description: "New task", content: json("Task") }, ...errors([401, 403, 404, 429]) } },
       },
       "/api/images/{taskId}/{index}": {
         get: {
@@ -209,7 +211,7 @@ export function buildOpenApiDocument(baseUrl: string) {
           },
         },
       },
-      "/api/keys/{id}": { delete: { tags: ["Portal"], summary: "Revoke a key", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Revoked" }, ...errors([401, 404]) } } },
+      "/api/keys/{id}": { delete: { tags: ["Portal"], summary: "Revoke a key", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Revoked" }, ...errors([401, 403, 404]) } } },
       "/api/signup": { post: { tags: ["Portal"], summary: "Create an account", requestBody: { required: true, content: json("SignUp") }, responses: { "201": { description: "Created" }, "409": { description: "Email taken", content: { "application/json": { schema: portalError } } }, ...errors([400]) } } },
       "/api/health": { get: { tags: ["Portal"], summary: "Liveness and database check", responses: { "200": { description: "Healthy" }, "503": { description: "A part is failing" } } } },
     },

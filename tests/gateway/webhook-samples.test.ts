@@ -1,6 +1,7 @@
 // The verification receivers shown at /docs, run as a caller would run them,
 // against real signed deliveries: a genuine one is accepted, a forged one refused.
-// The Python one runs where its standardwebhooks package is installed.
+// The Python one runs where its standardwebhooks package is installed; where it
+// cannot be (PyPI is out of reach on these machines) it is only parsed.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
@@ -55,8 +56,18 @@ describeEachDb("the /docs verification samples", (ctx) => {
     resetConfig();
   });
 
-  for (const lang of ["node", "python"] as const) {
-    it.skipIf(lang === "python" && !hasPythonPackage)(`${lang}: accepts a genuine notification and refuses one signed with another secret`, async () => {
+  if (!hasPythonPackage) {
+    it("python: the sample is valid Python that verifies with standardwebhooks (not run: the package is not installed here)", () => {
+      const code = WEBHOOK_VERIFY_SAMPLES.python;
+      const parsed = spawnSync("python3", ["-c", "import ast, sys; ast.parse(sys.stdin.read())"], { input: code });
+      expect(parsed.status, parsed.stderr?.toString()).toBe(0);
+      expect(code).toMatch(/from standardwebhooks/);
+      expect(code).toMatch(/\.verify\(/);
+    });
+  }
+
+  for (const lang of hasPythonPackage ? (["node", "python"] as const) : (["node"] as const)) {
+    it(`${lang}: accepts a genuine notification and refuses one signed with another secret`, async () => {
       const user = await makeUser(ctx.db);
       const key = await createApiKey(user.id, `${lang} receiver`);
       const impostor = await createApiKey(user.id, "another key");
