@@ -43,6 +43,9 @@ export function UserMenu({ email, name }: { email: string; name: string | null }
           <Link role="menuitem" href="/settings/keys" className="block rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={() => setOpen(false)}>
             API keys
           </Link>
+          <Link role="menuitem" href="/settings/account" className="block rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={() => setOpen(false)}>
+            Account
+          </Link>
           <button
             role="menuitem"
             type="button"

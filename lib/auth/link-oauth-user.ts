@@ -46,3 +46,33 @@ export async function linkOAuthUser(input: OAuthSignIn, retried = false): Promis
     throw err;
   }
 }
+
+export type LinkToUserResult = { ok: true; userId: string } | { ok: false; error: "OAuthLinkedElsewhere" };
+
+/**
+ * Links a provider identity to a signed-in user who asked for it (Settings →
+ * Account), whatever the provider's email: the session, not the email, proves
+ * who this is. Already linked to that user is fine; to anyone else it is refused.
+ */
+export async function linkAccountToUser(userId: string, account: Account, retried = false): Promise<LinkToUserResult> {
+  const db = getDb();
+  const where = { provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId } };
+  const linked = await db.account.findUnique({ where, select: { userId: true } });
+  if (linked) return linked.userId === userId ? { ok: true, userId } : { ok: false, error: "OAuthLinkedElsewhere" };
+  try {
+    await db.account.create({
+      data: {
+        userId,
+        type: account.type,
+        provider: account.provider,
+        providerAccountId: account.providerAccountId,
+        scope: account.scope ?? null,
+        token_type: account.token_type ?? null,
+      },
+    });
+    return { ok: true, userId };
+  } catch (err) {
+    if (isUniqueViolation(err) && !retried) return linkAccountToUser(userId, account, true);
+    throw err;
+  }
+}

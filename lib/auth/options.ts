@@ -8,7 +8,7 @@ import { getConfig } from "../config";
 import { clientIp } from "../http/client-ip";
 import { authenticate } from "./authenticate";
 import { githubUserinfo } from "./github-emails";
-import { linkOAuthUser } from "./link-oauth-user";
+import { authRequestCookies, decideOAuthSignIn, requestIntentCleared } from "./oauth-sign-in";
 import { safeCallbackPath } from "./safe-callback-path";
 import { getAuthSecret } from "./secret";
 
@@ -42,15 +42,18 @@ export function getAuthOptions(): NextAuthOptions {
         if (!account || account.type !== "oauth") return true;
         // Google's OpenID claim, or the flag githubUserinfo sets from GitHub's verified primary address.
         const emailVerified = (profile as { email_verified?: unknown } | undefined)?.email_verified === true;
-        const result = await linkOAuthUser({
+        const decision = await decideOAuthSignIn({
+          cookies: authRequestCookies(),
           email: profile?.email ?? user.email ?? null,
           emailVerified,
           name: user.name ?? null,
           image: user.image ?? null,
           account,
         });
-        if (!result.ok) return `/signin?error=${result.error}`;
-        user.id = result.userId;
+        if (decision.clearIntent) requestIntentCleared();
+        // A link (or a refused one) ends at its page, leaving the current session as it is.
+        if ("redirect" in decision) return decision.redirect;
+        user.id = decision.signIn;
         return true;
       },
       // Every redirect after sign-in or sign-out stays on this origin, on a checked path.

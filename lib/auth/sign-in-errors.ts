@@ -3,11 +3,27 @@
 
 const TOO_MANY = "TooManyAttempts";
 
+const PROVIDER_NAMES: Record<string, string> = { github: "GitHub", google: "Google" };
+
+function notLinkedMessage(provider: string): string {
+  return `An account with this email already exists and has a password: sign in with your password, then link ${provider} from Settings → Account.`;
+}
+
+/** "OAuthAccountNotLinked:github": the code that names the provider in its message. */
+export function notLinkedCode(provider: string): string {
+  return PROVIDER_NAMES[provider] ? `OAuthAccountNotLinked:${provider}` : "OAuthAccountNotLinked";
+}
+
 const messages: Record<string, string> = {
   CredentialsSignin: "That email and password don't match an account.",
   OAuthNoEmail: "Your provider did not share an email address.",
   OAuthEmailUnverified: "Your provider has not verified your email address. Verify it there, or sign in with your email and password.",
-  OAuthAccountNotLinked: "An account with this email already exists and has a password: sign in with your email and password instead.",
+  OAuthAccountNotLinked: notLinkedMessage("GitHub or Google"),
+  LinkNoSession: "Linking needs you signed in as the account that asked for it: sign in, then link from Settings → Account again.",
+  LinkIntentExpired: "That link request is more than 10 minutes old. Start again from Settings → Account.",
+  LinkIntentInvalid: "That link request could not be checked. Start again from Settings → Account.",
+  LinkWrongProvider: "You came back from a different provider than the one you asked to link. Start again from Settings → Account.",
+  OAuthLinkedElsewhere: "That provider account is already linked to another portal account. Sign in with it instead.",
   SessionRequired: "Sign in to continue.",
 };
 
@@ -30,5 +46,7 @@ export function tooManyAttemptsMessage(seconds: number): string {
 export function signInErrorMessage(code: string): string {
   const wait = retryAfterOf(code);
   if (wait !== null) return tooManyAttemptsMessage(wait);
+  const notLinked = /^OAuthAccountNotLinked:(github|google)$/.exec(code);
+  if (notLinked) return notLinkedMessage(PROVIDER_NAMES[notLinked[1]]);
   return messages[code] ?? "Sign-in failed. Try again.";
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { retryAfterOf, signInErrorMessage, tooManyAttemptsCode } from "@/lib/auth/sign-in-errors";
+import { notLinkedCode, retryAfterOf, signInErrorMessage, tooManyAttemptsCode } from "@/lib/auth/sign-in-errors";
 
 describe("sign-in error codes", () => {
   it("carries the wait in the throttling code and says it", () => {
@@ -11,7 +11,14 @@ describe("sign-in error codes", () => {
   });
 
   it("tells a refused OAuth sign-in to use the password, and never echoes an unknown code", () => {
-    expect(signInErrorMessage("OAuthAccountNotLinked")).toMatch(/sign in with your email and password/);
+    expect(signInErrorMessage("OAuthAccountNotLinked")).toMatch(/sign in with your password, then link GitHub or Google from Settings → Account/);
+    expect(notLinkedCode("google")).toBe("OAuthAccountNotLinked:google");
+    expect(notLinkedCode("other")).toBe("OAuthAccountNotLinked");
+    expect(signInErrorMessage("OAuthAccountNotLinked:github")).toBe(
+      "An account with this email already exists and has a password: sign in with your password, then link GitHub from Settings → Account.",
+    );
+    expect(signInErrorMessage("OAuthAccountNotLinked:gitlab")).toBe("Sign-in failed. Try again.");
+    expect(signInErrorMessage("LinkNoSession")).toMatch(/signed in as the account that asked/);
     expect(signInErrorMessage("OAuthEmailUnverified")).toMatch(/not verified/);
     expect(signInErrorMessage("<script>")).toBe("Sign-in failed. Try again.");
   });

@@ -104,7 +104,7 @@ describe("accounts in the browser", () => {
   it("shows each sign-in error code's message, and goes nowhere but this origin after sign-in", async () => {
     const page = await browser.newPage();
     await page.goto(`${portal.url}/signin?error=OAuthAccountNotLinked`);
-    expect(await page.locator("form [role=alert]").textContent()).toMatch(/already exists and has a password: sign in with your email and password/);
+    expect(await page.locator("form [role=alert]").textContent()).toMatch(/already exists and has a password: sign in with your password, then link GitHub or Google from Settings → Account/);
     await page.goto(`${portal.url}/signin?error=TooManyAttempts:42`);
     expect(await page.locator("form [role=alert]").textContent()).toBe("Too many attempts, try again in 42 seconds.");
 
