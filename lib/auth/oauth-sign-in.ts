@@ -31,7 +31,8 @@ export const SETTINGS_ACCOUNT_PATH = "/settings/account";
 
 /** Whether next-auth uses the __Secure- cookie names (an https origin). */
 export function secureCookies(): boolean {
-  return (process.env.NEXTAUTH_URL ?? getConfig().PUBLIC_URL).startsWith("https://");
+  // options.ts points next-auth at PUBLIC_URL, so its cookie names follow PUBLIC_URL's scheme.
+  return getConfig().PUBLIC_URL.startsWith("https://");
 }
 
 /** The user id of the next-auth session in these cookies, or null (missing, forged, expired, or a deleted user). */
