@@ -135,6 +135,13 @@ const cases: Case[] = [
   { name: "signing secret for key id %00", route: "POST /api/keys/%00/signing-secret", expectStatus: 400, expectField: "id" },
   { name: "signing secret for an unknown key", route: "POST /api/keys/nope/signing-secret", expectStatus: 404, expectField: /API key not found/ },
 
+  // ---- linking a sign-in provider ----
+  { name: "link intent provider with NUL", route: "POST /api/account/link-intent", init: json({ provider: "github\u0000" }), expectStatus: 400, expectField: "provider" },
+  { name: "link intent for an unconfigured provider", route: "POST /api/account/link-intent", init: json({ provider: "gitlab" }), expectStatus: 400, expectField: "provider" },
+  { name: "link intent provider as an array", route: "POST /api/account/link-intent", init: json({ provider: ["github"] }), expectStatus: 400, expectField: "provider" },
+  { name: "__proto__ in a link intent", route: "POST /api/account/link-intent", init: raw('{"provider":"github","__proto__":{"userId":"someone"}}'), expectStatus: 400, expectField: "__proto__" },
+  { name: "link intent body null", route: "POST /api/account/link-intent", init: raw("null"), expectStatus: 400, expectField: "body" },
+
   // ---- sign-up ----
   { name: "NUL in email", route: S, init: json({ ...okSignUp, email: "mallory@example.com\u0000" }), expectStatus: 400, expectField: "email" },
   { name: "Cyrillic look-alike in email", route: S, init: json({ ...okSignUp, email: `${cyrillicA}lice@example.com` }), expectStatus: 400, expectField: "email" },
