@@ -212,6 +212,15 @@ export function buildOpenApiDocument(baseUrl: string) {
         },
       },
       "/api/keys/{id}": { delete: { tags: ["Portal"], summary: "Revoke a key", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Revoked" }, ...errors([401, 403, 404]) } } },
+      "/api/account/link-intent": {
+        post: {
+          tags: ["Portal"],
+          summary: "Start linking GitHub or Google to the signed-in account (sets a signed 10-minute cookie; then sign in with that provider)",
+          security: [{ session: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["provider"], properties: { provider: { type: "string", enum: ["github", "google"] } }, additionalProperties: false } } } },
+          responses: { "200": { description: "Intent recorded; the provider's sign-in may start" }, ...errors([400, 401, 403]) },
+        },
+      },
       "/api/signup": { post: { tags: ["Portal"], summary: "Create an account", requestBody: { required: true, content: json("SignUp") }, responses: { "201": { description: "Created" }, "409": { description: "Email taken", content: { "application/json": { schema: portalError } } }, ...errors([400]) } } },
       "/api/health": { get: { tags: ["Portal"], summary: "Liveness and database check", responses: { "200": { description: "Healthy" }, "503": { description: "A part is failing" } } } },
     },
