@@ -8,6 +8,7 @@ import { downloadImage } from "../images/download-image";
 import { processImage } from "../images/process-image";
 import { getBlobStore } from "../storage";
 import { notifyTaskChanged } from "./notify";
+import { getProvider } from "./provider";
 import { LeaseLostError } from "./task-lease";
 import { DOWNLOAD_TIMEOUT_MS } from "./timing";
 
@@ -20,6 +21,9 @@ export async function archiveImages(task: Task, opts: { prove: () => Promise<boo
   const images = (task.upstreamImages ?? []) as UpstreamImage[];
   const done = new Set((await db.taskImage.findMany({ where: { taskId: task.id }, select: { index: true } })).map((i) => i.index));
   const store = getBlobStore();
+  // Creating the provider trusts its base URL's origin for image downloads; a
+  // worker that only archives (success came by callback elsewhere) has not yet.
+  getProvider();
   for (const img of images) {
     if (done.has(img.index)) continue;
     if (!(await opts.prove())) throw new LeaseLostError(task.id);
