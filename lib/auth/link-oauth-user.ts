@@ -29,22 +29,27 @@ export async function linkOAuthUser(input: OAuthSignIn, retried = false): Promis
   if (existing?.passwordHash) return { ok: false, error: "OAuthAccountNotLinked" };
   try {
     const userId = existing?.id ?? (await db.user.create({ data: { email, name: input.name, image: input.image }, select: { id: true } })).id;
-    await db.account.create({
-      data: {
-        userId,
-        type: account.type,
-        provider: account.provider,
-        providerAccountId: account.providerAccountId,
-        scope: account.scope ?? null,
-        token_type: account.token_type ?? null,
-      },
-    });
+    await createAccountLink(userId, account);
     return { ok: true, userId };
   } catch (err) {
     // A concurrent sign-up or sign-in took the email or the link first: decide again on what it wrote.
     if (isUniqueViolation(err) && !retried) return linkOAuthUser(input, true);
     throw err;
   }
+}
+
+/** The Account row that links a provider identity to a user (tokens are not kept). */
+function createAccountLink(userId: string, account: Account) {
+  return getDb().account.create({
+    data: {
+      userId,
+      type: account.type,
+      provider: account.provider,
+      providerAccountId: account.providerAccountId,
+      scope: account.scope ?? null,
+      token_type: account.token_type ?? null,
+    },
+  });
 }
 
 export type LinkToUserResult = { ok: true; userId: string } | { ok: false; error: "OAuthLinkedElsewhere" };
@@ -60,16 +65,7 @@ export async function linkAccountToUser(userId: string, account: Account, retrie
   const linked = await db.account.findUnique({ where, select: { userId: true } });
   if (linked) return linked.userId === userId ? { ok: true, userId } : { ok: false, error: "OAuthLinkedElsewhere" };
   try {
-    await db.account.create({
-      data: {
-        userId,
-        type: account.type,
-        provider: account.provider,
-        providerAccountId: account.providerAccountId,
-        scope: account.scope ?? null,
-        token_type: account.token_type ?? null,
-      },
-    });
+    await createAccountLink(userId, account);
     return { ok: true, userId };
   } catch (err) {
     if (isUniqueViolation(err) && !retried) return linkAccountToUser(userId, account, true);
