@@ -73,6 +73,11 @@ export const configSchema = z
     TRUST_PROXY_HOPS: int(0, 10).default(0),
     CALLBACK_ALLOW_PRIVATE: bool.default(false),
     MAX_API_KEYS_PER_USER: int(1, 1000).default(20),
+    ADMIN_EMAILS: z
+      .string()
+      .default("")
+      .transform((v) => v.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
+      .pipe(z.array(z.email({ error: "must be a comma-separated list of email addresses" }))),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((c, ctx) => {

@@ -14,6 +14,14 @@ export class TooManyAttemptsError extends Error {
   }
 }
 
+/** Carried to the sign-in page as ?error=AccountDisabled. */
+export class AccountDisabledError extends Error {
+  constructor() {
+    super("AccountDisabled");
+    this.name = "AccountDisabledError";
+  }
+}
+
 export async function authenticate(credentials: unknown, ip: string) {
   const parsed = signInSchema.safeParse(credentials);
   if (!parsed.success) return null;
@@ -25,6 +33,8 @@ export async function authenticate(credentials: unknown, ip: string) {
   const ok = await verifyPassword(user?.passwordHash, password);
   if (ok && user) {
     await throttle.succeeded(email, ip);
+    // Said only after the right password, so it reveals nothing to a guesser.
+    if (user.disabledAt) throw new AccountDisabledError();
     return { id: user.id, email: user.email, name: user.name };
   }
   const locked = await throttle.failed(email, ip);

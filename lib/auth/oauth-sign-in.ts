@@ -6,10 +6,10 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { Account } from "next-auth";
 import { getToken } from "next-auth/jwt";
 import { getConfig } from "../config";
-import { getDb } from "../db/client";
 import { LINK_INTENT_COOKIE, linkIntentClearCookie, parseCookies, verifyLinkIntent } from "./link-intent";
 import { linkAccountToUser, linkOAuthUser } from "./link-oauth-user";
 import { getAuthSecret } from "./secret";
+import { sessionUserFor } from "./session-user";
 import { notLinkedCode } from "./sign-in-errors";
 
 export type LinkRefusal = "LinkNoSession" | "LinkIntentExpired" | "LinkIntentInvalid" | "LinkWrongProvider" | "OAuthLinkedElsewhere";
@@ -35,13 +35,11 @@ export function secureCookies(): boolean {
   return getConfig().PUBLIC_URL.startsWith("https://");
 }
 
-/** The user id of the next-auth session in these cookies, or null (missing, forged, expired, or a deleted user). */
+/** The user id of the next-auth session in these cookies, or null (missing, forged, expired, or no longer standing: see sessionUserFor). */
 export async function sessionUserIdFromCookies(cookies: Record<string, string>): Promise<string | null> {
   // Cookies only: getToken would also take an Authorization header, which a session never comes from.
   const token = await getToken({ req: { cookies, headers: {} } as never, secret: getAuthSecret(), secureCookie: secureCookies() });
-  const id = typeof token?.sub === "string" ? token.sub : null;
-  if (!id) return null;
-  const user = await getDb().user.findUnique({ where: { id }, select: { id: true } });
+  const user = await sessionUserFor(token ? { id: token.sub, sv: token.sv } : null);
   return user?.id ?? null;
 }
 

@@ -11,6 +11,7 @@ import { githubUserinfo } from "./github-emails";
 import { authRequestCookies, decideOAuthSignIn, requestIntentCleared } from "./oauth-sign-in";
 import { safeCallbackPath } from "./safe-callback-path";
 import { getAuthSecret } from "./secret";
+import { currentSessionVersion, isUserDisabled, SESSION_MAX_AGE_SECONDS } from "./session-version";
 
 let options: NextAuthOptions | undefined;
 
@@ -34,7 +35,7 @@ export function getAuthOptions(): NextAuthOptions {
   }
   options = {
     secret: getAuthSecret(),
-    session: { strategy: "jwt", maxAge: 30 * 24 * 3600 },
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/signin", error: "/signin" },
     providers,
     callbacks: {
@@ -53,6 +54,7 @@ export function getAuthOptions(): NextAuthOptions {
         if (decision.clearIntent) requestIntentCleared();
         // A link (or a refused one) ends at its page, leaving the current session as it is.
         if ("redirect" in decision) return decision.redirect;
+        if (await isUserDisabled(decision.signIn)) return "/signin?error=AccountDisabled";
         user.id = decision.signIn;
         return true;
       },
@@ -70,12 +72,16 @@ export function getAuthOptions(): NextAuthOptions {
         }
         return origin + safeCallbackPath(path);
       },
-      jwt({ token, user }) {
-        if (user) token.sub = user.id;
+      // At sign-in only (user is set): the token takes the user's current session version.
+      async jwt({ token, user }) {
+        if (user) {
+          token.sub = user.id;
+          token.sv = await currentSessionVersion(user.id);
+        }
         return token;
       },
       session({ session, token }) {
-        if (session.user && token.sub) (session.user as { id?: string }).id = token.sub;
+        if (session.user && token.sub) Object.assign(session.user, { id: token.sub, sv: token.sv });
         return session;
       },
     },

@@ -1,18 +1,18 @@
-// Who is asking: the signed-in user of a page or route handler.
+// Who is asking: the signed-in user of a page or route handler (see session-user.ts
+// for when a session still counts).
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
-import { getDb } from "../db/client";
 import { unauthorized } from "../http/errors";
 import { getAuthOptions } from "./options";
+import { sessionUserFor, type SessionClaims, type SessionUser } from "./session-user";
 
-export type SessionUser = { id: string; email: string; name: string | null };
+export type { SessionUser } from "./session-user";
+export { isAdminEmail } from "./session-user";
 
-/** The signed-in user, or null. A session whose user was deleted counts as none. */
+/** The signed-in user, or null. A session whose user was deleted, disabled or signed out everywhere counts as none. */
 export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(getAuthOptions());
-  const id = (session?.user as { id?: string } | undefined)?.id;
-  if (!id) return null;
-  return getDb().user.findUnique({ where: { id }, select: { id: true, email: true, name: true } });
+  return sessionUserFor(session?.user as SessionClaims | undefined);
 }
 
 /** For pages: the user, or a redirect to sign-in that comes back here. */

@@ -25,6 +25,7 @@ const messages: Record<string, string> = {
   LinkWrongProvider: "You came back from a different provider than the one you asked to link. Start again from Settings → Account.",
   OAuthLinkedElsewhere: "That provider account is already linked to another portal account. Sign in with it instead.",
   SessionRequired: "Sign in to continue.",
+  AccountDisabled: "This account has been disabled by an administrator.",
 };
 
 /** The code next-auth carries to the page when sign-in is throttled: "TooManyAttempts:42". */

@@ -11,7 +11,7 @@ vi.mock("@/lib/auth/session", () => ({ requireApiUser: vi.fn(), getSessionUser: 
 
 const env = process.env as Record<string, string | undefined>;
 const saved = { ...env };
-const user = { id: "user-42", email: "u@example.com", name: null };
+const user = { id: "user-42", email: "u@example.com", name: null, isAdmin: false, hasPassword: true };
 
 const post = (body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
   POST(new Request("http://localhost:3000/api/account/link-intent", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers }), {

@@ -1,0 +1,30 @@
+// The user a session stands for. A session is a
+// signed JWT carrying the user's id and the session version it was issued
+// under; it counts only while the user exists, is not disabled, and still has
+// that version (a password change, a disable or a deletion ends it everywhere).
+import { getConfig } from "../config";
+import { getDb } from "../db/client";
+
+export type SessionUser = { id: string; email: string; name: string | null; isAdmin: boolean; hasPassword: boolean };
+
+/** What a session token says: the user id (`sub`) and the version (`sv`; absent in tokens older than versions, read as 0). */
+export type SessionClaims = { id?: unknown; sv?: unknown };
+
+/** Whether an address is made admin by ADMIN_EMAILS (whatever the database says). */
+export function isAdminEmail(email: string): boolean {
+  return getConfig().ADMIN_EMAILS.includes(email.toLowerCase());
+}
+
+/** The user a session's claims still stand for, or null: one query, also for the version and disabled checks. */
+export async function sessionUserFor(claims: SessionClaims | null | undefined): Promise<SessionUser | null> {
+  const id = claims?.id;
+  if (typeof id !== "string" || !id) return null;
+  const row = await getDb().user.findUnique({
+    where: { id },
+    select: { id: true, email: true, name: true, isAdmin: true, passwordHash: true, disabledAt: true, sessionVersion: true },
+  });
+  const version = typeof claims?.sv === "number" ? claims.sv : 0;
+  if (!row || row.disabledAt || row.sessionVersion !== version) return null;
+  return { id: row.id, email: row.email, name: row.name, isAdmin: row.isAdmin || isAdminEmail(row.email), hasPassword: row.passwordHash !== null };
+}
+
