@@ -1,5 +1,5 @@
 // Resolves an Ocp-Apim-Subscription-Key to its owner: missing or unknown → 401,
-// revoked → 403, as the seed's gateway answers.
+// revoked, or its owner disabled by an admin → 403, as the seed's gateway answers.
 import { getDb } from "../db/client";
 import { hashApiKey } from "./create-api-key";
 
@@ -12,9 +12,9 @@ const LAST_USED_GRANULARITY_MS = 60_000;
 export async function authenticateApiKey(key: string | null): Promise<KeyAuth> {
   if (!key || key.length > 200) return { ok: false, status: 401 };
   const db = getDb();
-  const row = await db.apiKey.findUnique({ where: { hash: hashApiKey(key.trim()) }, select: { id: true, userId: true, revokedAt: true, lastUsedAt: true } });
+  const row = await db.apiKey.findUnique({ where: { hash: hashApiKey(key.trim()) }, select: { id: true, userId: true, revokedAt: true, lastUsedAt: true, user: { select: { disabledAt: true } } } });
   if (!row) return { ok: false, status: 401 };
-  if (row.revokedAt) return { ok: false, status: 403 };
+  if (row.revokedAt || row.user.disabledAt) return { ok: false, status: 403 };
   const now = Date.now();
   // A write per request would double the cost of status polling; a minute's precision is plenty.
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {

@@ -1,8 +1,11 @@
 // npm run admin -- create-user <email> <password> | create-key <email> [name]
+//                  | grant-admin <email> | revoke-admin <email>
 // For operators and scripts: create-key prints the new key alone on a line, then
 // its webhook signing secret alone on the last line.
 import { createApiKey, createApiKeySchema } from "../api-keys/create-api-key";
+import { setAdminRole } from "../admin/set-user-disabled";
 import { signUpSchema } from "../auth/schema";
+import { isAdminEmail } from "../auth/session-user";
 import { createPasswordUser } from "../auth/sign-up";
 import { getConfig } from "../config";
 import { closeDatabase, connectDatabase, getDb } from "../db/client";
@@ -10,11 +13,18 @@ import { migrateDatabase } from "../db/migrate-database";
 import { fieldErrors } from "../http/errors";
 import { runCli } from "./run-cli";
 
-const usage = "usage: npm run admin -- create-user <email> <password> [name]\n       npm run admin -- create-key <email> [name]";
+const usage = [
+  "usage: npm run admin -- create-user <email> <password> [name]",
+  "       npm run admin -- create-key <email> [name]",
+  "       npm run admin -- grant-admin <email>",
+  "       npm run admin -- revoke-admin <email>",
+].join("\n");
+const COMMANDS = ["create-user", "create-key", "grant-admin", "revoke-admin"];
 const [command, ...args] = process.argv.slice(2);
 
 await runCli(async () => {
-  if (command !== "create-user" && command !== "create-key") throw new Error(usage);
+  if (!COMMANDS.includes(command)) throw new Error(usage);
+  if (command !== "create-user" && !args[0]) throw new Error(usage);
   // Through the running portal when it owns the embedded database; otherwise this process owns it meanwhile.
   const access = await connectDatabase(`npm run admin ${command}`);
   if (access?.kind === "client") console.error(`Using the embedded database through pid ${access.owner.pid} (${access.owner.command}).`);
@@ -25,8 +35,14 @@ await runCli(async () => {
       if (!parsed.success) throw new Error(Object.entries(fieldErrors(parsed.error)).map(([k, v]) => `${k}: ${v}`).join("; "));
       const user = await createPasswordUser(parsed.data);
       console.log(`Created user ${user.email} (${user.id})`);
+    } else if (command === "grant-admin" || command === "revoke-admin") {
+      const grant = command === "grant-admin";
+      const user = await setAdminRole(args[0], grant);
+      if (!user) throw new Error(`No user with email ${args[0]}`);
+      console.log(`${grant ? "Granted" : "Revoked"} admin for ${user.email} (${user.id})`);
+      // ADMIN_EMAILS is configuration, not a row: this command cannot override it.
+      if (!grant && isAdminEmail(user.email)) console.error(`${user.email} is still an admin through ADMIN_EMAILS; remove it there too.`);
     } else {
-      if (!args[0]) throw new Error(usage);
       const user = await getDb().user.findUnique({ where: { email: args[0].trim().toLowerCase() } });
       if (!user) throw new Error(`No user with email ${args[0]}`);
       const { name } = createApiKeySchema.parse({ name: args[1] ?? "CLI key" });

@@ -1,11 +1,14 @@
 // Where archived images, thumbnails and uploaded references live: a folder
 // under DATA_DIR by default, an S3-compatible bucket in production.
+import type { Readable } from "node:stream";
 
 export type StoredBlob = { body: Buffer; contentType: string; size: number };
 
 export interface BlobStore {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   get(key: string): Promise<StoredBlob | null>;
+  /** The blob as a stream, read as it is consumed (exports of many images), or null when missing. */
+  getStream(key: string): Promise<Readable | null>;
   delete(key: string): Promise<void>;
   /** Removes every key starting with `prefix` (e.g. "tasks/<id>/"). */
   deletePrefix(prefix: string): Promise<void>;

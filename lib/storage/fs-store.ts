@@ -1,7 +1,7 @@
 // Blob store in a local folder. Writes go to a temporary file first and are
 // renamed into place, so a reader never sees half an image.
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { assertSafeFolder, assertSafeKey, contentTypeForKey, type BlobStore } from "./blob-store";
 
@@ -31,6 +31,16 @@ export function createFsStore(root: string): BlobStore {
         return { body, contentType: contentTypeForKey(key), size: body.length };
       } catch (err) {
         // A missing file, a folder, or a path through a file: all mean "no such key".
+        if (MISSING.has((err as NodeJS.ErrnoException).code ?? "")) return null;
+        throw err;
+      }
+    },
+    async getStream(key) {
+      try {
+        // Opened now, so a missing file is null here rather than an error mid-stream.
+        const handle = await open(file(key), "r");
+        return handle.createReadStream();
+      } catch (err) {
         if (MISSING.has((err as NodeJS.ErrnoException).code ?? "")) return null;
         throw err;
       }

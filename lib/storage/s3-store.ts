@@ -7,6 +7,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import type { Readable } from "node:stream";
 import { assertSafeFolder, assertSafeKey, type BlobStore } from "./blob-store";
 
 export type S3StoreOptions = {
@@ -30,22 +31,31 @@ export function createS3Store(opts: S3StoreOptions): BlobStore {
     responseChecksumValidation: "WHEN_REQUIRED",
   });
   const Bucket = opts.bucket;
+  async function getObject(key: string) {
+    assertSafeKey(key);
+    try {
+      return await client.send(new GetObjectCommand({ Bucket, Key: key }));
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === "NoSuchKey" || e.$metadata?.httpStatusCode === 404) return null;
+      throw err;
+    }
+  }
   return {
     async put(key, body, contentType) {
       assertSafeKey(key);
       await client.send(new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.length }));
     },
     async get(key) {
-      assertSafeKey(key);
-      try {
-        const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
-        const body = Buffer.from(await out.Body!.transformToByteArray());
-        return { body, contentType: out.ContentType ?? "application/octet-stream", size: body.length };
-      } catch (err) {
-        const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-        if (e.name === "NoSuchKey" || e.$metadata?.httpStatusCode === 404) return null;
-        throw err;
-      }
+      const out = await getObject(key);
+      if (!out) return null;
+      const body = Buffer.from(await out.Body!.transformToByteArray());
+      return { body, contentType: out.ContentType ?? "application/octet-stream", size: body.length };
+    },
+    async getStream(key) {
+      const out = await getObject(key);
+      // In Node the SDK's body is an http.IncomingMessage: a Readable.
+      return out ? (out.Body as Readable) : null;
     },
     async delete(key) {
       assertSafeKey(key);

@@ -36,6 +36,30 @@ describe("npm run admin", () => {
     expect(openSecret(rows[0].signingSecret, rows[0].id, authSecret)).toBe(signingSecret);
   }, 120_000);
 
+  it("grants and revokes the admin role, and says when ADMIN_EMAILS keeps someone an admin", async () => {
+    await admin("create-user", "boss@example.com", "a strong password");
+    const isAdmin = async () => {
+      const db = new PGlite(path.join(dataDir, "pglite"));
+      const { rows } = await db.query<{ isAdmin: boolean }>(`SELECT "isAdmin" FROM "User" WHERE email = 'boss@example.com'`);
+      await db.close();
+      return rows[0].isAdmin;
+    };
+    expect((await admin("grant-admin", "Boss@Example.com")).stdout).toMatch(/^Granted admin for boss@example.com/);
+    expect(await isAdmin()).toBe(true);
+    expect((await admin("revoke-admin", "boss@example.com")).stdout).toMatch(/^Revoked admin for boss@example.com/);
+    expect(await isAdmin()).toBe(false);
+    const viaEnv = await run(process.execPath, ["--import", "tsx", "lib/cli/admin.ts", "revoke-admin", "boss@example.com"], {
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: "", ADMIN_EMAILS: "boss@example.com" },
+      cwd: path.resolve(import.meta.dirname, "../.."),
+    });
+    expect(viaEnv.stderr).toContain("still an admin through ADMIN_EMAILS");
+    const unknown = await admin("grant-admin", "nobody@example.com").then(() => null, (e) => e);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("No user with email nobody@example.com");
+    const missing = await admin("grant-admin").then(() => null, (e) => e);
+    expect(missing.stderr).toContain("grant-admin <email>");
+  }, 120_000);
+
   it("fails with a readable message for bad input", async () => {
     const short = await admin("create-user", "x@example.com", "short").then(() => null, (e) => e);
     expect(short.code).toBe(1);

@@ -58,6 +58,17 @@ describe.each(stores)("%s", (_name, make) => {
     expect((await setup.store.get("tasks/ab/0.png"))?.body.toString()).toBe("ab");
   });
 
+  it("streams a blob as it is read, and gives null for a missing key", async () => {
+    const body = Buffer.alloc(256 * 1024, 7);
+    await setup.store.put("tasks/s1/0.png", body, "image/png");
+    const stream = await setup.store.getStream("tasks/s1/0.png");
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream!) chunks.push(Buffer.from(chunk));
+    expect(Buffer.concat(chunks).equals(body)).toBe(true);
+    expect(await setup.store.getStream("tasks/none/0.png")).toBeNull();
+    await expect(setup.store.getStream("../etc/passwd")).rejects.toThrow(/Unsafe storage key/);
+  });
+
   it("refuses keys that could escape the store", async () => {
     for (const key of ["../etc/passwd", "/abs.png", "tasks/../../x.png", "a\\b.png", "tasks/./x.png"]) {
       await expect(setup.store.put(key, Buffer.from("x"), "image/png")).rejects.toThrow(/Unsafe storage key/);
