@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { authenticate, TooManyAttemptsError } from "@/lib/auth/authenticate";
+import { AccountDisabledError, authenticate, TooManyAttemptsError } from "@/lib/auth/authenticate";
 import { setLoginThrottle, type LoginThrottle } from "@/lib/auth/login-throttle";
 import { createPasswordUser } from "@/lib/auth/sign-up";
 import * as password from "@/lib/auth/password";
@@ -49,5 +49,15 @@ describeEachDb("credentials sign-in throttling", (ctx) => {
       expect(await authenticate({ email: "grace@example.com", password: "wrong" }, ip)).toBeNull();
       expect(await authenticate({ email: "grace@example.com", password: "cobol rules ok" }, ip)).not.toBeNull();
     }
+  });
+
+  it("says a disabled account is disabled only after the right password; a wrong one stays a plain failure", async () => {
+    await createPasswordUser({ email: "off@example.com", password: "disabled user pw" });
+    await ctx.db.user.update({ where: { email: "off@example.com" }, data: { disabledAt: new Date() } });
+    const ip = "203.0.113.22";
+    expect(await authenticate({ email: "off@example.com", password: "a wrong one" }, ip)).toBeNull();
+    const refused = await authenticate({ email: "off@example.com", password: "disabled user pw" }, ip).catch((e) => e);
+    expect(refused).toBeInstanceOf(AccountDisabledError);
+    expect(refused.message).toBe("AccountDisabled");
   });
 });
