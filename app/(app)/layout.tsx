@@ -11,7 +11,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const provider = getConfig().KLING_PROVIDER;
   return (
     <div className="flex min-h-dvh flex-col">
-      <AppHeader user={{ email: user.email, name: user.name }} provider={provider} />
+      <AppHeader user={{ email: user.email, name: user.name, isAdmin: user.isAdmin }} provider={provider} />
       <main className="mx-auto w-full max-w-7xl flex-1 px-4 py-6 sm:px-6">{children}</main>
     </div>
   );

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { UserMenu } from "./user-menu";
 
-export function AppHeader(props: { user: { email: string; name: string | null }; provider: string }) {
+export function AppHeader(props: { user: { email: string; name: string | null; isAdmin: boolean }; provider: string }) {
   return (
     <header className="sticky top-0 z-30 border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/80">
       <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-4 sm:px-6">
@@ -21,7 +21,8 @@ export function AppHeader(props: { user: { email: string; name: string | null };
         <nav aria-label="Main" className="ml-auto flex items-center gap-1 text-sm">
           <Link href="/" className="rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-900">Create</Link>
           <Link href="/docs" className="rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-900">API</Link>
-          <UserMenu email={props.user.email} name={props.user.name} />
+          {props.user.isAdmin && <Link href="/admin" className="rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-900">Admin</Link>}
+          <UserMenu email={props.user.email} name={props.user.name} isAdmin={props.user.isAdmin} />
         </nav>
       </div>
     </header>

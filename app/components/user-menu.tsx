@@ -4,7 +4,7 @@ import Link from "next/link";
 import { signOut } from "next-auth/react";
 import { useEffect, useRef, useState } from "react";
 
-export function UserMenu({ email, name }: { email: string; name: string | null }) {
+export function UserMenu({ email, name, isAdmin }: { email: string; name: string | null; isAdmin: boolean }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
 
@@ -40,12 +40,16 @@ export function UserMenu({ email, name }: { email: string; name: string | null }
             {name && <div className="font-medium">{name}</div>}
             <div className="truncate text-zinc-500 dark:text-zinc-400">{email}</div>
           </div>
-          <Link role="menuitem" href="/settings/keys" className="block rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={() => setOpen(false)}>
-            API keys
-          </Link>
-          <Link role="menuitem" href="/settings/account" className="block rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={() => setOpen(false)}>
-            Account
-          </Link>
+          {[
+            { href: "/settings", label: "Settings" },
+            { href: "/settings/keys", label: "API keys" },
+            { href: "/settings/account", label: "Linked accounts" },
+            ...(isAdmin ? [{ href: "/admin", label: "Admin console" }] : []),
+          ].map((item) => (
+            <Link key={item.href} role="menuitem" href={item.href} className="block rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={() => setOpen(false)}>
+              {item.label}
+            </Link>
+          ))}
           <button
             role="menuitem"
             type="button"
