@@ -1,6 +1,8 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas the routes
 // validate with (zod's JSON Schema output is the dialect OpenAPI 3.1 uses).
 import { z } from "zod";
+import { changePasswordSchema, deleteAccountSchema, updateProfileSchema } from "../account/schema";
+import { adminUserListSchema, adminUserSchema, listUsersQuerySchema, updateUserSchema } from "../admin/schema";
 import { createApiKeySchema } from "../api-keys/schema";
 import { signUpSchema } from "../auth/schema";
 import { SEED_ERRORS as SEED_ERROR_MESSAGES } from "../gateway/responses";
@@ -91,7 +93,9 @@ const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/compon
 const idParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
 
 export function buildOpenApiDocument(baseUrl: string) {
-  const listParams = Object.entries((schema(listTasksQuerySchema, "input").properties ?? {}) as Record<string, object>).map(([name, s]) => ({ name, in: "query", required: false, schema: s }));
+  const queryParams = (s: z.ZodType) => Object.entries((schema(s, "input").properties ?? {}) as Record<string, object>).map(([name, p]) => ({ name, in: "query", required: false, schema: p }));
+  const listParams = queryParams(listTasksQuerySchema);
+  const adminOnly = "Admins only (ADMIN_EMAILS or `npm run admin -- grant-admin`); anyone else, signed in or not, gets 404.";
   return {
     openapi: "3.1.0",
     info: {
@@ -101,7 +105,11 @@ export function buildOpenApiDocument(baseUrl: string) {
         "The seed's Kling text-to-image gateway endpoints (authenticated by Ocp-Apim-Subscription-Key with a portal API key) and the portal's own session API.",
     },
     servers: [{ url: baseUrl }],
-    tags: [{ name: "Kling gateway", description: "Drop-in compatible with the Appy Pie Kling endpoints" }, { name: "Portal", description: "Used by the web app; needs a session cookie" }],
+    tags: [
+      { name: "Kling gateway", description: "Drop-in compatible with the Appy Pie Kling endpoints" },
+      { name: "Portal", description: "Used by the web app; needs a session cookie" },
+      { name: "Admin", description: "The admin console's API: admins only, 404 for anyone else" },
+    ],
     paths: {
       "/kling-ai-image/v1/getImageTask": {
         post: {
@@ -221,6 +229,69 @@ export function buildOpenApiDocument(baseUrl: string) {
           responses: { "200": { description: "Intent recorded; the provider's sign-in may start" }, ...errors([400, 401, 403]) },
         },
       },
+      "/api/account": {
+        patch: {
+          tags: ["Portal"],
+          summary: "Change your display name",
+          security: [{ session: [] }],
+          requestBody: { required: true, content: json("UpdateProfile") },
+          responses: { "200": { description: "The account", content: { "application/json": { schema: { type: "object", properties: { id: { type: "string" }, email: { type: "string" }, name: { type: ["string", "null"] } } } } } }, ...errors([400, 401, 403, 413, 415]) },
+        },
+        delete: {
+          tags: ["Portal"],
+          summary: "Delete your account: tasks, stored images and thumbnails, reference uploads, API keys, linked sign-ins and the user; signs out everywhere",
+          security: [{ session: [] }],
+          requestBody: { required: true, content: json("DeleteAccount") },
+          responses: { "204": { description: "Deleted; the session cookie is cleared" }, ...errors([400, 401, 403, 415]) },
+        },
+      },
+      "/api/account/password": {
+        post: {
+          tags: ["Portal"],
+          summary: "Change your password (currentPassword required when the account has one; an account made with GitHub or Google sets its first without it). Every other session is signed out; this one is re-issued.",
+          security: [{ session: [] }],
+          requestBody: { required: true, content: json("ChangePassword") },
+          responses: {
+            "200": { description: "Changed; Set-Cookie carries this browser's re-issued session" },
+            ...errors([400, 401, 403, 415]),
+            "429": { description: "Too many wrong current passwords (the sign-in throttle); wait the seconds in Retry-After", headers: { "Retry-After": { schema: { type: "integer" } } }, content: { "application/json": { schema: portalError } } },
+          },
+        },
+      },
+      "/api/account/export": {
+        get: {
+          tags: ["Portal"],
+          summary: "Export your data: a ZIP (streamed) of every archived image as images/<task id>/<index>.<ext>, plus tasks.json with every task and its parameters",
+          security: [{ session: [] }],
+          responses: { "200": { description: "The ZIP", content: { "application/zip": { schema: { type: "string", format: "binary" } } } }, ...errors([401]) },
+        },
+      },
+      "/api/admin/users": {
+        get: {
+          tags: ["Admin"],
+          summary: "Every user with images and tasks this month, last activity and API keys, ordered by email",
+          description: adminOnly,
+          security: [{ session: [] }],
+          parameters: queryParams(listUsersQuerySchema),
+          responses: { "200": { description: "A page of users; pass nextCursor as cursor for the next", content: json("AdminUserList") }, ...errors([400]), "404": { description: "Not an admin (or not signed in)" } },
+        },
+      },
+      "/api/admin/users/{id}": {
+        patch: {
+          tags: ["Admin"],
+          summary: "Disable or enable a user: disabling ends their sessions and their API keys answer the seed's 403 at once",
+          description: adminOnly,
+          security: [{ session: [] }],
+          parameters: [idParam("id")],
+          requestBody: { required: true, content: json("UpdateUser") },
+          responses: {
+            "200": { description: "The user", content: json("AdminUser") },
+            ...errors([400, 403, 415]),
+            "404": { description: "Not an admin, or no such user" },
+            "409": { description: "Disabling your own account (code cannot_disable_self)", content: { "application/json": { schema: portalError } } },
+          },
+        },
+      },
       "/api/signup": { post: { tags: ["Portal"], summary: "Create an account", requestBody: { required: true, content: json("SignUp") }, responses: { "201": { description: "Created" }, "409": { description: "Email taken", content: { "application/json": { schema: portalError } } }, ...errors([400]) } } },
       "/api/health": { get: { tags: ["Portal"], summary: "Liveness and database check", responses: { "200": { description: "Healthy" }, "503": { description: "A part is failing" } } } },
     },
@@ -241,6 +312,12 @@ export function buildOpenApiDocument(baseUrl: string) {
         TaskList: schema(taskListDtoSchema),
         CreateApiKey: schema(createApiKeySchema, "input"),
         SignUp: schema(signUpSchema, "input"),
+        UpdateProfile: schema(updateProfileSchema, "input"),
+        ChangePassword: schema(changePasswordSchema, "input"),
+        DeleteAccount: schema(deleteAccountSchema, "input"),
+        AdminUser: schema(adminUserSchema),
+        AdminUserList: schema(adminUserListSchema),
+        UpdateUser: schema(updateUserSchema, "input"),
       },
     },
   };
