@@ -126,7 +126,7 @@ describe("admin console", () => {
     await login.fill("#email", "victim@example.com");
     await login.fill("#password", PASSWORD);
     await login.click("button[type=submit]");
-    await expect.poll(() => login.getByRole("alert").textContent()).toContain("disabled by an administrator");
+    await expect.poll(() => login.locator("form [role=alert]").textContent()).toContain("disabled by an administrator");
     await login.close();
 
     await row.getByRole("switch").click();

@@ -5,7 +5,7 @@ import type { AdminUser } from "@/lib/admin/schema";
 import { RelativeTime } from "../relative-time";
 import { DisableSwitch } from "./disable-switch";
 
-const COLS = "sm:grid sm:grid-cols-[minmax(0,2.2fr)_repeat(4,minmax(0,1fr))_auto] sm:items-center sm:gap-4";
+const COLS = "sm:grid sm:grid-cols-[minmax(0,2.2fr)_repeat(4,minmax(0,1fr))_8.5rem] sm:items-center sm:gap-4";
 
 function Cell({ label, children }: { label: string; children: React.ReactNode }) {
   return (
