@@ -142,6 +142,21 @@ const cases: Case[] = [
   { name: "__proto__ in a link intent", route: "POST /api/account/link-intent", init: raw('{"provider":"github","__proto__":{"userId":"someone"}}'), expectStatus: 400, expectField: "__proto__" },
   { name: "link intent body null", route: "POST /api/account/link-intent", init: raw("null"), expectStatus: 400, expectField: "body" },
 
+  // ---- account settings and the admin API (alice is no admin) ----
+  { name: "account name with NUL", route: "PATCH /api/account", init: json({ name: "Alice\u0000" }), expectStatus: 400, expectField: "name" },
+  { name: "account name too long", route: "PATCH /api/account", init: json({ name: big(101) }), expectStatus: 400, expectField: "name" },
+  { name: "__proto__ in an account update", route: "PATCH /api/account", init: raw('{"name":"x","__proto__":{"isAdmin":true}}'), expectStatus: 400, expectField: "__proto__" },
+  { name: "account update as a cross-site form", route: "PATCH /api/account", init: raw("name=x", { "Content-Type": "application/x-www-form-urlencoded", Origin: "https://evil.example" }), expectStatus: 403, expectField: /Cross-site/ },
+  { name: "new password too short", route: "POST /api/account/password", init: json({ currentPassword: "whatever", newPassword: "short" }), expectStatus: 400, expectField: "newPassword" },
+  { name: "new password with NUL", route: "POST /api/account/password", init: json({ currentPassword: "whatever", newPassword: "correct horse\u0000" }), expectStatus: 400, expectField: "newPassword" },
+  { name: "password change without the current password", route: "POST /api/account/password", init: json({ newPassword: "a new password" }), expectStatus: 400, expectField: "currentPassword" },
+  { name: "password change with a wrong current password", route: "POST /api/account/password", init: json({ currentPassword: "not alice's", newPassword: "a new password" }), expectStatus: 400, expectField: "currentPassword" },
+  { name: "account deletion confirmed with another email", route: "DELETE /api/account", init: json({ confirm: "bob@example.com" }), expectStatus: 400, expectField: "confirm" },
+  { name: "account deletion without confirmation", route: "DELETE /api/account", init: json({}), expectStatus: 400, expectField: "confirm" },
+  { name: "account deletion confirm with NUL", route: "DELETE /api/account", init: json({ confirm: "alice@example.com\u0000" }), expectStatus: 400, expectField: "confirm" },
+  { name: "admin user list as a user who is no admin", route: "GET /api/admin/users", expectStatus: 404, expectField: /Not found/ },
+  { name: "admin disable as a user who is no admin", route: "PATCH /api/admin/users/anyone", init: json({ disabled: true }), expectStatus: 404, expectField: /Not found/ },
+
   // ---- sign-up ----
   { name: "NUL in email", route: S, init: json({ ...okSignUp, email: "mallory@example.com\u0000" }), expectStatus: 400, expectField: "email" },
   { name: "Cyrillic look-alike in email", route: S, init: json({ ...okSignUp, email: `${cyrillicA}lice@example.com` }), expectStatus: 400, expectField: "email" },
@@ -294,7 +309,7 @@ describe("the bad-input table", () => {
 
 describe("arbitrary JSON bodies (fast-check)", () => {
   // Field names the routes know, plus the prototype's, so objects reach past "unknown field".
-  const keys = fc.constantFrom("prompt", "negative_prompt", "image", "image_fidelity", "n", "aspect_ratio", "callback_url", "task_id", "email", "password", "name", "__proto__", "constructor", "toString");
+  const keys = fc.constantFrom("prompt", "negative_prompt", "image", "image_fidelity", "n", "aspect_ratio", "callback_url", "task_id", "email", "password", "name", "currentPassword", "newPassword", "confirm", "disabled", "__proto__", "constructor", "toString");
   const nasty = fc.oneof(
     fc.string({ unit: "binary" }),
     fc.constantFrom("\u0000", "\ud800", "\udfff", "a\u0000b", "\u001b[0m", "\u202e", "\ufeff", "1e309", "-0", "NaN", "Infinity", "__proto__"),
@@ -312,6 +327,9 @@ describe("arbitrary JSON bodies (fast-check)", () => {
     { route: "POST /api/tasks", as: () => ({ Cookie: bob.cookie }) },
     { route: "POST /api/signup", as: () => ({}) },
     { route: "POST /api/keys", as: () => ({ Cookie: bob.cookie }) },
+    { route: "PATCH /api/account", as: () => ({ Cookie: bob.cookie }) },
+    { route: "POST /api/account/password", as: () => ({ Cookie: bob.cookie }) },
+    { route: "DELETE /api/account", as: () => ({ Cookie: bob.cookie }) },
     { route: SUBMIT, as: () => ({ "Ocp-Apim-Subscription-Key": bobKey }) },
     { route: STATUS, as: () => ({ "Ocp-Apim-Subscription-Key": bobKey }) },
   ];
