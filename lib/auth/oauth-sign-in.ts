@@ -9,7 +9,7 @@ import { getConfig } from "../config";
 import { LINK_INTENT_COOKIE, linkIntentClearCookie, parseCookies, verifyLinkIntent } from "./link-intent";
 import { linkAccountToUser, linkOAuthUser } from "./link-oauth-user";
 import { getAuthSecret } from "./secret";
-import { sessionUserFor } from "./session-user";
+import { isUserDisabled, sessionUserFor } from "./session-user";
 import { notLinkedCode } from "./sign-in-errors";
 
 export type LinkRefusal = "LinkNoSession" | "LinkIntentExpired" | "LinkIntentInvalid" | "LinkWrongProvider" | "OAuthLinkedElsewhere";
@@ -47,7 +47,10 @@ export async function decideOAuthSignIn(input: OAuthSignInInput): Promise<OAuthS
   const raw = input.cookies[LINK_INTENT_COOKIE];
   if (raw === undefined) {
     const result = await linkOAuthUser(input);
-    return result.ok ? { signIn: result.userId, clearIntent: false } : { redirect: `/signin?error=${result.error === "OAuthAccountNotLinked" ? notLinkedCode(input.account.provider) : result.error}`, clearIntent: false };
+    if (!result.ok) return { redirect: `/signin?error=${result.error === "OAuthAccountNotLinked" ? notLinkedCode(input.account.provider) : result.error}`, clearIntent: false };
+    // A disabled account gets no new session, whichever way it signs in.
+    if (await isUserDisabled(result.userId)) return { redirect: "/signin?error=AccountDisabled", clearIntent: false };
+    return { signIn: result.userId, clearIntent: false };
   }
   const refuse = (code: LinkRefusal, where = SETTINGS_ACCOUNT_PATH) => ({ redirect: `${where}?error=${code}`, clearIntent: true });
   const check = verifyLinkIntent(raw, input.now);

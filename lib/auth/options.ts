@@ -11,7 +11,8 @@ import { githubUserinfo } from "./github-emails";
 import { authRequestCookies, decideOAuthSignIn, requestIntentCleared } from "./oauth-sign-in";
 import { safeCallbackPath } from "./safe-callback-path";
 import { getAuthSecret } from "./secret";
-import { currentSessionVersion, isUserDisabled, SESSION_MAX_AGE_SECONDS } from "./session-version";
+import { currentSessionVersion } from "./session-user";
+import { SESSION_MAX_AGE_SECONDS } from "./session-version";
 
 let options: NextAuthOptions | undefined;
 
@@ -54,7 +55,6 @@ export function getAuthOptions(): NextAuthOptions {
         if (decision.clearIntent) requestIntentCleared();
         // A link (or a refused one) ends at its page, leaving the current session as it is.
         if ("redirect" in decision) return decision.redirect;
-        if (await isUserDisabled(decision.signIn)) return "/signin?error=AccountDisabled";
         user.id = decision.signIn;
         return true;
       },

@@ -28,3 +28,13 @@ export async function sessionUserFor(claims: SessionClaims | null | undefined): 
   return { id: row.id, email: row.email, name: row.name, isAdmin: row.isAdmin || isAdminEmail(row.email), hasPassword: row.passwordHash !== null };
 }
 
+/** The version a new session is issued under (at sign-in). */
+export async function currentSessionVersion(userId: string): Promise<number> {
+  const row = await getDb().user.findUnique({ where: { id: userId }, select: { sessionVersion: true } });
+  return row?.sessionVersion ?? 0;
+}
+
+export async function isUserDisabled(userId: string): Promise<boolean> {
+  const row = await getDb().user.findUnique({ where: { id: userId }, select: { disabledAt: true } });
+  return !!row?.disabledAt;
+}

@@ -2,23 +2,12 @@
 // sign-in; bumping the user's version ends every session issued before, on
 // their next request, on every instance (the check reads the database).
 import { encode, getToken, type JWT } from "next-auth/jwt";
-import { getDb } from "../db/client";
 import { parseCookies } from "./link-intent";
 import { secureCookies } from "./oauth-sign-in";
 import { getAuthSecret } from "./secret";
 
 /** next-auth's session lifetime (options.ts), which a re-issued cookie keeps. */
 export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
-
-export async function currentSessionVersion(userId: string): Promise<number> {
-  const row = await getDb().user.findUnique({ where: { id: userId }, select: { sessionVersion: true } });
-  return row?.sessionVersion ?? 0;
-}
-
-export async function isUserDisabled(userId: string): Promise<boolean> {
-  const row = await getDb().user.findUnique({ where: { id: userId }, select: { disabledAt: true } });
-  return !!row?.disabledAt;
-}
 
 export function sessionCookieName(): string {
   return `${secureCookies() ? "__Secure-" : ""}next-auth.session-token`;

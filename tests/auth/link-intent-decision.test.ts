@@ -106,4 +106,14 @@ describeEachDb("OAuth sign-in with a link intent", (ctx) => {
     expect(fresh).toMatchObject({ signIn: expect.any(String), clearIntent: false });
     expect(await decide({}, account(), `unverified-${++n}@example.com`, false)).toEqual({ redirect: "/signin?error=OAuthEmailUnverified", clearIntent: false });
   });
+
+  it("gives a disabled account no new session through GitHub or Google, and refuses linking from a session it no longer has", async () => {
+    const acc = account("github");
+    const fresh = await decide({}, acc, `off-${++n}@example.com`, true);
+    if (!("signIn" in fresh)) throw new Error("expected a sign-in");
+    await ctx.db.user.update({ where: { id: fresh.signIn }, data: { disabledAt: new Date(), sessionVersion: { increment: 1 } } });
+    expect(await decide({}, acc, null)).toEqual({ redirect: "/signin?error=AccountDisabled", clearIntent: false });
+    // Its old session (version 0) no longer stands, so a link intent finds no session.
+    expect(await decide({ ...(await session(fresh.signIn)), ...intent(fresh.signIn, "google") }, account("google"))).toEqual({ redirect: "/signin?error=LinkNoSession", clearIntent: true });
+  });
 });

@@ -80,7 +80,7 @@ function expectResourceHeaders(res: Response, what: string) {
 
 describe("security headers over HTTP", () => {
   it("every page, signed in and out, and both kinds of 404, carry a fresh nonce policy on their scripts", async () => {
-    const pages = ["/", "/signin", "/signup", "/docs", "/settings/keys", "/settings/account", `/tasks/${taskId}`, "/tasks/not-a-task", "/no-such-page"];
+    const pages = ["/", "/signin", "/signup", "/docs", "/settings", "/settings/keys", "/settings/account", "/admin", `/tasks/${taskId}`, "/tasks/not-a-task", "/no-such-page"];
     const nonces = new Set<string>();
     for (const path of pages) {
       const signedIn = await user.fetch(path);
@@ -155,7 +155,7 @@ describe("security headers over HTTP", () => {
 });
 
 describe("Content-Security-Policy in Chromium", () => {
-  const pages = () => ["/signin", "/signup", "/", "/docs", "/settings/keys", "/settings/account", `/tasks/${taskId}`, "/tasks/not-a-task", "/no-such-page"];
+  const pages = () => ["/signin", "/signup", "/", "/docs", "/settings", "/settings/keys", "/settings/account", "/admin", `/tasks/${taskId}`, "/tasks/not-a-task", "/no-such-page"];
 
   async function visitAll(page: import("playwright-core").Page, label: string) {
     for (const path of pages()) {
