@@ -30,6 +30,12 @@ describe("configuration", () => {
     expect(variables({ AUTH_SECRET: "short" })).toEqual(["AUTH_SECRET"]);
     expect(variables({ S3_BUCKET: "bucket" })).toEqual(["S3_BUCKET"]);
     expect(variables({ RECONCILER_ENABLED: "maybe", CALLBACK_ALLOW_PRIVATE: "sure" })).toEqual(["RECONCILER_ENABLED", "CALLBACK_ALLOW_PRIVATE"]);
+    expect(variables({ ADMIN_EMAILS: "ops@example.com, not-an-address" })).toEqual(["ADMIN_EMAILS"]);
+  });
+
+  it("reads ADMIN_EMAILS as a lower-cased list, empty by default", () => {
+    expect(loadConfig({}).ADMIN_EMAILS).toEqual([]);
+    expect(loadConfig({ ADMIN_EMAILS: " Ops@Example.com ,, boss@example.com " }).ADMIN_EMAILS).toEqual(["ops@example.com", "boss@example.com"]);
   });
 
   it("says which variable is wrong and why in its message", () => {

@@ -3,9 +3,11 @@
 // answers the seed's 403), failed tasks with their reasons; settings: name,
 // password change that signs the other session out, the export ZIP, deletion;
 // and both pages at desktop and phone sizes, light and dark.
+import { execFile } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import yauzl from "yauzl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,6 +43,14 @@ async function browserSignIn(email: string, password = PASSWORD, viewport = { wi
   await page.waitForURL(`${portal.url}/`);
   return { context, page };
 }
+
+const run = promisify(execFile);
+const adminCli = (...args: string[]) =>
+  run(process.execPath, ["--import", "tsx", "lib/cli/admin.ts", ...args], {
+    env: { ...process.env, DATA_DIR: portal.dataDir, DATABASE_URL: "", LOG_LEVEL: "warn" },
+    cwd: path.resolve(import.meta.dirname, "../.."),
+    timeout: 180_000,
+  });
 
 const gatewayStatus = (key: string) =>
   fetch(`${portal.url}/kling-ai-polling/v1/getImageStatus`, { method: "POST", headers: { ...json, "Ocp-Apim-Subscription-Key": key }, body: JSON.stringify({ task_id: "no-such-task" }) });
@@ -86,6 +96,18 @@ describe("admin console", () => {
     const admin = await signUp(portal.url, ADMIN);
     expect((await admin.fetch("/admin")).status).toBe(200);
     expect((await admin.fetch("/api/admin/users")).status).toBe(200);
+  });
+
+  it("grants and revokes the role with npm run admin through the running portal, taking effect on the next request", async () => {
+    const promoted = await signUp(portal.url, "promoted@example.com");
+    expect((await promoted.fetch("/api/admin/users")).status).toBe(404);
+    const granted = await adminCli("grant-admin", "promoted@example.com");
+    expect(granted.stderr).toContain("through pid");
+    expect(granted.stdout).toMatch(/^Granted admin for promoted@example.com/);
+    expect((await promoted.fetch("/api/admin/users")).status).toBe(200);
+    expect((await promoted.fetch("/admin")).status).toBe(200);
+    await adminCli("revoke-admin", "promoted@example.com");
+    expect((await promoted.fetch("/api/admin/users")).status).toBe(404);
   });
 
   it("shows the system and failed tasks, and disabling a user ends their session and stops their key with the seed's 403", async () => {
@@ -157,7 +179,8 @@ describe("account settings", () => {
     await page.getByRole("button", { name: "Save name" }).click();
     await expect.poll(() => page.getByRole("status").first().textContent()).toBe("Saved");
     await page.getByRole("button", { name: "Account menu" }).click();
-    expect(await page.getByRole("menu").textContent()).toContain("Grace Hopper");
+    // The header takes the new name when the page's refresh lands.
+    await expect.poll(() => page.getByRole("menu").textContent()).toContain("Grace Hopper");
     await page.keyboard.press("Escape");
 
     await page.fill("#pw-currentPassword", "not my password");
