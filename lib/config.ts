@@ -58,6 +58,7 @@ export const configSchema = z
     TASK_DEADLINE_SECONDS: int(10, 86_400).default(900),
     SUBMIT_CONFIRM_SECONDS: int(10, 86_400).default(600),
     CRON_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
+    METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
     S3_ENDPOINT: optional(httpUrl),
     S3_BUCKET: optional(z.string().min(3)),
     S3_REGION: z.string().min(1).default("us-east-1"),

@@ -3,6 +3,7 @@ import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { getDb } from "../db/client";
 import { unauthorized } from "../http/errors";
+import { noteRequestUser } from "../ops/request-context";
 import { getAuthOptions } from "./options";
 
 export type SessionUser = { id: string; email: string; name: string | null };
@@ -12,7 +13,9 @@ export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(getAuthOptions());
   const id = (session?.user as { id?: string } | undefined)?.id;
   if (!id) return null;
-  return getDb().user.findUnique({ where: { id }, select: { id: true, email: true, name: true } });
+  const user = await getDb().user.findUnique({ where: { id }, select: { id: true, email: true, name: true } });
+  if (user) noteRequestUser(user.id);
+  return user;
 }
 
 /** For pages: the user, or a redirect to sign-in that comes back here. */
