@@ -8,7 +8,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import pg from "pg";
 import { afterAll, beforeAll, describe } from "vitest";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-import { setDb, disconnectDb } from "@/lib/db/client";
+import { getDb, setDb, disconnectDb } from "@/lib/db/client";
 import { stripSchemaParam } from "@/lib/db/adapter";
 import { applyMigrations } from "@/lib/db/migrate";
 import { migrateDatabase } from "@/lib/db/migrate-database";
@@ -93,5 +93,18 @@ export function describeEachDb(name: string, suite: (ctx: { get db(): PrismaClie
         },
       });
     });
+  }
+}
+
+/** Runs `fn` with the app pointed at a database that cannot be reached, then restores the real one. */
+export async function withUnreachableDb(fn: () => Promise<void>): Promise<void> {
+  const working = getDb();
+  const broken = new PrismaClient({ adapter: new PrismaPg({ connectionString: "postgresql://nobody@127.0.0.1:1/none", connectionTimeoutMillis: 500 }) });
+  setDb(broken);
+  try {
+    await fn();
+  } finally {
+    setDb(working);
+    await broken.$disconnect().catch(() => {});
   }
 }
