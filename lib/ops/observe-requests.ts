@@ -24,8 +24,8 @@ export function observeRequests(opts: { logger: Logger; routeOf: RouteMatcher; m
   const line = (req: IncomingMessage, res: ServerResponse) => {
     const o = observed.get(req)!;
     const durationMs = Number(process.hrtime.bigint() - o.start) / 1e6;
+    // requestId is bound by pino-http (customAttributeKeys.reqId).
     return {
-      requestId: o.ctx.requestId,
       method: req.method,
       route: o.match.route,
       path: o.match.path,
