@@ -36,6 +36,8 @@ describeEachDb("metrics and health", (ctx) => {
     resetConfig();
     expect((await scrape()).status).toBe(401);
     expect((await scrape("Bearer metrics-token-9876543210")).status).toBe(401);
+    // A guessable token is refused at start-up, naming the variable.
+    expect(() => loadConfig({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
   });
 
   it("reports tasks by status, queue depth, reconciler lag, callback backlog, upstream calls, archive failures and memory", async () => {
