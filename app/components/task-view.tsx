@@ -87,8 +87,9 @@ export function TaskView({ initial }: { initial: TaskDto }) {
           {task.status === "failed" && <p role="alert" className="text-sm text-red-700 dark:text-red-400">{task.statusMsg || "The generation failed."}</p>}
           {!isFinal(task.status) && <p className="text-sm text-zinc-500">{task.statusMsg || "Generating… this page updates by itself."}</p>}
           <div>
-            <h2 className="label">Prompt</h2>
-            <p className="whitespace-pre-wrap text-sm">{task.prompt}</p>
+            {/* The prompt is what the page is about: its heading (and the tab's title). */}
+            <p className="label">Prompt</p>
+            <h1 className="whitespace-pre-wrap text-sm font-normal">{task.prompt}</h1>
             <button type="button" onClick={copy} className="mt-1 text-xs font-medium text-brand-600 hover:underline dark:text-brand-500">
               {copied ? "Copied" : "Copy prompt"}
             </button>
