@@ -35,7 +35,7 @@ export default async function TaskPage({ params }: Params) {
   if (!task) notFound();
   return (
     <div className="space-y-4">
-      <Link href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-500">← Your images</Link>
+      <Link href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-400">← Your images</Link>
       <TaskView initial={task} />
     </div>
   );
