@@ -68,6 +68,7 @@ export const configSchema = z
     RATE_LIMIT_SUBMIT_PER_MINUTE: int(1, 100_000).default(30),
     RATE_LIMIT_STATUS_PER_MINUTE: int(1, 100_000).default(600),
     SIGNIN_FAILURES_BEFORE_LOCKOUT: int(1, 1000).default(5),
+    SIGNIN_FAILURES_PER_ACCOUNT_BEFORE_LOCKOUT: int(1, 10_000).default(20),
     SIGNIN_LOCKOUT_SECONDS: int(1, 86_400).default(60),
     SIGNIN_LOCKOUT_MAX_SECONDS: int(1, 30 * 86_400).default(3600),
     SIGNIN_FAILURES_PER_IP_PER_DAY: int(1, 1_000_000).default(100),

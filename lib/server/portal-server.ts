@@ -6,6 +6,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import next from "next";
 import type { Config } from "../config";
+import { answerClientError } from "../http/client-error";
 import { CLIENT_IP_HEADER, resolveClientIp } from "../http/client-ip";
 import { logger } from "../log";
 import { getMetrics } from "../ops/metrics";
@@ -31,6 +32,7 @@ export async function startPortalServer(opts: { config: Config; dir: string; dev
     req.headers[CLIENT_IP_HEADER] = resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS);
     observe(req, res, () => void handle(req, res));
   });
+  server.on("clientError", answerClientError);
   server.keepAliveTimeout = 65_000;
   try {
     await new Promise<void>((resolve, reject) => {

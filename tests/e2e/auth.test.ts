@@ -24,6 +24,8 @@ describe("accounts in the browser", () => {
     // Signed out: sent to sign-in, remembering where to return.
     expect(new URL(page.url()).pathname).toBe("/signin");
     expect(new URL(page.url()).searchParams.get("callbackUrl")).toBe("/settings/keys");
+    // A visitor learns what the portal does before being asked for an account.
+    expect(await page.locator("section[aria-labelledby=about-title]").textContent()).toMatch(/Images from your words, with Kling AI\..*same Kling text-to-image API/);
 
     await page.goto(`${portal.url}/signup`);
     await page.fill("#email", "not-an-email");

@@ -59,6 +59,11 @@ describe("generating in the browser", () => {
     await card.locator("a").first().click();
     await page.waitForURL(`${portal.url}/tasks/${taskId}`);
     await page.waitForSelector("[data-testid=task-view][data-status=succeed]");
+    // The tab and the page's heading are the prompt.
+    expect(await page.title()).toBe("A red fox in deep snow, golden hour · Kling Portal");
+    expect(await page.locator("h1").textContent()).toBe("A red fox in deep snow, golden hour");
+    const favicon = await page.request.get(`${portal.url}/favicon.ico`);
+    expect([favicon.status(), favicon.headers()["content-type"]]).toEqual([200, "image/x-icon"]);
     const sizes = await page.locator("figure img").evaluateAll((imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).naturalHeight]));
     await expect.poll(async () => (await page.locator("figure img").evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth))).every((w) => w === 576)).toBe(true);
     expect(sizes).toHaveLength(4);
