@@ -97,9 +97,11 @@ const health = {
   required: ["status", "db", "provider", "uptimeSeconds"],
 };
 
-// Node's HTTP server refuses these before any handler runs; the only 4xx a
-// health check (no input, no credentials) can get.
-const headersTooLarge = { "431": { description: "Request headers over Node's 16 KB limit, refused before the endpoint runs" } };
+// Refused by the server before any handler runs (lib/http/client-error.ts): the
+// only 4xx a health check, with no input and no credentials, can get.
+const headersTooLarge = {
+  "431": { description: "Request headers over 16 KB in all (code headers_too_large), refused before the endpoint runs", content: { "application/json": { schema: portalError } } },
+};
 
 const signingSecret = { type: "string", pattern: "^whsec_", description: "Standard Webhooks signing secret for this key's caller notifications; shown once" };
 

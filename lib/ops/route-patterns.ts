@@ -14,6 +14,20 @@ const SECRET_PARAMS = new Set(["secret", "token"]);
 /** Any path that no route owns shares this label. */
 export const UNMATCHED_ROUTE = "(unmatched)";
 const ROUTE_FILE = /^(page|route)\.(tsx?|jsx?)$/;
+// Metadata files Next.js serves from app/: files under their own name, code under Next's URL for it.
+const METADATA_FILE = /^(favicon\.ico|(icon|apple-icon|opengraph-image|twitter-image)\d*\.\w+|robots\.txt|sitemap\.xml|manifest\.(json|webmanifest))$/;
+const METADATA_CODE = /^(icon|apple-icon|opengraph-image|twitter-image|robots|sitemap|manifest)\.(tsx?|jsx?)$/;
+const METADATA_URL: Record<string, string> = { robots: "robots.txt", sitemap: "sitemap.xml", manifest: "manifest.webmanifest" };
+
+/** The URL name of a file in an app/ folder, or null when the file is not served. */
+function servedName(file: string): string | null {
+  if (ROUTE_FILE.test(file)) return "";
+  if (/\.(tsx?|jsx?)$/.test(file)) {
+    const code = METADATA_CODE.exec(file);
+    return code ? (METADATA_URL[code[1]] ?? code[1]) : null;
+  }
+  return METADATA_FILE.test(file) ? file : null;
+}
 
 function parseSegment(s: string): Segment {
   let m = /^\[\[\.\.\.(.+)\]\]$/.exec(s);
@@ -23,12 +37,13 @@ function parseSegment(s: string): Segment {
   return { kind: "static", value: s };
 }
 
-/** Route patterns of an app/ folder: route groups and parallel slots leave the URL, _folders are private. */
+/** Route patterns of an app/ folder (pages, route handlers, metadata files): route groups and parallel slots leave the URL, _folders are private. */
 export function readRoutePatterns(appDir: string): string[] {
   const found: string[] = [];
   const walk = (dir: string, segments: string[]) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isFile() && ROUTE_FILE.test(entry.name)) found.push("/" + segments.join("/"));
+      const name = entry.isFile() ? servedName(entry.name) : null;
+      if (name !== null) found.push("/" + [...segments, name].filter(Boolean).join("/"));
       if (!entry.isDirectory() || entry.name.startsWith("_")) continue;
       const keep = !/^\(.*\)$/.test(entry.name) && !entry.name.startsWith("@");
       walk(path.join(dir, entry.name), keep ? [...segments, entry.name] : segments);

@@ -127,5 +127,6 @@ describe("a typed client generated from it", () => {
     expect(await ready.json()).toMatchObject({ status: "ok", db: "ok", storage: "ok", upstream: { status: "reachable" } });
     const big = await fetch(`${portal.url}/api/health/live`, { headers: { "X-Padding": "a".repeat(20_000) } });
     expect(big.status).toBe(431);
+    expect(await big.json()).toMatchObject({ error: { code: "headers_too_large" } });
   });
 });

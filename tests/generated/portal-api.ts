@@ -1585,12 +1585,22 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Request headers over Node's 16 KB limit, refused before the endpoint runs */
+            /** @description Request headers over 16 KB in all (code headers_too_large), refused before the endpoint runs */
             431: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
             };
             /** @description The database is failing */
             503: {
@@ -1621,12 +1631,22 @@ export interface operations {
                     "application/json": components["schemas"]["Liveness"];
                 };
             };
-            /** @description Request headers over Node's 16 KB limit, refused before the endpoint runs */
+            /** @description Request headers over 16 KB in all (code headers_too_large), refused before the endpoint runs */
             431: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
             };
         };
     };
@@ -1648,12 +1668,22 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description Request headers over Node's 16 KB limit, refused before the endpoint runs */
+            /** @description Request headers over 16 KB in all (code headers_too_large), refused before the endpoint runs */
             431: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
             };
             /** @description A part named in the body is failing */
             503: {
