@@ -3,7 +3,8 @@
 // (`npm start`) and a worker (`npm run worker`), images in an S3-compatible
 // bucket (s3rver), the standalone emulator upstream. A session made on one
 // portal works on the other, an image archived by one is served by the other
-// (signed links too), and a per-key limit holds across both. And a portal
+// (signed links too), and a per-key limit and a sign-in lockout hold across
+// both. And a portal
 // refuses to start without AUTH_SECRET or on a schema that is behind.
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -47,6 +48,8 @@ describe.skipIf(!postgresUrl)("two portals and a worker on one PostgreSQL with S
     env = {
       ...portalEnv({ emulatorUrl: emulator.url, provider: "appypie", databaseUrl: db.url }),
       RATE_LIMIT_SUBMIT_PER_MINUTE: String(SUBMITS_PER_MINUTE),
+      SIGNIN_FAILURES_BEFORE_LOCKOUT: "3",
+      SIGNIN_LOCKOUT_SECONDS: "120",
       S3_ENDPOINT: s3.options.endpoint,
       S3_BUCKET: s3.options.bucket,
       S3_ACCESS_KEY_ID: s3.options.accessKeyId,
@@ -109,6 +112,26 @@ describe.skipIf(!postgresUrl)("two portals and a worker on one PostgreSQL with S
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     }
+  });
+
+  it("locks sign-in out on both portals after failures spread over both", async () => {
+    // next-auth's credentials callback as its client posts it; the status tells failure (401) from lockout (429).
+    const attempt = async (portal: Portal, password: string) => {
+      const csrf = await fetch(`${portal.url}/api/auth/csrf`);
+      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+      const res = await fetch(`${portal.url}/api/auth/callback/credentials`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") },
+        body: new URLSearchParams({ csrfToken, email: "multi@example.com", password, json: "true" }),
+        redirect: "manual",
+      });
+      return res.status;
+    };
+    expect(await attempt(one, "wrong 1")).toBe(401);
+    expect(await attempt(two, "wrong 2")).toBe(401);
+    expect(await attempt(one, "wrong 3")).toBe(429);
+    // The right password, on the portal that saw only one failure: still locked.
+    expect(await attempt(two, "correct horse battery")).toBe(429);
   });
 
   it("refuses to start without AUTH_SECRET, naming it", async () => {
