@@ -32,6 +32,14 @@ describe("configuration", () => {
     expect(variables({ RECONCILER_ENABLED: "maybe", CALLBACK_ALLOW_PRIVATE: "sure" })).toEqual(["RECONCILER_ENABLED", "CALLBACK_ALLOW_PRIVATE"]);
   });
 
+  it("requires AUTH_SECRET with PostgreSQL, where instances must share it, and not on the embedded database", () => {
+    expect(variables({ DATABASE_URL: "postgresql://db.internal/portal" })).toEqual(["AUTH_SECRET"]);
+    expect(() => loadConfig({ DATABASE_URL: "postgres://db.internal/portal" })).toThrow(/AUTH_SECRET is required with a PostgreSQL DATABASE_URL/);
+    expect(variables({ DATABASE_URL: "postgresql://db.internal/portal", AUTH_SECRET: "x".repeat(32) })).toEqual([]);
+    expect(variables({ DATABASE_URL: "pglite:./elsewhere" })).toEqual([]);
+    expect(variables({})).toEqual([]);
+  });
+
   it("says which variable is wrong and why in its message", () => {
     expect(() => loadConfig({ PORT: "0" })).toThrow(/PORT .*>=1/);
   });

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { getConfig } from "../config";
-import { configuredStore, type LimiterStore } from "./limiter-store";
+import { configuredStore, type LimiterStore } from "../rate-limit/limiter-store";
 
 export type ThrottleLimits = {
   failuresBeforeLockout: number;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { afterAll, expect, it } from "vitest";
-import { LIMITER_TABLE } from "@/lib/auth/limiter-store";
+import { LIMITER_TABLE } from "@/lib/rate-limit/limiter-store";
 import type { LoginThrottle } from "@/lib/auth/login-throttle";
 import { stripSchemaParam } from "@/lib/db/adapter";
 import { describeEachDb } from "../helpers/db";

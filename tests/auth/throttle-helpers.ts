@@ -1,6 +1,6 @@
 // A login throttle on the suite's database kind: PostgreSQL's table when the suite runs there, memory on PGlite.
 import { databaseTarget } from "@/lib/db/adapter";
-import { memoryStore, postgresStore } from "@/lib/auth/limiter-store";
+import { memoryStore, postgresStore } from "@/lib/rate-limit/limiter-store";
 import { createLoginThrottle, type ThrottleLimits } from "@/lib/auth/login-throttle";
 
 export function throttleFor(url: string | undefined, limits: Partial<ThrottleLimits> = {}) {

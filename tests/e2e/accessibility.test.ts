@@ -3,8 +3,8 @@
 // without names, broken ARIA) fails with the rule, the element and the fix.
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "./helpers/browser";
+import { afterAll, beforeAll, describe, expect } from "vitest";
+import { browserIt, hasBrowser, launchBrowser } from "./helpers/browser";
 import { startPortal, type Portal } from "./helpers/portal";
 import { signUp, type Session } from "./helpers/session";
 
@@ -14,6 +14,7 @@ let user: Session;
 let taskId: string;
 
 beforeAll(async () => {
+  if (!hasBrowser) return; // every test here drives the browser
   [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
   user = await signUp(portal.url, "axe@example.com");
   const created = await user.fetch("/api/tasks", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ prompt: "A harbour at night, lanterns", n: 2, aspect_ratio: "16:9" }) });
@@ -61,7 +62,7 @@ async function audit(context: BrowserContext, paths: string[]): Promise<string[]
 describe("accessibility (axe-core, WCAG 2.1 AA)", () => {
   for (const scheme of ["light", "dark"] as const) {
     for (const [size, viewport] of Object.entries(VIEWPORTS)) {
-      it(`has no serious or critical violation on any page, ${scheme}, ${size}`, async () => {
+      browserIt(`has no serious or critical violation on any page, ${scheme}, ${size}`, async () => {
         const out = await browser.newContext({ colorScheme: scheme, viewport });
         const inside = await signedInContext({ colorScheme: scheme, viewport });
         const found = [...(await audit(out, SIGNED_OUT)), ...(await audit(inside, SIGNED_IN()))];

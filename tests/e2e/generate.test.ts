@@ -4,15 +4,17 @@
 import { readFile } from "node:fs/promises";
 import type { Browser } from "playwright-core";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "./helpers/browser";
+import { afterAll, beforeAll, describe, expect } from "vitest";
+import { browserIt, hasBrowser, launchBrowser } from "./helpers/browser";
 import { startPortal, type Portal } from "./helpers/portal";
 
 let portal: Portal;
 let browser: Browser;
 
 beforeAll(async () => {
-  [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
+  if (!hasBrowser) return; // every test here drives the browser
+  portal = await startPortal();
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
@@ -31,7 +33,7 @@ async function signUpIn(email: string) {
 }
 
 describe("generating in the browser", () => {
-  it("generates, updates live, opens, downloads, re-runs and deletes; another user sees none of it", async () => {
+  browserIt("generates, updates live, opens, downloads, re-runs and deletes; another user sees none of it", async () => {
     const { page } = await signUpIn("grace@example.com");
     expect(await page.textContent("main")).toContain("Nothing here yet");
 

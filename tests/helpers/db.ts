@@ -49,7 +49,7 @@ export async function createTestDb(kind: DbKind): Promise<TestDb> {
 
 // Prisma's migrator takes one server-wide advisory lock for 10 s at most; test
 // files migrating their own schemas at once can queue past that on 2 busy cores.
-async function migrateWithRetry(url: string, tries = 4) {
+export async function migrateWithRetry(url: string, tries = 4) {
   for (let i = 1; ; i++) {
     try {
       return await migrateDatabase({ DATABASE_URL: url, DATA_DIR: "/nonexistent" });
