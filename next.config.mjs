@@ -23,6 +23,7 @@ const nextConfig = {
     "@node-rs/argon2",
     "sharp",
     "pino",
+    "prom-client",
     "pg",
     "undici",
   ],

@@ -13,7 +13,8 @@ export default defineConfig({
     sequence: { groupOrder: 0 },
     projects: [
       { extends: true, test: { name: "unit", include: ["tests/**/*.test.ts"], exclude: ["tests/e2e/**"] } },
-      { extends: true, test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"], sequence: { groupOrder: 1 }, fileParallelism: false } },
+      // Its global setup finds Chromium, or installs it (root on Debian), or reports the browser tests as skipped (a failure in CI).
+      { extends: true, test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"], globalSetup: ["tests/e2e/browser-setup.ts"], sequence: { groupOrder: 1 }, fileParallelism: false } },
     ],
   },
 });

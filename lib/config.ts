@@ -58,6 +58,7 @@ export const configSchema = z
     TASK_DEADLINE_SECONDS: int(10, 86_400).default(900),
     SUBMIT_CONFIRM_SECONDS: int(10, 86_400).default(600),
     CRON_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
+    METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
     S3_ENDPOINT: optional(httpUrl),
     S3_BUCKET: optional(z.string().min(3)),
     S3_REGION: z.string().min(1).default("us-east-1"),
@@ -67,6 +68,7 @@ export const configSchema = z
     RATE_LIMIT_SUBMIT_PER_MINUTE: int(1, 100_000).default(30),
     RATE_LIMIT_STATUS_PER_MINUTE: int(1, 100_000).default(600),
     SIGNIN_FAILURES_BEFORE_LOCKOUT: int(1, 1000).default(5),
+    SIGNIN_FAILURES_PER_ACCOUNT_BEFORE_LOCKOUT: int(1, 10_000).default(20),
     SIGNIN_LOCKOUT_SECONDS: int(1, 86_400).default(60),
     SIGNIN_LOCKOUT_MAX_SECONDS: int(1, 30 * 86_400).default(3600),
     SIGNIN_FAILURES_PER_IP_PER_DAY: int(1, 1_000_000).default(100),
@@ -89,6 +91,12 @@ export const configSchema = z
     need(c.KLING_PROVIDER === "kling" && !c.KLING_SECRET_KEY, "KLING_SECRET_KEY", "is required when KLING_PROVIDER=kling");
     need(!!c.AUTH_GITHUB_ID !== !!c.AUTH_GITHUB_SECRET, "AUTH_GITHUB_SECRET", "AUTH_GITHUB_ID and AUTH_GITHUB_SECRET go together");
     need(!!c.AUTH_GOOGLE_ID !== !!c.AUTH_GOOGLE_SECRET, "AUTH_GOOGLE_SECRET", "AUTH_GOOGLE_ID and AUTH_GOOGLE_SECRET go together");
+    // A generated secret is per machine: instances sharing a database would reject each other's sessions and image links.
+    need(
+      /^postgres(ql)?:\/\//.test(c.DATABASE_URL ?? "") && !c.AUTH_SECRET,
+      "AUTH_SECRET",
+      "is required with a PostgreSQL DATABASE_URL: every portal and worker instance must sign sessions and image links with the same secret (at least 32 characters, e.g. `openssl rand -base64 32`)",
+    );
     need(c.SIGNIN_LOCKOUT_MAX_SECONDS < c.SIGNIN_LOCKOUT_SECONDS, "SIGNIN_LOCKOUT_MAX_SECONDS", "must be at least SIGNIN_LOCKOUT_SECONDS");
     const s3 = [c.S3_BUCKET, c.S3_ACCESS_KEY_ID, c.S3_SECRET_ACCESS_KEY];
     need(s3.some(Boolean) && !s3.every(Boolean), "S3_BUCKET", "S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together");

@@ -38,6 +38,14 @@ describe("configuration", () => {
     expect(loadConfig({ ADMIN_EMAILS: " Ops@Example.com ,, boss@example.com " }).ADMIN_EMAILS).toEqual(["ops@example.com", "boss@example.com"]);
   });
 
+  it("requires AUTH_SECRET with PostgreSQL, where instances must share it, and not on the embedded database", () => {
+    expect(variables({ DATABASE_URL: "postgresql://db.internal/portal" })).toEqual(["AUTH_SECRET"]);
+    expect(() => loadConfig({ DATABASE_URL: "postgres://db.internal/portal" })).toThrow(/AUTH_SECRET is required with a PostgreSQL DATABASE_URL/);
+    expect(variables({ DATABASE_URL: "postgresql://db.internal/portal", AUTH_SECRET: "x".repeat(32) })).toEqual([]);
+    expect(variables({ DATABASE_URL: "pglite:./elsewhere" })).toEqual([]);
+    expect(variables({})).toEqual([]);
+  });
+
   it("says which variable is wrong and why in its message", () => {
     expect(() => loadConfig({ PORT: "0" })).toThrow(/PORT .*>=1/);
   });

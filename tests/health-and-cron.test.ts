@@ -1,14 +1,11 @@
-import { PrismaPg } from "@prisma/adapter-pg";
 import { afterEach, expect, it } from "vitest";
 import { GET as health } from "@/app/api/health/route";
 import { POST as cron } from "@/app/api/cron/reconcile/route";
 import { resetConfig } from "@/lib/config";
-import { getDb, setDb } from "@/lib/db/client";
-import { PrismaClient } from "@/lib/generated/prisma/client";
 import { parseFaults } from "@/lib/kling/emulator/faults";
 import { createTaskSchema } from "@/lib/tasks/schema";
 import { startTask } from "@/lib/tasks/start-task";
-import { describeEachDb } from "./helpers/db";
+import { describeEachDb, withUnreachableDb } from "./helpers/db";
 import { makeUser } from "./helpers/fixtures";
 import { startLifecycle, type Lifecycle } from "./helpers/lifecycle";
 
@@ -28,17 +25,11 @@ describeEachDb("health and cron", (ctx) => {
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ status: "ok", db: "ok", provider: "local" });
 
-    const working = getDb();
-    const broken = new PrismaClient({ adapter: new PrismaPg({ connectionString: "postgresql://nobody@127.0.0.1:1/none", connectionTimeoutMillis: 500 }) });
-    setDb(broken);
-    try {
+    await withUnreachableDb(async () => {
       const down = await health();
       expect(down.status).toBe(503);
       expect(await down.json()).toMatchObject({ status: "error", db: "error: unreachable" });
-    } finally {
-      setDb(working);
-      await broken.$disconnect().catch(() => {});
-    }
+    });
   });
 
   it("runs the reconciler over HTTP with the bearer CRON_SECRET only", async () => {

@@ -53,7 +53,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
             {filtered ? (
               <>
                 <p className="font-medium">No images match these filters.</p>
-                <Link href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-500">Show all images</Link>
+                <Link href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-400">Show all images</Link>
               </>
             ) : query.cursor ? (
               <p className="font-medium">No older images.</p>
@@ -61,7 +61,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
               <>
                 <p className="text-lg font-medium">Nothing here yet</p>
                 <p className="max-w-md text-sm text-zinc-500 dark:text-zinc-400">
-                  Describe an image in the form above, or pick one of the examples, and press Generate. Every result is kept here, and the same history is reachable from your programs through the <Link href="/docs" className="text-brand-600 hover:underline dark:text-brand-500">API</Link>.
+                  Describe an image in the form above, or pick one of the examples, and press Generate. Every result is kept here, and the same history is reachable from your programs through the <Link href="/docs" className="text-brand-600 hover:underline dark:text-brand-400">API</Link>.
                 </p>
               </>
             )}

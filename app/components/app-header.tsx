@@ -7,7 +7,8 @@ export function AppHeader(props: { user: { email: string; name: string | null; i
       <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-4 sm:px-6">
         <Link href="/" className="flex items-center gap-2 font-semibold">
           <span aria-hidden className="grid size-7 place-items-center rounded-lg bg-brand-600 text-sm text-white">K</span>
-          <span className="hidden sm:inline">Kling Portal</span>
+          {/* Read out on phones too, where only the mark shows. */}
+          <span className="sr-only sm:not-sr-only">Kling Portal</span>
         </Link>
         {props.provider === "local" && (
           <Link

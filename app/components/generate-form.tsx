@@ -145,7 +145,7 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
       <div>
         <div className="flex items-baseline justify-between">
           <label htmlFor={`${ids}-prompt`} className="label">Prompt</label>
-          <span className={`text-xs tabular-nums ${promptCount > LIMITS.promptMax ? "text-red-600" : "text-zinc-500"}`} aria-live="polite">
+          <span className={`text-xs tabular-nums ${promptCount > LIMITS.promptMax ? "text-red-600 dark:text-red-400" : "text-zinc-500 dark:text-zinc-400"}`} aria-live="polite">
             {promptCount}/{LIMITS.promptMax}
           </span>
         </div>
@@ -167,7 +167,7 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
         {err("prompt")}
         {showExamples && !prompt && (
           <div className="mt-2 flex flex-wrap gap-1.5">
-            <span className="text-xs text-zinc-500">Try:</span>
+            <span className="text-xs text-zinc-500 dark:text-zinc-400">Try:</span>
             {EXAMPLES.map((ex) => (
               <button key={ex} type="button" className="rounded-full border border-zinc-300 px-2.5 py-0.5 text-xs hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800" onClick={() => { setPrompt(ex); promptRef.current?.focus(); }}>
                 {ex.length > 48 ? `${ex.slice(0, 46)}…` : ex}
@@ -180,8 +180,8 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
       {showNegative ? (
         <div>
           <div className="flex items-baseline justify-between">
-            <label htmlFor={`${ids}-negative`} className="label">Negative prompt <span className="font-normal text-zinc-400">(what to avoid)</span></label>
-            <span className={`text-xs tabular-nums ${negativeCount > LIMITS.negativePromptMax ? "text-red-600" : "text-zinc-500"}`}>
+            <label htmlFor={`${ids}-negative`} className="label">Negative prompt <span className="font-normal text-zinc-500 dark:text-zinc-400">(what to avoid)</span></label>
+            <span className={`text-xs tabular-nums ${negativeCount > LIMITS.negativePromptMax ? "text-red-600 dark:text-red-400" : "text-zinc-500 dark:text-zinc-400"}`}>
               {negativeCount}/{LIMITS.negativePromptMax}
             </span>
           </div>
@@ -189,7 +189,7 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
           {err("negative_prompt")}
         </div>
       ) : (
-        <button type="button" className="text-sm font-medium text-brand-600 hover:underline dark:text-brand-500" onClick={() => setShowNegative(true)}>
+        <button type="button" className="text-sm font-medium text-brand-600 hover:underline dark:text-brand-400" onClick={() => setShowNegative(true)}>
           + Negative prompt
         </button>
       )}
@@ -224,10 +224,10 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
       </div>
 
       <fieldset className="space-y-3">
-        <legend className="label">Reference image <span className="font-normal text-zinc-400">(optional)</span></legend>
+        <legend className="label">Reference image <span className="font-normal text-zinc-500 dark:text-zinc-400">(optional)</span></legend>
         <div className="flex gap-1 text-sm" role="tablist">
           {(["upload", "url"] as const).map((m) => (
-            <button key={m} type="button" role="tab" aria-selected={refMode === m} className={`rounded-md px-3 py-1 ${refMode === m ? "bg-zinc-200 font-medium dark:bg-zinc-800" : "text-zinc-500 hover:bg-zinc-100 dark:hover:bg-zinc-900"}`} onClick={() => { setRefMode(m); setReference({ kind: "none" }); setErrors((e) => ({ ...e, image: undefined })); }}>
+            <button key={m} type="button" role="tab" aria-selected={refMode === m} className={`rounded-md px-3 py-1 ${refMode === m ? "bg-zinc-200 font-medium dark:bg-zinc-800" : "text-zinc-500 dark:text-zinc-400 hover:bg-zinc-100 dark:hover:bg-zinc-900"}`} onClick={() => { setRefMode(m); setReference({ kind: "none" }); setErrors((e) => ({ ...e, image: undefined })); }}>
               {m === "upload" ? "Upload" : "From URL"}
             </button>
           ))}
@@ -246,7 +246,7 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
         ) : (
           <input type="url" name="image_url" aria-label="Reference image URL" className="input" placeholder="https://example.com/reference.jpg" value={reference.kind === "url" ? reference.url : ""} onChange={(e) => setReference(e.target.value ? { kind: "url", url: e.target.value.trim() } : { kind: "none" })} {...aria("image")} />
         )}
-        <p className="text-xs text-zinc-500">PNG or JPEG, at most 10 MB, each side at least 300 px. You can also drop or paste an image onto the form.</p>
+        <p className="text-xs text-zinc-500 dark:text-zinc-400">PNG or JPEG, at most 10 MB, each side at least 300 px. You can also drop or paste an image onto the form.</p>
         {err("image")}
         {reference.kind !== "none" && (
           <div>
@@ -262,7 +262,7 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
         <button type="submit" className="btn-primary" disabled={pending}>
           {pending ? "Starting…" : `Generate ${n > 1 ? `${n} images` : "image"}`}
         </button>
-        <span className="hidden text-xs text-zinc-500 sm:inline">Ctrl/⌘ + Enter</span>
+        <span className="hidden text-xs text-zinc-500 sm:inline dark:text-zinc-400">Ctrl/⌘ + Enter</span>
       </div>
     </form>
   );

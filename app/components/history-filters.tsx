@@ -23,7 +23,7 @@ export function HistoryFilters({ status, q, ratio }: { status?: PortalTaskStatus
         ))}
       </select>
       <button type="submit" className="btn-secondary min-h-9">Filter</button>
-      {(status || q || ratio) && <a href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-500">Clear</a>}
+      {(status || q || ratio) && <a href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-400">Clear</a>}
     </form>
   );
 }

@@ -13,7 +13,7 @@ function OneTimeValue({ label, value, testId }: { label: string; value: string; 
   const [copied, setCopied] = useState(false);
   return (
     <div className="space-y-1">
-      <p className="text-xs font-medium text-zinc-500">{label}</p>
+      <p className="text-xs font-medium text-zinc-500 dark:text-zinc-400">{label}</p>
       <div className="flex items-center gap-2">
         <code data-testid={testId} className="block flex-1 overflow-x-auto rounded-lg bg-zinc-100 px-3 py-2 font-mono text-sm dark:bg-zinc-800">{value}</code>
         <button type="button" className="btn-secondary" onClick={async () => { await navigator.clipboard?.writeText(value).catch(() => {}); setCopied(true); }}>{copied ? "Copied" : "Copy"}</button>
@@ -85,11 +85,11 @@ export function KeysManager({ keys }: { keys: KeyRow[] }) {
       )}
 
       {keys.length === 0 ? (
-        <p className="text-sm text-zinc-500">No keys yet. Create one to call the portal from your programs.</p>
+        <p className="text-sm text-zinc-500 dark:text-zinc-400">No keys yet. Create one to call the portal from your programs.</p>
       ) : (
         <div className="card overflow-x-auto">
           <table className="w-full text-left text-sm">
-            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
+            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
               <tr>
                 <th className="px-4 py-2 font-medium">Name</th>
                 <th className="px-4 py-2 font-medium">Key</th>
@@ -104,10 +104,10 @@ export function KeysManager({ keys }: { keys: KeyRow[] }) {
                   <td className="px-4 py-2 font-medium">{k.name}</td>
                   <td className="px-4 py-2 font-mono text-xs">{k.prefix}…</td>
                   <td className="px-4 py-2"><RelativeTime iso={k.createdAt} /></td>
-                  <td className="px-4 py-2">{k.lastUsedAt ? <RelativeTime iso={k.lastUsedAt} /> : <span className="text-zinc-400">Never</span>}</td>
+                  <td className="px-4 py-2">{k.lastUsedAt ? <RelativeTime iso={k.lastUsedAt} /> : <span className="text-zinc-500 dark:text-zinc-400">Never</span>}</td>
                   <td className="px-4 py-2 text-right">
                     {k.revokedAt ? (
-                      <span className="text-xs text-zinc-500">Revoked</span>
+                      <span className="text-xs text-zinc-500 dark:text-zinc-400">Revoked</span>
                     ) : (
                       <div className="flex justify-end gap-2">
                         <button type="button" className="btn-secondary min-h-8 px-3" onClick={() => rotate(k)}>{k.hasSigningSecret ? "Rotate signing secret" : "Create signing secret"}</button>

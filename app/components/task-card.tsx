@@ -62,7 +62,7 @@ export function TaskCard({ initial }: { initial: TaskDto }) {
           </div>
         )}
         {running && (
-          <p className="text-xs text-zinc-500">{task.statusMsg || "Working"}{elapsed !== null && ` · ${elapsed} s`}</p>
+          <p className="text-xs text-zinc-500 dark:text-zinc-400">{task.statusMsg || "Working"}{elapsed !== null && ` · ${elapsed} s`}</p>
         )}
       </div>
     </article>

@@ -24,7 +24,7 @@ export function TaskView({ initial }: { initial: TaskDto }) {
     return (
       <div className="card p-8 text-center">
         <p className="font-medium">This task no longer exists.</p>
-        <Link href="/" className="text-sm text-brand-600 hover:underline">Back to your images</Link>
+        <Link href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-400">Back to your images</Link>
       </div>
     );
   }
@@ -65,9 +65,9 @@ export function TaskView({ initial }: { initial: TaskDto }) {
                   {/* eslint-disable-next-line @next/next/no-img-element */}
                   <img src={img.url} alt={`${task.prompt.slice(0, 80)} (${img.index + 1})`} className="w-full" style={{ aspectRatio: `${img.width} / ${img.height}` }} />
                 </button>
-                <figcaption className="flex items-center justify-between px-3 py-2 text-xs text-zinc-500">
+                <figcaption className="flex items-center justify-between px-3 py-2 text-xs text-zinc-500 dark:text-zinc-400">
                   <span>{img.width} × {img.height}</span>
-                  <a href={`${img.url}?download=1`} download className="font-medium text-brand-600 hover:underline dark:text-brand-500" data-testid="download">
+                  <a href={`${img.url}?download=1`} download className="font-medium text-brand-600 hover:underline dark:text-brand-400" data-testid="download">
                     Download
                   </a>
                 </figcaption>
@@ -85,11 +85,12 @@ export function TaskView({ initial }: { initial: TaskDto }) {
             {task.source === "api" && <span className="rounded-full border border-zinc-300 px-1.5 py-0.5 text-xs font-medium dark:border-zinc-700">API</span>}
           </div>
           {task.status === "failed" && <p role="alert" className="text-sm text-red-700 dark:text-red-400">{task.statusMsg || "The generation failed."}</p>}
-          {!isFinal(task.status) && <p className="text-sm text-zinc-500">{task.statusMsg || "Generating… this page updates by itself."}</p>}
+          {!isFinal(task.status) && <p className="text-sm text-zinc-500 dark:text-zinc-400">{task.statusMsg || "Generating… this page updates by itself."}</p>}
           <div>
-            <h2 className="label">Prompt</h2>
-            <p className="whitespace-pre-wrap text-sm">{task.prompt}</p>
-            <button type="button" onClick={copy} className="mt-1 text-xs font-medium text-brand-600 hover:underline dark:text-brand-500">
+            {/* The prompt is what the page is about: its heading (and the tab's title). */}
+            <p className="label">Prompt</p>
+            <h1 className="whitespace-pre-wrap text-sm font-normal">{task.prompt}</h1>
+            <button type="button" onClick={copy} className="mt-1 text-xs font-medium text-brand-600 hover:underline dark:text-brand-400">
               {copied ? "Copied" : "Copy prompt"}
             </button>
           </div>
@@ -100,21 +101,21 @@ export function TaskView({ initial }: { initial: TaskDto }) {
             </div>
           )}
           <dl className="grid grid-cols-2 gap-y-1 text-sm">
-            <dt className="text-zinc-500">Images</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Images</dt>
             <dd>{task.n}</dd>
-            <dt className="text-zinc-500">Aspect ratio</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Aspect ratio</dt>
             <dd>{task.aspect_ratio}</dd>
             {task.image && (
               <>
-                <dt className="text-zinc-500">Reference</dt>
+                <dt className="text-zinc-500 dark:text-zinc-400">Reference</dt>
                 <dd className="truncate" title={task.image}>{task.image === "uploaded" ? "Uploaded image" : task.image}</dd>
-                <dt className="text-zinc-500">Strength</dt>
+                <dt className="text-zinc-500 dark:text-zinc-400">Strength</dt>
                 <dd>{task.image_fidelity.toFixed(2)}</dd>
               </>
             )}
-            <dt className="text-zinc-500">Created</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Created</dt>
             <dd><RelativeTime iso={task.createdAt} /></dd>
-            <dt className="text-zinc-500">Task id</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Task id</dt>
             <dd className="truncate font-mono text-xs leading-5" title={task.id}>{task.id}</dd>
           </dl>
         </div>

@@ -3,6 +3,7 @@
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { unauthorized } from "../http/errors";
+import { noteRequestUser } from "../ops/request-context";
 import { getAuthOptions } from "./options";
 import { sessionUserFor, type SessionClaims, type SessionUser } from "./session-user";
 
@@ -12,7 +13,9 @@ export { isAdminEmail } from "./session-user";
 /** The signed-in user, or null. A session whose user was deleted, disabled or signed out everywhere counts as none. */
 export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(getAuthOptions());
-  return sessionUserFor(session?.user as SessionClaims | undefined);
+  const user = await sessionUserFor(session?.user as SessionClaims | undefined);
+  if (user) noteRequestUser(user.id);
+  return user;
 }
 
 /** For pages: the user, or a redirect to sign-in that comes back here. */

@@ -9,7 +9,7 @@ import { isAdminEmail } from "../auth/session-user";
 import { createPasswordUser } from "../auth/sign-up";
 import { getConfig } from "../config";
 import { closeDatabase, connectDatabase, getDb } from "../db/client";
-import { migrateDatabase } from "../db/migrate-database";
+import { readySchema } from "../db/schema-status";
 import { fieldErrors } from "../http/errors";
 import { runCli } from "./run-cli";
 
@@ -29,7 +29,7 @@ await runCli(async () => {
   const access = await connectDatabase(`npm run admin ${command}`);
   if (access?.kind === "client") console.error(`Using the embedded database through pid ${access.owner.pid} (${access.owner.command}).`);
   try {
-    await migrateDatabase(getConfig());
+    await readySchema(getConfig());
     if (command === "create-user") {
       const parsed = signUpSchema.safeParse({ email: args[0], password: args[1], name: args[2] });
       if (!parsed.success) throw new Error(Object.entries(fieldErrors(parsed.error)).map(([k, v]) => `${k}: ${v}`).join("; "));

@@ -1,14 +1,16 @@
 // npm start: migrate, build when needed, then serve the portal (npm run dev: the same with hot reload).
 // With the embedded database this process becomes the folder's one owner and
-// serves it to the other commands on a Unix socket.
+// serves it to the other commands on a Unix socket. With PostgreSQL (several
+// instances) it neither migrates nor builds: it checks that `npm run db:migrate`
+// and `npm run build` were run for this code, and refuses to start otherwise.
 import { getAuthSecret } from "../auth/secret";
 import { getConfig } from "../config";
 import { databaseTarget } from "../db/adapter";
 import { closeDatabase } from "../db/client";
 import { describeOwner, foreignOwnerHint } from "../db/data-dir-lock";
 import { becomeOwner, DatabaseInUseError, serveEmbedded } from "../db/embedded-access";
-import { migrateDatabase } from "../db/migrate-database";
-import { ensureBuild } from "../server/ensure-build";
+import { readySchema } from "../db/schema-status";
+import { ensureBuild, requireBuild } from "../server/ensure-build";
 import { startPortalServer } from "../server/portal-server";
 import { runCli } from "./run-cli";
 
@@ -23,11 +25,13 @@ await runCli(
     const target = databaseTarget(config);
     // Refuse at once, before any build or migration, when the folder has a live owner.
     const owner = target.kind === "pglite" && target.dataDir ? ownEmbeddedDatabase(target.dataDir) : null;
-    const applied = await migrateDatabase(config);
+    const shared = target.kind === "postgres";
+    if (shared && !dev) requireBuild(root);
+    const applied = await readySchema(config);
     if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
     // Served before the (possibly long) build, so admin commands work meanwhile.
     if (owner) await serveEmbedded(owner);
-    if (!dev) ensureBuild(root);
+    if (!dev && !shared) ensureBuild(root);
     const server = await startPortalServer({ config, dir: root, dev });
     const database = target.kind === "postgres" ? "PostgreSQL" : target.dataDir ? `embedded PGlite in ${target.dataDir}` : "in-memory PGlite";
     console.log(`Kling Portal ready on ${server.url} (public URL ${config.PUBLIC_URL}, provider ${config.KLING_PROVIDER}, database ${database})`);

@@ -5,7 +5,7 @@
 import { getConfig } from "../config";
 import { closeDatabase, connectDatabase } from "../db/client";
 import { serveEmbedded } from "../db/embedded-access";
-import { migrateDatabase } from "../db/migrate-database";
+import { readySchema } from "../db/schema-status";
 import { startBackgroundServices } from "../server/background";
 import { runCli } from "./run-cli";
 
@@ -13,7 +13,7 @@ await runCli(
   async () => {
     const config = { ...getConfig(), RECONCILER_ENABLED: true };
     const access = await connectDatabase("npm run worker");
-    await migrateDatabase(config);
+    await readySchema(config);
     if (access?.kind === "owner") await serveEmbedded(access);
     const services = startBackgroundServices(config);
     const via = access?.kind === "client" ? `, through pid ${access.owner.pid}'s embedded database` : "";

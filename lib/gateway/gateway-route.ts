@@ -3,6 +3,7 @@
 import { authenticateApiKey } from "../api-keys/authenticate-api-key";
 import { ApiError } from "../http/errors";
 import { logger } from "../log";
+import { noteRequestUser } from "../ops/request-context";
 import { consumeRateLimit, type GatewayAction } from "./rate-limit";
 import { seedError } from "./responses";
 
@@ -13,6 +14,7 @@ export function gatewayRoute(action: GatewayAction, handler: (req: Request, call
     try {
       const auth = await authenticateApiKey(req.headers.get("ocp-apim-subscription-key"));
       if (!auth.ok) return seedError(auth.status);
+      noteRequestUser(auth.userId, auth.keyId);
       const wait = await consumeRateLimit(action, auth.keyId);
       if (wait !== null) return seedError(429, { retryAfterSeconds: wait });
       return await handler(req, { keyId: auth.keyId, userId: auth.userId });

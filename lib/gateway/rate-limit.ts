@@ -1,37 +1,55 @@
 // Request budgets per minute, from configuration: per API key for the
-// gateway, per user for submits from the web.
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+// gateway, per user for submits from the web. Counted in the process's limiter
+// store, so with PostgreSQL every instance spends from the same budget.
+import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { getConfig } from "../config";
 import { ApiError } from "../http/errors";
+import { configuredStore, type LimiterStore } from "../rate-limit/limiter-store";
 
 export type GatewayAction = "submit" | "status" | "web-submit";
+export type RequestLimits = { submitPerMinute: number; statusPerMinute: number };
+export type RequestBudgets = {
+  /** null when allowed; otherwise the seconds to wait. */
+  consume(action: GatewayAction, id: string): Promise<number | null>;
+};
+
+export function createRequestBudgets(limits: RequestLimits, store: LimiterStore): RequestBudgets {
+  const perMinute = (keyPrefix: string, points: number) => store.make({ keyPrefix, points, duration: 60 });
+  const limiters: Record<GatewayAction, RateLimiterAbstract> = {
+    submit: perMinute("submit", limits.submitPerMinute),
+    status: perMinute("status", limits.statusPerMinute),
+    // Web submits share the per-minute submit budget, counted per user.
+    "web-submit": perMinute("web-submit", limits.submitPerMinute),
+  };
+  return {
+    async consume(action, id) {
+      await store.ready;
+      try {
+        await limiters[action].consume(id);
+        return null;
+      } catch (res) {
+        if (res instanceof RateLimiterRes) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+        throw res;
+      }
+    },
+  };
+}
 
 const key = Symbol.for("kling-portal.gateway-limiters");
-type Holder = { [key]?: Record<GatewayAction, RateLimiterMemory> };
+type Holder = { [key]?: RequestBudgets };
 
-function limiters() {
+function budgets(): RequestBudgets {
   const g = globalThis as Holder;
   if (!g[key]) {
     const c = getConfig();
-    g[key] = {
-      submit: new RateLimiterMemory({ keyPrefix: "submit", points: c.RATE_LIMIT_SUBMIT_PER_MINUTE, duration: 60 }),
-      status: new RateLimiterMemory({ keyPrefix: "status", points: c.RATE_LIMIT_STATUS_PER_MINUTE, duration: 60 }),
-      // Web submits share the per-minute submit budget, counted per user.
-      "web-submit": new RateLimiterMemory({ keyPrefix: "web-submit", points: c.RATE_LIMIT_SUBMIT_PER_MINUTE, duration: 60 }),
-    };
+    g[key] = createRequestBudgets({ submitPerMinute: c.RATE_LIMIT_SUBMIT_PER_MINUTE, statusPerMinute: c.RATE_LIMIT_STATUS_PER_MINUTE }, configuredStore());
   }
   return g[key];
 }
 
 /** null when allowed; otherwise the seconds to wait. */
-export async function consumeRateLimit(action: GatewayAction, keyId: string): Promise<number | null> {
-  try {
-    await limiters()[action].consume(keyId);
-    return null;
-  } catch (res) {
-    if (res instanceof RateLimiterRes) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-    throw res;
-  }
+export function consumeRateLimit(action: GatewayAction, keyId: string): Promise<number | null> {
+  return budgets().consume(action, keyId);
 }
 
 /** Every web action that starts a task (submit, re-run) spends the user's one submit budget: a 429 beyond it. */
@@ -40,9 +58,4 @@ export async function enforceWebSubmitLimit(userId: string): Promise<void> {
   if (wait !== null) {
     throw new ApiError(429, "rate_limited", `Too many generations at once: try again in ${wait} s`, undefined, { "Retry-After": String(wait) });
   }
-}
-
-/** Forgets all budgets (tests, config changes). */
-export function resetRateLimits(): void {
-  delete (globalThis as Holder)[key];
 }

@@ -1,6 +1,7 @@
 // Chooses the provider named by KLING_PROVIDER.
 import type { Config } from "../config";
 import { createAppyPieClient } from "./appypie-client";
+import { countUpstreamCalls } from "./count-calls";
 import { createLocalProvider } from "./local-provider";
 import { createOfficialClient } from "./official-client";
 import type { KlingProvider } from "./provider";
@@ -14,6 +15,10 @@ export { KlingError } from "./errors";
  * each call is made.
  */
 export function createProvider(config: Config, opts: { fetch?: typeof fetch } = {}): KlingProvider {
+  return countUpstreamCalls(createUncounted(config, opts));
+}
+
+function createUncounted(config: Config, opts: { fetch?: typeof fetch }): KlingProvider {
   // No retries inside a call: each upstream call is made under a freshly proven
   // lease, so the reconciler retries (with backoff) instead of the client.
   const common = { timeoutMs: config.KLING_TIMEOUT_MS, maxRetries: 0, fetch: opts.fetch };

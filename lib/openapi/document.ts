@@ -5,6 +5,7 @@ import { changePasswordSchema, deleteAccountSchema, updateProfileSchema } from "
 import { adminUserListSchema, adminUserSchema, listUsersQuerySchema, updateUserSchema } from "../admin/schema";
 import { createApiKeySchema } from "../api-keys/schema";
 import { signUpSchema } from "../auth/schema";
+import { MAX_DELIVERY_ATTEMPTS } from "../gateway/callbacks/deliver-callbacks";
 import { SEED_ERRORS as SEED_ERROR_MESSAGES } from "../gateway/responses";
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../http/idempotency-key";
 import {
@@ -87,6 +88,23 @@ const webhookHeaders = {
   },
 };
 
+const health = {
+  type: "object",
+  properties: {
+    status: { enum: ["ok", "error"] },
+    db: { type: "string", description: '"ok" or "error: <reason>"' },
+    provider: { type: "string", enum: ["local", "appypie", "kling"] },
+    uptimeSeconds: { type: "integer" },
+  },
+  required: ["status", "db", "provider", "uptimeSeconds"],
+};
+
+// Refused by the server before any handler runs (lib/http/client-error.ts): the
+// only 4xx a health check, with no input and no credentials, can get.
+const headersTooLarge = {
+  "431": { description: "Request headers over 16 KB in all (code headers_too_large), refused before the endpoint runs", content: { "application/json": { schema: portalError } } },
+};
+
 const signingSecret = { type: "string", pattern: "^whsec_", description: "Standard Webhooks signing secret for this key's caller notifications; shown once" };
 
 const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
@@ -102,19 +120,22 @@ export function buildOpenApiDocument(baseUrl: string) {
       title: "Kling Portal API",
       version: "1.0.0",
       description:
-        "The seed's Kling text-to-image gateway endpoints (authenticated by Ocp-Apim-Subscription-Key with a portal API key) and the portal's own session API.",
+        "The seed's Kling text-to-image gateway endpoints (authenticated by Ocp-Apim-Subscription-Key with a portal API key) and the portal's own session API. Every answer carries an X-Request-Id header, also found in the portal's log line for that request.",
+      // No open-source licence has been granted for this portal; the terms are those of its operator.
+      license: { name: "Proprietary", url: `${baseUrl}/docs` },
     },
     servers: [{ url: baseUrl }],
     tags: [
       { name: "Kling gateway", description: "Drop-in compatible with the Appy Pie Kling endpoints" },
       { name: "Portal", description: "Used by the web app; needs a session cookie" },
       { name: "Admin", description: "The admin console's API: admins only, 404 for anyone else" },
+      { name: "Operations", description: "Health checks and metrics for monitors and orchestrators" },
     ],
     paths: {
       "/kling-ai-image/v1/getImageTask": {
         post: {
           tags: ["Kling gateway"],
-          summary: "Submit a text-to-image task",
+          summary: "Submit a text-to-image task", operationId: "submitImageTask",
           security: [{ subscriptionKey: [] }],
           parameters: [idempotencyKeyHeader],
           requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/ImageRequest" }, example: { prompt: "Sparrow bird flying", negative_prompt: "dark background, blurry details" } } } },
@@ -123,10 +144,15 @@ export function buildOpenApiDocument(baseUrl: string) {
             taskStatus: {
               "{$request.body#/callback_url}": {
                 post: {
-                  summary: "Sent on each status change of the task (retried with backoff), signed per Standard Webhooks with the key's signing secret",
+                  summary: "Sent on each status change of the task (retried with backoff), signed per Standard Webhooks with the key's signing secret", operationId: "taskStatusNotification",
                   parameters: Object.entries(webhookHeaders).map(([name, h]) => ({ name, in: "header", ...h })),
                   requestBody: { content: json("StatusResponse") },
-                  responses: { "200": { description: "Any 2xx acknowledges the delivery" } },
+                  // The portal calls the caller's URL: no portal credential is involved.
+                  security: [],
+                  responses: {
+                    "200": { description: "Any 2xx acknowledges the delivery" },
+                    "4XX": { description: `Not acknowledged, like any answer other than 2xx: retried with backoff, up to ${MAX_DELIVERY_ATTEMPTS} attempts in all` },
+                  },
                 },
               },
             },
@@ -136,7 +162,7 @@ export function buildOpenApiDocument(baseUrl: string) {
       "/kling-ai-polling/v1/getImageStatus": {
         post: {
           tags: ["Kling gateway"],
-          summary: "Get a task's status and images",
+          summary: "Get a task's status and images", operationId: "getImageStatus",
           security: [{ subscriptionKey: [] }],
           requestBody: { required: true, content: json("StatusRequest") },
           responses: {
@@ -151,7 +177,7 @@ export function buildOpenApiDocument(baseUrl: string) {
       "/api/tasks": {
         post: {
           tags: ["Portal"],
-          summary: "Start a generation",
+          summary: "Start a generation", operationId: "createTask",
           security: [{ session: [] }],
           parameters: [idempotencyKeyHeader],
           requestBody: { required: true, content: json("CreateTask") },
@@ -159,33 +185,33 @@ export function buildOpenApiDocument(baseUrl: string) {
         },
         get: {
           tags: ["Portal"],
-          summary: "Your tasks, newest first",
+          summary: "Your tasks, newest first", operationId: "listTasks",
           security: [{ session: [] }],
           parameters: listParams,
           responses: { "200": { description: "A page of tasks", content: json("TaskList") }, ...errors([400, 401]) },
         },
       },
       "/api/tasks/{id}": {
-        get: { tags: ["Portal"], summary: "One task", security: [{ session: [] }], parameters: [idParam("id")], responses: { "200": { description: "The task", content: json("Task") }, ...errors([401, 404]) } },
-        delete: { tags: ["Portal"], summary: "Delete a task and its images", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Deleted" }, ...errors([401, 403, 404]) } },
+        get: { tags: ["Portal"], summary: "One task", operationId: "getTask", security: [{ session: [] }], parameters: [idParam("id")], responses: { "200": { description: "The task", content: json("Task") }, ...errors([401, 404]) } },
+        delete: { tags: ["Portal"], summary: "Delete a task and its images", operationId: "deleteTask", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Deleted" }, ...errors([401, 403, 404]) } },
       },
       "/api/tasks/{id}/rerun": {
-        post: { tags: ["Portal"], summary: "Start a new task with the same parameters", security: [{ session: [] }], parameters: [idParam("id")], responses: { "202": { description: "New task", content: json("Task") }, ...errors([401, 403, 404, 429]) } },
+        post: { tags: ["Portal"], summary: "Start a new task with the same parameters", operationId: "rerunTask", security: [{ session: [] }], parameters: [idParam("id")], responses: { "202": { description: "New task", content: json("Task") }, ...errors([401, 403, 404, 429]) } },
       },
       "/api/images/{taskId}/{index}": {
         get: {
           tags: ["Portal"],
-          summary: "An archived image (add ?size=thumb for the WebP thumbnail, ?download=1 to download)",
+          summary: "An archived image (add ?size=thumb for the WebP thumbnail, ?download=1 to download)", operationId: "getImage",
           security: [{ session: [] }],
           parameters: [idParam("taskId"), { ...idParam("index"), schema: { type: "integer", minimum: 0, maximum: 8 } }],
           responses: { "200": { description: "The image", content: { "image/png": {}, "image/jpeg": {}, "image/webp": {} } }, ...errors([401, 404]) },
         },
       },
       "/api/keys": {
-        get: { tags: ["Portal"], summary: "Your API keys", security: [{ session: [] }], responses: { "200": { description: "Keys (never the secret)" }, ...errors([401]) } },
+        get: { tags: ["Portal"], summary: "Your API keys", operationId: "listApiKeys", security: [{ session: [] }], responses: { "200": { description: "Keys (never the secret)" }, ...errors([401]) } },
         post: {
           tags: ["Portal"],
-          summary: "Create an API key (the key and its signing secret are in this answer only)",
+          summary: "Create an API key (the key and its signing secret are in this answer only)", operationId: "createApiKey",
           security: [{ session: [] }],
           requestBody: { required: true, content: json("CreateApiKey") },
           responses: {
@@ -209,7 +235,7 @@ export function buildOpenApiDocument(baseUrl: string) {
       "/api/keys/{id}/signing-secret": {
         post: {
           tags: ["Portal"],
-          summary: "Replace a key's webhook signing secret (the new secret is in this answer only; notifications not yet sent are signed with it)",
+          summary: "Replace a key's webhook signing secret (the new secret is in this answer only; notifications not yet sent are signed with it)", operationId: "rotateSigningSecret",
           security: [{ session: [] }],
           parameters: [idParam("id")],
           responses: {
@@ -219,11 +245,11 @@ export function buildOpenApiDocument(baseUrl: string) {
           },
         },
       },
-      "/api/keys/{id}": { delete: { tags: ["Portal"], summary: "Revoke a key", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Revoked" }, ...errors([401, 403, 404]) } } },
+      "/api/keys/{id}": { delete: { tags: ["Portal"], summary: "Revoke a key", operationId: "revokeApiKey", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Revoked" }, ...errors([401, 403, 404]) } } },
       "/api/account/link-intent": {
         post: {
           tags: ["Portal"],
-          summary: "Start linking GitHub or Google to the signed-in account (sets a signed 10-minute cookie; then sign in with that provider)",
+          summary: "Start linking GitHub or Google to the signed-in account (sets a signed 10-minute cookie; then sign in with that provider)", operationId: "createLinkIntent",
           security: [{ session: [] }],
           requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["provider"], properties: { provider: { type: "string", enum: ["github", "google"] } }, additionalProperties: false } } } },
           responses: { "200": { description: "Intent recorded; the provider's sign-in may start" }, ...errors([400, 401, 403]) },
@@ -233,12 +259,14 @@ export function buildOpenApiDocument(baseUrl: string) {
         patch: {
           tags: ["Portal"],
           summary: "Change your display name",
+          operationId: "updateAccount",
           security: [{ session: [] }],
           requestBody: { required: true, content: json("UpdateProfile") },
           responses: { "200": { description: "The account", content: { "application/json": { schema: { type: "object", properties: { id: { type: "string" }, email: { type: "string" }, name: { type: ["string", "null"] } } } } } }, ...errors([400, 401, 403, 413, 415]) },
         },
         delete: {
           tags: ["Portal"],
+          operationId: "deleteAccount",
           summary: "Delete your account: tasks, stored images and thumbnails, reference uploads, API keys, linked sign-ins and the user; signs out everywhere",
           security: [{ session: [] }],
           requestBody: { required: true, content: json("DeleteAccount") },
@@ -248,6 +276,7 @@ export function buildOpenApiDocument(baseUrl: string) {
       "/api/account/password": {
         post: {
           tags: ["Portal"],
+          operationId: "changePassword",
           summary: "Change your password (currentPassword required when the account has one; an account made with GitHub or Google sets its first without it). Every other session is signed out; this one is re-issued.",
           security: [{ session: [] }],
           requestBody: { required: true, content: json("ChangePassword") },
@@ -261,6 +290,7 @@ export function buildOpenApiDocument(baseUrl: string) {
       "/api/account/export": {
         get: {
           tags: ["Portal"],
+          operationId: "exportAccount",
           summary: "Export your data: a ZIP (streamed) of every archived image as images/<task id>/<index>.<ext>, plus tasks.json with every task and its parameters",
           security: [{ session: [] }],
           responses: { "200": { description: "The ZIP", content: { "application/zip": { schema: { type: "string", format: "binary" } } } }, ...errors([401]) },
@@ -269,6 +299,7 @@ export function buildOpenApiDocument(baseUrl: string) {
       "/api/admin/users": {
         get: {
           tags: ["Admin"],
+          operationId: "listAdminUsers",
           summary: "Every user with images and tasks this month, last activity and API keys, ordered by email",
           description: adminOnly,
           security: [{ session: [] }],
@@ -279,6 +310,7 @@ export function buildOpenApiDocument(baseUrl: string) {
       "/api/admin/users/{id}": {
         patch: {
           tags: ["Admin"],
+          operationId: "updateAdminUser",
           summary: "Disable or enable a user: disabling ends their sessions and their API keys answer the seed's 403 at once",
           description: adminOnly,
           security: [{ session: [] }],
@@ -292,13 +324,53 @@ export function buildOpenApiDocument(baseUrl: string) {
           },
         },
       },
-      "/api/signup": { post: { tags: ["Portal"], summary: "Create an account", requestBody: { required: true, content: json("SignUp") }, responses: { "201": { description: "Created" }, "409": { description: "Email taken", content: { "application/json": { schema: portalError } } }, ...errors([400]) } } },
-      "/api/health": { get: { tags: ["Portal"], summary: "Liveness and database check", responses: { "200": { description: "Healthy" }, "503": { description: "A part is failing" } } } },
+      "/api/signup": { post: { tags: ["Portal"], summary: "Create an account", operationId: "signUp", security: [], requestBody: { required: true, content: json("SignUp") }, responses: { "201": { description: "Created" }, "409": { description: "Email taken", content: { "application/json": { schema: portalError } } }, ...errors([400]) } } },
+      "/api/health": {
+        get: {
+          tags: ["Operations"],
+          summary: "Database check (kept for existing monitors; see /api/health/ready)",
+          operationId: "getHealth",
+          security: [],
+          responses: { "200": { description: "Healthy", content: json("Health") }, "503": { description: "The database is failing", content: json("Health") }, ...headersTooLarge },
+        },
+      },
+      "/api/health/live": {
+        get: {
+          tags: ["Operations"],
+          summary: "Liveness: the process answers (checks no dependency)",
+          operationId: "getLiveness",
+          security: [],
+          responses: { "200": { description: "Alive", content: json("Liveness") }, ...headersTooLarge },
+        },
+      },
+      "/api/health/ready": {
+        get: {
+          tags: ["Operations"],
+          summary: "Readiness: database and image storage work (upstream reachability is reported, from a probe cached 30 s, but does not fail it)",
+          operationId: "getReadiness",
+          security: [],
+          responses: { "200": { description: "Ready", content: json("Readiness") }, "503": { description: "A part named in the body is failing", content: json("Readiness") }, ...headersTooLarge },
+        },
+      },
+      "/api/metrics": {
+        get: {
+          tags: ["Operations"],
+          summary: "Prometheus metrics: request durations per route, tasks by status, queue depth, reconciler lag, upstream calls by outcome, archive failures, caller-callback backlog, process memory",
+          operationId: "getMetrics",
+          security: [{ metricsToken: [] }],
+          responses: {
+            "200": { description: "Prometheus text exposition format", content: { "text/plain": { schema: { type: "string" } } } },
+            "401": { description: "Wrong or missing bearer token", content: { "application/json": { schema: portalError } } },
+            "404": { description: "METRICS_TOKEN is not set: the endpoint is off", content: { "application/json": { schema: portalError } } },
+          },
+        },
+      },
     },
     components: {
       securitySchemes: {
         subscriptionKey: { type: "apiKey", in: "header", name: "Ocp-Apim-Subscription-Key", description: "A portal API key (Settings → API keys)" },
         session: { type: "apiKey", in: "cookie", name: "next-auth.session-token" },
+        metricsToken: { type: "http", scheme: "bearer", description: "The METRICS_TOKEN value" },
       },
       schemas: {
         ImageRequest: schema(klingImageRequestSchema, "input"),
@@ -318,6 +390,21 @@ export function buildOpenApiDocument(baseUrl: string) {
         AdminUser: schema(adminUserSchema),
         AdminUserList: schema(adminUserListSchema),
         UpdateUser: schema(updateUserSchema, "input"),
+        Health: health,
+        Liveness: { type: "object", properties: { status: { const: "ok" }, uptimeSeconds: { type: "integer" } }, required: ["status", "uptimeSeconds"] },
+        Readiness: {
+          allOf: [{ $ref: "#/components/schemas/Health" }],
+          type: "object",
+          properties: {
+            storage: { type: "string", description: '"ok" or "error: <reason>"' },
+            upstream: {
+              type: "object",
+              properties: { status: { enum: ["reachable", "unreachable", "unknown"] }, detail: { type: "string" }, checkedAt: { type: "string", format: "date-time" } },
+              required: ["status", "checkedAt"],
+            },
+          },
+          required: ["storage", "upstream"],
+        },
       },
     },
   };

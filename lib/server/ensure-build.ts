@@ -1,5 +1,7 @@
-// `npm start` builds the production bundle when there is none or when the
-// sources changed since the last build, so one command always serves fresh code.
+// The production bundle and whether it matches the sources. On the embedded
+// database `npm start` builds when there is no build or the sources changed,
+// so one command always serves fresh code; with several instances on
+// PostgreSQL `npm run build` builds once and `npm start` only checks.
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -23,12 +25,32 @@ export function sourceFingerprint(root: string): string {
   return hash.digest("hex");
 }
 
+const stampPath = (root: string) => path.join(root, ".next", "source-fingerprint");
+
+export type BuildState = "missing" | "stale" | "fresh";
+
+export function buildState(root: string): BuildState {
+  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) return "missing";
+  const stamp = stampPath(root);
+  return existsSync(stamp) && readFileSync(stamp, "utf8") === sourceFingerprint(root) ? "fresh" : "stale";
+}
+
 export function ensureBuild(root: string, log: (msg: string) => void = console.log): void {
-  const stamp = path.join(root, ".next", "source-fingerprint");
-  const fingerprint = sourceFingerprint(root);
-  const built = existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(stamp) && readFileSync(stamp, "utf8") === fingerprint;
-  if (built) return;
+  if (buildState(root) === "fresh") return;
   log("Building the portal (first start or sources changed)…");
+  build(root);
+}
+
+/** Refuses to serve without a build matching the sources (instances never build, so they never build at once). */
+export function requireBuild(root: string): void {
+  const state = buildState(root);
+  if (state === "missing") throw new Error("There is no production build: run `npm run build` once, then `npm start` (with a PostgreSQL DATABASE_URL, `npm start` does not build).");
+  if (state === "stale") throw new Error("The production build does not match the sources (they changed since `npm run build`): run `npm run build` again, then `npm start`.");
+}
+
+/** `next build`, then records which sources it was built from. */
+export function build(root: string): void {
+  const fingerprint = sourceFingerprint(root);
   const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
   const result = spawnSync(process.execPath, [nextBin, "build"], {
     cwd: root,
@@ -36,5 +58,5 @@ export function ensureBuild(root: string, log: (msg: string) => void = console.l
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (result.status !== 0) throw new Error("next build failed (see the output above)");
-  writeFileSync(stamp, fingerprint);
+  writeFileSync(stampPath(root), fingerprint);
 }

@@ -6,8 +6,12 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import next from "next";
 import type { Config } from "../config";
+import { answerClientError } from "../http/client-error";
 import { CLIENT_IP_HEADER, resolveClientIp } from "../http/client-ip";
 import { logger } from "../log";
+import { getMetrics } from "../ops/metrics";
+import { observeRequests } from "../ops/observe-requests";
+import { routeMatcherFor } from "../ops/route-patterns";
 import { startBackgroundServices } from "./background";
 
 export type PortalServer = { url: string; close(): Promise<void> };
@@ -21,12 +25,14 @@ export async function startPortalServer(opts: { config: Config; dir: string; dev
   const emulator = config.KLING_PROVIDER === "local" ? await startLocalEmulator(config) : null;
   if (emulator) logger.debug({ url: emulator.url }, "built-in emulator listening on loopback");
 
+  const observe = observeRequests({ logger, routeOf: routeMatcherFor(dir), metrics: getMetrics() });
   // Everything on the public port is Next.js: /emulator… is a 404 like any unknown path.
   const server = http.createServer((req, res) => {
     // Overwrites whatever the client sent: per-IP throttling reads only this.
     req.headers[CLIENT_IP_HEADER] = resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS);
-    void handle(req, res);
+    observe(req, res, () => void handle(req, res));
   });
+  server.on("clientError", answerClientError);
   server.keepAliveTimeout = 65_000;
   try {
     await new Promise<void>((resolve, reject) => {

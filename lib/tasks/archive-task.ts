@@ -6,6 +6,7 @@ import { getDb } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 import { ImageError } from "../images/errors";
 import { logger } from "../log";
+import { getMetrics } from "../ops/metrics";
 import { archiveImages } from "./archive-images";
 import { notifyTaskChanged } from "./notify";
 import type { ReconcileContext } from "./reconcile-task";
@@ -21,6 +22,7 @@ export async function archiveTask(task: Task, ctx: ReconcileContext): Promise<vo
     const attempts = task.archiveAttempts + 1;
     const permanent = err instanceof ImageError && !err.retryable;
     const expired = ctx.now.getTime() - task.upstreamSucceededAt!.getTime() > ARCHIVE_RETRY_MS;
+    getMetrics().archiveFailures.inc({ outcome: permanent || expired ? "final" : "retry" });
     if (permanent || expired) {
       const { count } = await getDb().task.updateMany({
         where: { id: task.id, leaseOwner: ctx.owner },

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { afterAll, expect, it } from "vitest";
-import { LIMITER_TABLE } from "@/lib/auth/limiter-store";
+import { LIMITER_TABLE } from "@/lib/rate-limit/limiter-store";
 import type { LoginThrottle } from "@/lib/auth/login-throttle";
 import { stripSchemaParam } from "@/lib/db/adapter";
 import { describeEachDb } from "../helpers/db";
@@ -64,12 +64,39 @@ describeEachDb("login throttle", (ctx) => {
     expect(await t.retryAfter("anyone@example.com", "192.0.2.51")).toBeNull();
   });
 
+  it("locks an account out after consecutive failures from many addresses, for a delay that doubles, until a success", async () => {
+    const t = throttle({ failuresBeforeLockout: 10, failuresPerAccountBeforeLockout: 4 });
+    const from = (i: number) => `198.51.100.${i}`;
+    // Each address fails once: no pair is near its lockout, the account is.
+    for (let i = 1; i <= 3; i++) expect(await t.failed("dee@example.com", from(i))).toBeNull();
+    expect(await t.failed("dee@example.com", from(4))).toBe(1);
+    // Locked from every address, a fresh one too; other accounts are not.
+    expect(await t.retryAfter("dee@example.com", from(99))).toBe(1);
+    expect(await t.retryAfter("eve@example.com", from(1))).toBeNull();
+
+    await sleep(1100);
+    expect(await t.retryAfter("dee@example.com", from(99))).toBeNull();
+    for (let i = 5; i <= 7; i++) await t.failed("dee@example.com", from(i));
+    expect(await t.failed("dee@example.com", from(8))).toBe(2); // the second lockout doubles
+
+    await sleep(2100);
+    await t.succeeded("dee@example.com", from(9));
+    for (let i = 10; i <= 12; i++) expect(await t.failed("dee@example.com", from(i))).toBeNull();
+    expect(await t.failed("dee@example.com", from(13))).toBe(1); // reset: the first lockout again
+  });
+
   if (ctx.kind === "postgres") {
     it("is shared by every instance on PostgreSQL, in its own table without email addresses", async () => {
       const one = throttle();
       const two = throttle();
       for (let i = 0; i < 3; i++) await one.failed("shared@example.com", "203.0.113.9");
       expect(await two.retryAfter("shared@example.com", "203.0.113.9")).toBe(1);
+      // The account's count is shared too: failures at two instances from two addresses add up.
+      const three = throttle({ failuresBeforeLockout: 10, failuresPerAccountBeforeLockout: 2 });
+      const four = throttle({ failuresBeforeLockout: 10, failuresPerAccountBeforeLockout: 2 });
+      expect(await three.failed("spread@example.com", "203.0.113.10")).toBeNull();
+      expect(await four.failed("spread@example.com", "203.0.113.11")).toBe(1);
+      expect(await three.retryAfter("spread@example.com", "203.0.113.12")).toBe(1);
       const schema = new URL(ctx.url!).searchParams.get("schema")!;
       const client = new pg.Client({ connectionString: stripSchemaParam(ctx.url!) });
       await client.connect();

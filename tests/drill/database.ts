@@ -5,6 +5,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { stripSchemaParam } from "../../lib/db/adapter";
+import { migrateDatabase } from "../../lib/db/migrate-database";
 
 export type DrillDb = { kind: "pglite" } | { kind: "postgres"; url: string; schema: string };
 
@@ -34,6 +35,8 @@ export async function createPostgresSchema(baseUrl: string): Promise<DrillDb & {
   const schema = `drill_${randomBytes(5).toString("hex")}`;
   const u = new URL(baseUrl);
   u.searchParams.set("schema", schema);
+  // As a deploy does: `npm run db:migrate` once, before any instance starts (instances on PostgreSQL do not migrate).
+  await migrateDatabase({ DATABASE_URL: u.toString(), DATA_DIR: "/nonexistent" });
   return { kind: "postgres", url: u.toString(), schema };
 }
 

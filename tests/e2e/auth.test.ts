@@ -2,7 +2,7 @@
 // against the production build.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "./helpers/browser";
+import { browserIt, hasBrowser, launchBrowser } from "./helpers/browser";
 import { startPortal, type Portal } from "./helpers/portal";
 import { signUp } from "./helpers/session";
 
@@ -10,7 +10,8 @@ let portal: Portal;
 let browser: Browser;
 
 beforeAll(async () => {
-  [portal, browser] = await Promise.all([startPortal({ SIGNIN_FAILURES_BEFORE_LOCKOUT: "3", SIGNIN_LOCKOUT_SECONDS: "120" }), launchBrowser()]);
+  portal = await startPortal({ SIGNIN_FAILURES_BEFORE_LOCKOUT: "3", SIGNIN_LOCKOUT_SECONDS: "120" });
+  if (hasBrowser) browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
@@ -18,12 +19,14 @@ afterAll(async () => {
 });
 
 describe("accounts in the browser", () => {
-  it("signs up, signs out, signs back in, and guards protected pages", async () => {
+  browserIt("signs up, signs out, signs back in, and guards protected pages", async () => {
     const page = await browser.newPage();
     await page.goto(`${portal.url}/settings/keys`);
     // Signed out: sent to sign-in, remembering where to return.
     expect(new URL(page.url()).pathname).toBe("/signin");
     expect(new URL(page.url()).searchParams.get("callbackUrl")).toBe("/settings/keys");
+    // A visitor learns what the portal does before being asked for an account.
+    expect(await page.locator("section[aria-labelledby=about-title]").textContent()).toMatch(/Images from your words, with Kling AI\..*same Kling text-to-image API/);
 
     await page.goto(`${portal.url}/signup`);
     await page.fill("#email", "not-an-email");
@@ -66,7 +69,7 @@ describe("accounts in the browser", () => {
     await page.close();
   });
 
-  it("locks sign-in out after repeated failures: the page says how long, the API answers 429 with Retry-After", async () => {
+  browserIt("locks sign-in out after repeated failures: the page says how long, the API answers 429 with Retry-After", async () => {
     await signUp(portal.url, "locked@example.com", "the right password");
     const page = await browser.newPage();
     await page.goto(`${portal.url}/signin`);
@@ -101,7 +104,7 @@ describe("accounts in the browser", () => {
     expect(res.headers.getSetCookie().some((c) => c.includes("session-token"))).toBe(false);
   });
 
-  it("shows each sign-in error code's message, and goes nowhere but this origin after sign-in", async () => {
+  browserIt("shows each sign-in error code's message, and goes nowhere but this origin after sign-in", async () => {
     const page = await browser.newPage();
     await page.goto(`${portal.url}/signin?error=OAuthAccountNotLinked`);
     expect(await page.locator("form [role=alert]").textContent()).toMatch(/already exists and has a password: sign in with your password, then link GitHub or Google from Settings → Account/);

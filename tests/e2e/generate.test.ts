@@ -4,15 +4,17 @@
 import { readFile } from "node:fs/promises";
 import type { Browser } from "playwright-core";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "./helpers/browser";
+import { afterAll, beforeAll, describe, expect } from "vitest";
+import { browserIt, hasBrowser, launchBrowser } from "./helpers/browser";
 import { startPortal, type Portal } from "./helpers/portal";
 
 let portal: Portal;
 let browser: Browser;
 
 beforeAll(async () => {
-  [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
+  if (!hasBrowser) return; // every test here drives the browser
+  portal = await startPortal();
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
@@ -31,7 +33,7 @@ async function signUpIn(email: string) {
 }
 
 describe("generating in the browser", () => {
-  it("generates, updates live, opens, downloads, re-runs and deletes; another user sees none of it", async () => {
+  browserIt("generates, updates live, opens, downloads, re-runs and deletes; another user sees none of it", async () => {
     const { page } = await signUpIn("grace@example.com");
     expect(await page.textContent("main")).toContain("Nothing here yet");
 
@@ -59,6 +61,11 @@ describe("generating in the browser", () => {
     await card.locator("a").first().click();
     await page.waitForURL(`${portal.url}/tasks/${taskId}`);
     await page.waitForSelector("[data-testid=task-view][data-status=succeed]");
+    // The tab and the page's heading are the prompt.
+    expect(await page.title()).toBe("A red fox in deep snow, golden hour · Kling Portal");
+    expect(await page.locator("h1").textContent()).toBe("A red fox in deep snow, golden hour");
+    const favicon = await page.request.get(`${portal.url}/favicon.ico`);
+    expect([favicon.status(), favicon.headers()["content-type"]]).toEqual([200, "image/x-icon"]);
     const sizes = await page.locator("figure img").evaluateAll((imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).naturalHeight]));
     await expect.poll(async () => (await page.locator("figure img").evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth))).every((w) => w === 576)).toBe(true);
     expect(sizes).toHaveLength(4);

@@ -4,7 +4,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePng } from "../helpers/images";
-import { launchBrowser, takeCspViolations } from "./helpers/browser";
+import { browserIt, hasBrowser, launchBrowser, takeCspViolations } from "./helpers/browser";
 import { startPortal, type Portal } from "./helpers/portal";
 import { signUp, type Session } from "./helpers/session";
 
@@ -17,7 +17,8 @@ const EMAIL = "headers@example.com";
 const PASSWORD = "correct horse battery";
 
 beforeAll(async () => {
-  [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
+  portal = await startPortal();
+  if (hasBrowser) browser = await launchBrowser();
   user = await signUp(portal.url, EMAIL, PASSWORD);
   const created = await user.fetch("/api/tasks", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ prompt: "A lighthouse at dusk", n: 2, aspect_ratio: "1:1" }) });
   expect(created.status).toBe(202);
@@ -164,13 +165,13 @@ describe("Content-Security-Policy in Chromium", () => {
     }
   }
 
-  it("loads every page signed out without a violation", async () => {
+  browserIt("loads every page signed out without a violation", async () => {
     const context = await browser.newContext();
     await visitAll(await context.newPage(), "signed out");
     await context.close();
   });
 
-  it("loads every page signed in, with images, previews and client navigation, without a violation", async () => {
+  browserIt("loads every page signed in, with images, previews and client navigation, without a violation", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${portal.url}/signin`);
@@ -200,7 +201,7 @@ describe("Content-Security-Policy in Chromium", () => {
     await context.close();
   });
 
-  it("blocks and reports injected markup's inline handler (the watch itself works)", async () => {
+  browserIt("blocks and reports injected markup's inline handler (the watch itself works)", async () => {
     const page = await browser.newPage();
     await page.goto(`${portal.url}/signin`, { waitUntil: "networkidle" });
     // The classic XSS payload: an inline event handler has no nonce and cannot get one.

@@ -8,7 +8,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import pg from "pg";
 import { afterAll, beforeAll, describe } from "vitest";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-import { setDb, disconnectDb } from "@/lib/db/client";
+import { getDb, setDb, disconnectDb } from "@/lib/db/client";
 import { stripSchemaParam } from "@/lib/db/adapter";
 import { applyMigrations } from "@/lib/db/migrate";
 import { migrateDatabase } from "@/lib/db/migrate-database";
@@ -49,7 +49,7 @@ export async function createTestDb(kind: DbKind): Promise<TestDb> {
 
 // Prisma's migrator takes one server-wide advisory lock for 10 s at most; test
 // files migrating their own schemas at once can queue past that on 2 busy cores.
-async function migrateWithRetry(url: string, tries = 4) {
+export async function migrateWithRetry(url: string, tries = 4) {
   for (let i = 1; ; i++) {
     try {
       return await migrateDatabase({ DATABASE_URL: url, DATA_DIR: "/nonexistent" });
@@ -93,5 +93,18 @@ export function describeEachDb(name: string, suite: (ctx: { get db(): PrismaClie
         },
       });
     });
+  }
+}
+
+/** Runs `fn` with the app pointed at a database that cannot be reached, then restores the real one. */
+export async function withUnreachableDb(fn: () => Promise<void>): Promise<void> {
+  const working = getDb();
+  const broken = new PrismaClient({ adapter: new PrismaPg({ connectionString: "postgresql://nobody@127.0.0.1:1/none", connectionTimeoutMillis: 500 }) });
+  setDb(broken);
+  try {
+    await fn();
+  } finally {
+    setDb(working);
+    await broken.$disconnect().catch(() => {});
   }
 }

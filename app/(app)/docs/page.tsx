@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "API" };
 
 function Code({ children, label }: { children: string; label: string }) {
   return (
-    <pre aria-label={label} className="overflow-x-auto rounded-lg bg-zinc-900 p-4 text-xs leading-relaxed text-zinc-100 dark:bg-black">
+    <pre aria-label={label} tabIndex={0} className="overflow-x-auto rounded-lg bg-zinc-900 p-4 text-xs leading-relaxed text-zinc-100 dark:bg-black">
       <code>{children}</code>
     </pre>
   );
@@ -73,16 +73,16 @@ fetch("${base}/kling-ai-image/v1/getImageTask", {
       <header className="space-y-2">
         <h1 className="text-2xl font-semibold">Kling API on this portal</h1>
         <p>
-          The portal answers the two Kling text-to-image endpoints exactly as the Appy Pie gateway documents them. Existing code works by changing its base URL to <code className="font-mono">{base}</code> and its key to one of your <Link href="/settings/keys" className="text-brand-600 hover:underline dark:text-brand-500">API keys</Link>. Every task appears in your history marked <em>API</em>, with its images kept.
+          The portal answers the two Kling text-to-image endpoints exactly as the Appy Pie gateway documents them. Existing code works by changing its base URL to <code className="font-mono">{base}</code> and its key to one of your <Link href="/settings/keys" className="text-brand-600 hover:underline dark:text-brand-400">API keys</Link>. Every task appears in your history marked <em>API</em>, with its images kept.
         </p>
         <p>
-          Machine-readable description: <a href="/api/openapi.json" className="text-brand-600 hover:underline dark:text-brand-500">/api/openapi.json</a> (OpenAPI 3.1).
+          Machine-readable description: <a href="/api/openapi.json" className="text-brand-600 hover:underline dark:text-brand-400">/api/openapi.json</a> (OpenAPI 3.1).
         </p>
       </header>
 
       <section className="space-y-3" id="submit">
         <h2>1. Submit a task</h2>
-        <p><code className="font-mono">POST /kling-ai-image/v1/getImageTask</code> with <code>prompt</code> (≤ 500 characters), and optionally <code>negative_prompt</code> (≤ 200), <code>image</code> (raw Base64 PNG/JPEG or an http(s) URL, ≤ 10 MB, sides ≥ 300 px), <code>image_fidelity</code> (0–1, default 0.5), <code>n</code> (1–9, default 1), <code>aspect_ratio</code> (16:9, 9:16, 1:1, 4:3, 3:4, 3:2, 2:3; default 16:9) and <code>callback_url</code>. Send an <code>Idempotency-Key</code> header to make retries safe (<a href="#idempotency" className="text-brand-600 hover:underline dark:text-brand-500">below</a>).</p>
+        <p><code className="font-mono">POST /kling-ai-image/v1/getImageTask</code> with <code>prompt</code> (≤ 500 characters), and optionally <code>negative_prompt</code> (≤ 200), <code>image</code> (raw Base64 PNG/JPEG or an http(s) URL, ≤ 10 MB, sides ≥ 300 px), <code>image_fidelity</code> (0–1, default 0.5), <code>n</code> (1–9, default 1), <code>aspect_ratio</code> (16:9, 9:16, 1:1, 4:3, 3:4, 3:2, 2:3; default 16:9) and <code>callback_url</code>. Send an <code>Idempotency-Key</code> header to make retries safe (<a href="#idempotency" className="text-brand-600 hover:underline dark:text-brand-400">below</a>).</p>
         <Code label="Submit with curl">{submitCurl}</Code>
         <Code label="Submit answer">{`{ "data": { "code": 0, "message": "SUCCEED", "request_id": "…", "data": { "task_id": "…", "task_status": "submitted", "created_at": 1732788384315, "updated_at": 1732788384315 } } }`}</Code>
       </section>
@@ -106,7 +106,7 @@ fetch("${base}/kling-ai-image/v1/getImageTask", {
         <p>With <code>callback_url</code>, the portal POSTs the status body above to your URL on each status change, retrying with backoff for a while if your server does not answer 2xx. Only public http(s) addresses are called{config.CALLBACK_ALLOW_PRIVATE ? " (this portal also allows private addresses)" : "; loopback, link-local and private networks are refused"}.</p>
         <h3>Verifying them</h3>
         <p>
-          Every notification is signed following <a href="https://www.standardwebhooks.com/" className="text-brand-600 hover:underline dark:text-brand-500">Standard Webhooks</a> with the signing secret of the key that submitted the task (<code>whsec_…</code>, shown once beside the new key in <Link href="/settings/keys" className="text-brand-600 hover:underline dark:text-brand-500">API keys</Link>, and again whenever you rotate it there). Three headers come with it: <code>webhook-id</code> (the same on every retry of one notification: deduplicate on it), <code>webhook-timestamp</code> (seconds since 1970, of this attempt) and <code>webhook-signature</code>: <code>v1,</code> and the Base64 HMAC-SHA256 of <code>{"${webhook-id}.${webhook-timestamp}.${body}"}</code>, keyed with the Base64-decoded part of the secret after <code>whsec_</code>. Verify the raw body before parsing it, and refuse timestamps more than five minutes off. After a rotation, notifications not yet sent are signed with the new secret.
+          Every notification is signed following <a href="https://www.standardwebhooks.com/" className="text-brand-600 hover:underline dark:text-brand-400">Standard Webhooks</a> with the signing secret of the key that submitted the task (<code>whsec_…</code>, shown once beside the new key in <Link href="/settings/keys" className="text-brand-600 hover:underline dark:text-brand-400">API keys</Link>, and again whenever you rotate it there). Three headers come with it: <code>webhook-id</code> (the same on every retry of one notification: deduplicate on it), <code>webhook-timestamp</code> (seconds since 1970, of this attempt) and <code>webhook-signature</code>: <code>v1,</code> and the Base64 HMAC-SHA256 of <code>{"${webhook-id}.${webhook-timestamp}.${body}"}</code>, keyed with the Base64-decoded part of the secret after <code>whsec_</code>. Verify the raw body before parsing it, and refuse timestamps more than five minutes off. After a rotation, notifications not yet sent are signed with the new secret.
         </p>
         <h3>Node.js (standardwebhooks)</h3>
         <Code label="Verify with Node.js">{WEBHOOK_VERIFY_SAMPLES.node}</Code>
@@ -124,7 +124,7 @@ fetch("${base}/kling-ai-image/v1/getImageTask", {
       <section className="space-y-3" id="errors">
         <h2>Errors</h2>
         <table className="w-full text-left">
-          <thead className="text-xs uppercase text-zinc-500"><tr><th className="py-1 pr-4">Status</th><th className="py-1 pr-4">Body</th><th className="py-1">Meaning</th></tr></thead>
+          <thead className="text-xs uppercase text-zinc-500 dark:text-zinc-400"><tr><th className="py-1 pr-4">Status</th><th className="py-1 pr-4">Body</th><th className="py-1">Meaning</th></tr></thead>
           <tbody>
             {Object.entries(SEED_ERRORS).map(([status, message]) => (
               <tr key={status} className="border-t border-zinc-200 dark:border-zinc-800">

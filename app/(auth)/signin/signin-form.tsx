@@ -58,7 +58,7 @@ export function SignInForm(props: { callbackUrl: string; oauth: { id: string; na
         </div>
       )}
       <p className="text-center text-sm text-zinc-500 dark:text-zinc-400">
-        New here? <Link href="/signup" className="font-medium text-brand-600 hover:underline dark:text-brand-500">Create an account</Link>
+        New here? <Link href="/signup" className="font-medium text-brand-600 hover:underline dark:text-brand-400">Create an account</Link>
       </p>
     </div>
   );

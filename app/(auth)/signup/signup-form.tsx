@@ -47,7 +47,7 @@ export function SignUpForm() {
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       <div>
-        <label htmlFor="name" className="label">Name <span className="font-normal text-zinc-400">(optional)</span></label>
+        <label htmlFor="name" className="label">Name <span className="font-normal text-zinc-500 dark:text-zinc-400">(optional)</span></label>
         <input {...field("name")} type="text" autoComplete="name" />
         {errors.name && <p id="name-error" className="field-error">{errors.name}</p>}
       </div>
@@ -62,7 +62,7 @@ export function SignUpForm() {
         {errors.password ? (
           <p id="password-error" className="field-error">{errors.password}</p>
         ) : (
-          <p className="mt-1 text-xs text-zinc-500">At least 8 characters.</p>
+          <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">At least 8 characters.</p>
         )}
       </div>
       {errors.form && <p role="alert" className="field-error">{errors.form}</p>}
@@ -70,7 +70,7 @@ export function SignUpForm() {
         {pending ? "Creating account…" : "Create account"}
       </button>
       <p className="text-center text-sm text-zinc-500 dark:text-zinc-400">
-        Already have an account? <Link href="/signin" className="font-medium text-brand-600 hover:underline dark:text-brand-500">Sign in</Link>
+        Already have an account? <Link href="/signin" className="font-medium text-brand-600 hover:underline dark:text-brand-400">Sign in</Link>
       </p>
     </form>
   );

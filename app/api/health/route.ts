@@ -1,4 +1,4 @@
-// GET /api/health: liveness and database reachability, for monitors (no session needed).
+// GET /api/health: the database ping monitors have used from the start (see /api/health/live and /api/health/ready).
 import { checkHealth } from "@/lib/health";
 
 export const dynamic = "force-dynamic";

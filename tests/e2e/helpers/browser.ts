@@ -1,21 +1,24 @@
 // Debian's Chromium driven by playwright-core, started the way this machine
-// allows: headless, no sandbox (root), no background network. Every page it
+// allows: headless, no sandbox (root), no background network. Chromium is found
+// (or installed) once by tests/e2e/browser-setup.ts; without it the tests that
+// need it are skipped (browserIt), never in CI. Every page it
 // opens reports Content-Security-Policy violations, and any test during which
 // one happened fails: a blocked script or style is a broken page.
-import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
-import { afterEach } from "vitest";
+import { afterEach, inject, it } from "vitest";
 
-export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(Boolean) as string[];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error("Chromium is not installed: run `apt-get install -y chromium` or set CHROMIUM_PATH");
-  return found;
-}
+const executablePath = inject("chromiumPath");
+
+/** Whether this run has a browser; tests that need one are declared with browserIt. */
+export const hasBrowser = executablePath !== null;
+
+/** A test that drives Chromium: skipped when the global setup found none (outside CI). */
+export const browserIt = it.skipIf(!hasBrowser);
 
 export async function launchBrowser(): Promise<Browser> {
+  if (!executablePath) throw new Error("Chromium is not installed (see the message at the start of the run)");
   const browser = await chromium.launch({
-    executablePath: chromiumPath(),
+    executablePath,
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
   });

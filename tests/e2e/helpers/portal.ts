@@ -38,6 +38,10 @@ export async function startPortal(env: Record<string, string> = {}, opts: { data
     },
     ready: /Kling Portal ready on/,
     timeoutMs: 300_000,
+  }).catch(async (err: unknown) => {
+    // A portal that refused to start leaves no folder behind, unless the caller owns it.
+    if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+    throw err;
   });
   return {
     url,

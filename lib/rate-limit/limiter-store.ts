@@ -1,5 +1,6 @@
-// Where the sign-in limiters keep their counts: a table in PostgreSQL (shared by
-// every portal instance), or this process's memory on embedded PGlite (one process).
+// Where every rate limiter (sign-in throttling, gateway and web budgets) keeps
+// its counts: one table in PostgreSQL, shared by every portal and worker
+// instance, or this process's memory on embedded PGlite (one process).
 import pg from "pg";
 import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { getConfig } from "../config";
@@ -9,8 +10,8 @@ import { logger } from "../log";
 export type LimiterOptions = { keyPrefix: string; points: number; duration: number };
 export type LimiterStore = { make(opts: LimiterOptions): RateLimiterAbstract; ready: Promise<void>; close(): Promise<void> };
 
-/** The limiter's own table: created by the library, outside Prisma's schema (and so never dropped by a migration). */
-export const LIMITER_TABLE = "auth_rate_limits";
+/** The limiters' own table: created by the library, outside Prisma's schema (and so never dropped by a migration). */
+export const LIMITER_TABLE = "rate_limits";
 
 export function memoryStore(): LimiterStore {
   return { make: (opts) => new RateLimiterMemory(opts), ready: Promise.resolve(), close: async () => {} };
@@ -19,12 +20,12 @@ export function memoryStore(): LimiterStore {
 /** A PostgreSQL store on its own small pool; each limiter falls back to memory (insurance) while the database fails. */
 export function postgresStore(url: string, schema?: string): LimiterStore {
   const pool = new pg.Pool({ connectionString: stripSchemaParam(url), max: 2 });
-  pool.on("error", (err) => logger.warn({ err }, "sign-in limiter pool error"));
+  pool.on("error", (err) => logger.warn({ err }, "rate limiter pool error"));
   const base = { storeClient: pool, storeType: "pool", tableName: LIMITER_TABLE, schemaName: schema };
   // The first limiter creates the table; the others wait for it (a count taken meanwhile would land in memory).
   const ready = new Promise<void>((resolve) => {
-    new RateLimiterPostgres({ ...base, keyPrefix: "auth-setup", points: 1, duration: 1 }, (err?: Error) => {
-      if (err) logger.warn({ err }, "could not create the sign-in limiter table; counting in memory until it exists");
+    new RateLimiterPostgres({ ...base, keyPrefix: "setup", points: 1, duration: 1 }, (err?: Error) => {
+      if (err) logger.warn({ err }, "could not create the rate limiter table; counting in memory until it exists");
       resolve();
     });
   });
@@ -35,8 +36,19 @@ export function postgresStore(url: string, schema?: string): LimiterStore {
   };
 }
 
-/** The store this process should use, from DATABASE_URL. */
+const holder = Symbol.for("kling-portal.limiter-store");
+type Holder = { [holder]?: LimiterStore };
+
+/**
+ * The process's one store, from DATABASE_URL, shared by all its limiters (one
+ * small pool). It lives as long as the process: close() is a no-op here.
+ */
 export function configuredStore(): LimiterStore {
-  const target = databaseTarget(getConfig());
-  return target.kind === "postgres" ? postgresStore(target.url, target.schema) : memoryStore();
+  const g = globalThis as Holder;
+  if (!g[holder]) {
+    const target = databaseTarget(getConfig());
+    const store = target.kind === "postgres" ? postgresStore(target.url, target.schema) : memoryStore();
+    g[holder] = { ...store, close: async () => {} };
+  }
+  return g[holder];
 }
