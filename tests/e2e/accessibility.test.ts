@@ -15,7 +15,7 @@ let taskId: string;
 
 beforeAll(async () => {
   if (!hasBrowser) return; // every test here drives the browser
-  [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
+  [portal, browser] = await Promise.all([startPortal({ ADMIN_EMAILS: "axe@example.com" }), launchBrowser()]);
   user = await signUp(portal.url, "axe@example.com");
   const created = await user.fetch("/api/tasks", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ prompt: "A harbour at night, lanterns", n: 2, aspect_ratio: "16:9" }) });
   taskId = (await created.json()).id;
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const SIGNED_OUT = ["/signin", "/signup", "/no-such-page"];
-const SIGNED_IN = () => ["/", "/?q=harbour", "/docs", "/settings/keys", "/settings/account", `/tasks/${taskId}`, "/tasks/not-a-task"];
+const SIGNED_IN = () => ["/", "/?q=harbour", "/docs", "/settings", "/settings/keys", "/settings/account", "/admin", `/admin/tasks/${taskId}`, `/tasks/${taskId}`, "/tasks/not-a-task"];
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
 async function signedInContext(options: Parameters<Browser["newContext"]>[0]): Promise<BrowserContext> {
