@@ -14,9 +14,9 @@ export function formatAge(seconds: number): string {
 function Figure({ label, value, hint, warn }: { label: string; value: string; hint?: string; warn?: boolean }) {
   return (
     <div className="card p-4" data-figure={label}>
-      <dt className="text-xs font-medium uppercase tracking-wide text-zinc-500">{label}</dt>
-      <dd className={`mt-1 text-2xl font-semibold tabular-nums ${warn ? "text-amber-600 dark:text-amber-400" : ""}`}>{value}</dd>
-      {hint && <dd className="mt-0.5 text-xs text-zinc-500">{hint}</dd>}
+      <dt className="text-xs font-medium uppercase tracking-wide text-zinc-500 dark:text-zinc-400">{label}</dt>
+      <dd className={`mt-1 text-2xl font-semibold tabular-nums ${warn ? "text-amber-700 dark:text-amber-400" : ""}`}>{value}</dd>
+      {hint && <dd className="mt-0.5 text-xs text-zinc-500 dark:text-zinc-400">{hint}</dd>}
     </div>
   );
 }
@@ -40,7 +40,7 @@ export function SystemPanel({ snapshot }: { snapshot: SystemSnapshot }) {
           warn={rate !== null && rate > 0.1}
         />
         <div className="card p-4">
-          <dt className="text-xs font-medium uppercase tracking-wide text-zinc-500">Tasks created in the last 24 h, by status</dt>
+          <dt className="text-xs font-medium uppercase tracking-wide text-zinc-500 dark:text-zinc-400">Tasks created in the last 24 h, by status</dt>
           <dd className="mt-2 flex flex-wrap gap-2">
             {TASK_STATUSES.map((s) => (
               <span key={s} data-status-count={s} className="rounded-full bg-zinc-100 px-2.5 py-1 text-sm tabular-nums dark:bg-zinc-800">
@@ -50,7 +50,7 @@ export function SystemPanel({ snapshot }: { snapshot: SystemSnapshot }) {
           </dd>
         </div>
       </dl>
-      <p className="text-xs text-zinc-500">As of {new Date(snapshot.takenAt).toLocaleTimeString("en", { timeZone: "UTC", timeStyle: "medium" })} UTC; refreshed every 15 seconds.</p>
+      <p className="text-xs text-zinc-500 dark:text-zinc-400">As of {new Date(snapshot.takenAt).toLocaleTimeString("en", { timeZone: "UTC", timeStyle: "medium" })} UTC; refreshed every 15 seconds.</p>
     </div>
   );
 }

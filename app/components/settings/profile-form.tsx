@@ -31,7 +31,7 @@ export function ProfileForm({ email, name: initialName }: { email: string; name:
     <form onSubmit={save} noValidate className="space-y-3">
       <div>
         <label htmlFor="settings-email" className="label">Email</label>
-        <input id="settings-email" className="input bg-zinc-50 text-zinc-500 dark:bg-zinc-950" value={email} readOnly aria-readonly />
+        <input id="settings-email" className="input bg-zinc-50 text-zinc-500 dark:text-zinc-400 dark:bg-zinc-950" value={email} readOnly aria-readonly />
       </div>
       <div>
         <label htmlFor="settings-name" className="label">Name</label>

@@ -33,7 +33,7 @@ export default async function AdminTaskPage({ params }: { params: Promise<{ id: 
   ];
   return (
     <div className="mx-auto max-w-3xl space-y-4">
-      <Link href="/admin" className="text-sm text-brand-600 hover:underline dark:text-brand-500">← Admin console</Link>
+      <Link href="/admin" className="text-sm text-brand-600 hover:underline dark:text-brand-400">← Admin console</Link>
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="font-mono text-lg font-semibold break-all">{task.id}</h1>
         <StatusBadge status={task.status} />
@@ -41,7 +41,7 @@ export default async function AdminTaskPage({ params }: { params: Promise<{ id: 
       <dl className="card divide-y divide-zinc-100 dark:divide-zinc-800/60">
         {rows.map(([label, value]) => (
           <div key={label} className="grid gap-1 px-4 py-2.5 text-sm sm:grid-cols-[14rem_1fr]">
-            <dt className="text-zinc-500">{label}</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">{label}</dt>
             <dd className="break-words">{value}</dd>
           </div>
         ))}
