@@ -39,7 +39,7 @@ async function probeStorage(): Promise<void> {
   await store.put(key, body, "text/plain");
   try {
     const back = await store.get(key);
-    if (!back || !back.body.equals(body)) throw new Error("read back something else");
+    if (!back?.body.equals(body)) throw new Error("read back something else");
   } finally {
     await store.delete(key);
   }

@@ -41,7 +41,7 @@ export function getAuthOptions(): NextAuthOptions {
     providers,
     callbacks: {
       async signIn({ account, profile, user }) {
-        if (!account || account.type !== "oauth") return true;
+        if (account?.type !== "oauth") return true;
         // Google's OpenID claim, or the flag githubUserinfo sets from GitHub's verified primary address.
         const emailVerified = (profile as { email_verified?: unknown } | undefined)?.email_verified === true;
         const decision = await decideOAuthSignIn({

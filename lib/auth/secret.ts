@@ -20,7 +20,7 @@ export function getAuthSecret(): string {
   const secret = randomBytes(32).toString("base64url");
   try {
     // "wx": if another process won the race, read its secret instead.
-    writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
     return (cached = secret);
   } catch {
     return (cached = readSecretFile(file) ?? secret);

@@ -51,7 +51,7 @@ async function readHeader(sql: SqlReader): Promise<BackupHeader> {
 }
 
 async function* lines(sql: SqlReader, header: BackupHeader, rows: Record<string, number>) {
-  yield JSON.stringify(header) + "\n";
+  yield `${JSON.stringify(header)}\n`;
   for (const table of header.tables) {
     rows[table] = 0;
     await sql.query(`DECLARE backup_rows NO SCROLL CURSOR FOR SELECT to_json(t)::text AS row FROM ${quoteIdent(table)} t`);
@@ -63,5 +63,5 @@ async function* lines(sql: SqlReader, header: BackupHeader, rows: Record<string,
     }
     await sql.query("CLOSE backup_rows");
   }
-  yield JSON.stringify({ end: true, rows }) + "\n";
+  yield `${JSON.stringify({ end: true, rows })}\n`;
 }

@@ -84,6 +84,7 @@ const webhookHeaders = {
   "webhook-signature": {
     required: false,
     schema: { type: "string" },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the description shows the signed string's template literally.
     description: "v1,<Base64 HMAC-SHA256 of `${webhook-id}.${webhook-timestamp}.${body}`> keyed with the Base64-decoded API key signing secret (whsec_…), per Standard Webhooks. Absent only for keys made before signing existed that were never given a secret.",
   },
 };

@@ -43,7 +43,7 @@ export function readRoutePatterns(appDir: string): string[] {
   const walk = (dir: string, segments: string[]) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const name = entry.isFile() ? servedName(entry.name) : null;
-      if (name !== null) found.push("/" + [...segments, name].filter(Boolean).join("/"));
+      if (name !== null) found.push(`/${[...segments, name].filter(Boolean).join("/")}`);
       if (!entry.isDirectory() || entry.name.startsWith("_")) continue;
       const keep = !/^\(.*\)$/.test(entry.name) && !entry.name.startsWith("@");
       walk(path.join(dir, entry.name), keep ? [...segments, entry.name] : segments);
@@ -105,7 +105,7 @@ export function createRouteMatcher(patterns: string[], publicFiles: string[] = [
     }
     for (const p of compiled) {
       const out = match(p, parts);
-      if (out) return { route: p.label, path: "/" + out.join("/") };
+      if (out) return { route: p.label, path: `/${out.join("/")}` };
     }
     if (files.has(pathname)) return { route: pathname, path: pathname };
     return { route: UNMATCHED_ROUTE, path: UNMATCHED_ROUTE };
@@ -118,7 +118,7 @@ export function routeMatcherFor(dir: string): RouteMatcher {
   try {
     publicFiles = readdirSync(path.join(dir, "public"), { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
-      .map((e) => "/" + path.relative(path.join(dir, "public"), path.join(e.parentPath, e.name)).split(path.sep).join("/"));
+      .map((e) => `/${path.relative(path.join(dir, "public"), path.join(e.parentPath, e.name)).split(path.sep).join("/")}`);
   } catch {
     // no public/ folder
   }

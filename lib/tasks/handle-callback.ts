@@ -6,6 +6,7 @@ import { getDb } from "../db/client";
 import { ApiError, notFound } from "../http/errors";
 import { readCapped } from "../http/read-capped";
 import { KlingError } from "../kling/errors";
+import type { UpstreamTask } from "../kling/provider";
 import { applyStatus } from "./apply-status";
 import { getProvider } from "./provider";
 import { wakeReconciler } from "./reconciler";
@@ -23,7 +24,7 @@ export async function handleUpstreamCallback(req: Request, secret: string): Prom
   } catch {
     throw new ApiError(400, "invalid_json", "Callback body must be JSON");
   }
-  let upstream;
+  let upstream: UpstreamTask;
   try {
     upstream = getProvider().parseCallback(body);
   } catch (err) {

@@ -6,6 +6,7 @@ import { getConfig } from "../config";
 import { getDb } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 import { KlingError } from "../kling/errors";
+import type { UpstreamTask } from "../kling/provider";
 import { logger } from "../log";
 import { applyStatus } from "./apply-status";
 import { archiveTask } from "./archive-task";
@@ -48,7 +49,7 @@ async function confirmSubmit(task: Task, ctx: ReconcileContext) {
   const provider = getProvider();
   if (provider.lookup) {
     if (!(await proveTaskLease(task.id, ctx.owner, ctx))) return;
-    let found;
+    let found: UpstreamTask | null;
     try {
       found = await provider.lookup(task.id, { maxRetries: 0 });
     } catch (err) {
@@ -82,7 +83,7 @@ const getStatusOf = (id: string) => getProvider().getStatus(id, { maxRetries: 0 
 
 async function poll(task: Task, upstreamTaskId: string, ctx: ReconcileContext) {
   if (!(await proveTaskLease(task.id, ctx.owner, ctx))) return;
-  let upstream;
+  let upstream: UpstreamTask;
   try {
     upstream = await getStatusOf(upstreamTaskId);
   } catch (err) {

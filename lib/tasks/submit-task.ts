@@ -6,6 +6,7 @@ import { getConfig } from "../config";
 import { getDb } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 import type { KlingImageRequest } from "../kling/schema";
+import type { UpstreamTask } from "../kling/provider";
 import { logger } from "../log";
 import { storedRequest } from "./create-task";
 import { failTask } from "./fail-task";
@@ -29,7 +30,7 @@ export async function submitTask(task: Task, ctx: SubmitContext): Promise<Task> 
     logger.info({ taskId: task.id }, "submit skipped: the lease was lost or the task moved on");
     return db.task.findUniqueOrThrow({ where: { id: task.id } });
   }
-  let upstream;
+  let upstream: UpstreamTask;
   try {
     // Never retried inside the call: a retry after a timeout could be a second paid generation.
     upstream = await getProvider().submit(request, { externalTaskId: task.id, maxRetries: 0 });

@@ -73,10 +73,16 @@ describe("withAuthRequest", () => {
       return new Response(null, { status: 302, headers });
     };
     let seen: Record<string, string> = {};
-    const untouched = await withAuthRequest(req, async () => ((seen = authRequestCookies()), upstream()));
+    const untouched = await withAuthRequest(req, async () => {
+      seen = authRequestCookies();
+      return upstream();
+    });
     expect(seen).toEqual({ [LINK_INTENT_COOKIE]: "abc", other: "1" });
     expect(untouched.headers.getSetCookie()).toEqual(["next-auth.state=; Max-Age=0"]);
-    const cleared = await withAuthRequest(req, async () => (requestIntentCleared(), upstream()));
+    const cleared = await withAuthRequest(req, async () => {
+      requestIntentCleared();
+      return upstream();
+    });
     expect(cleared.status).toBe(302);
     expect(cleared.headers.get("location")).toBe("/settings/account?linked=github");
     expect(cleared.headers.getSetCookie()).toEqual(["next-auth.state=; Max-Age=0", linkIntentClearCookie(false)]);

@@ -46,7 +46,7 @@ describe("auth secret", () => {
   it("keeps an existing secret file of 32 characters or more", async () => {
     delete env.AUTH_SECRET;
     env.DATA_DIR = mkdtempSync(path.join(os.tmpdir(), "secret-"));
-    writeFileSync(path.join(env.DATA_DIR, "auth-secret"), "k".repeat(32) + "\n");
+    writeFileSync(path.join(env.DATA_DIR, "auth-secret"), `${"k".repeat(32)}\n`);
     resetConfig();
     const { getAuthSecret } = await import("@/lib/auth/secret");
     expect(getAuthSecret()).toBe("k".repeat(32));

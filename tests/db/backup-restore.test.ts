@@ -115,7 +115,7 @@ describe("db backup and restore", () => {
     writeFileSync(notBackup, gzipSync('{"hello":1}\n'));
     await expect(restoreDatabase(notBackup, dir)).rejects.toThrow(/is not a Kling Portal backup/);
     const cut = path.join(root, "cut.gz");
-    writeFileSync(cut, gzipSync(JSON.stringify({ format: "kling-portal-backup", version: 1, createdAt: "x", migrations: ["20261125045804_init"], tables: ["User"] }) + "\n"));
+    writeFileSync(cut, gzipSync(`${JSON.stringify({ format: "kling-portal-backup", version: 1, createdAt: "x", migrations: ["20261125045804_init"], tables: ["User"] })}\n`));
     await expect(restoreDatabase(cut, dir)).rejects.toThrow(/incomplete \(no end line\)/);
     await expect(restoreDatabase(path.join(root, "missing.gz"), dir)).rejects.toThrow(/No backup file at/);
     expect(readdirSync(root).filter((n) => n.includes("restoring"))).toEqual([]);

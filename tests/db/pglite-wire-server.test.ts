@@ -76,8 +76,14 @@ describe("PGlite wire server", () => {
     await a.query("BEGIN");
     await a.query("INSERT INTO item (who, n) VALUES ('a', 1)");
     const order: string[] = [];
-    const fromB = b.query("SELECT count(*)::int AS n FROM item").then((r) => (order.push("b"), r.rows[0].n));
-    const inProcess = count().then((n) => (order.push("in-process"), n));
+    const fromB = b.query("SELECT count(*)::int AS n FROM item").then((r) => {
+      order.push("b");
+      return r.rows[0].n;
+    });
+    const inProcess = count().then((n) => {
+      order.push("in-process");
+      return n;
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(order).toEqual([]); // Both wait for the transaction to end.
     await a.query("INSERT INTO item (who, n) VALUES ('a', 2)");

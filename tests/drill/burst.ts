@@ -108,7 +108,10 @@ export function startBurst(opts: {
       if (acked >= at) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`burst did not reach ${Math.round(share * 100)}% in ${timeoutMs / 1000} s`)), timeoutMs);
-        waiters.push({ at, ok: () => (clearTimeout(timer), resolve()) });
+        waiters.push({ at, ok: () => {
+            clearTimeout(timer);
+            resolve();
+          } });
       });
     },
   };

@@ -46,7 +46,7 @@ async function main(): Promise<number> {
       drills: results,
       passed,
     };
-    if (values.out) await writeFile(values.out, JSON.stringify(report, null, 2) + "\n");
+    if (values.out) await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
     return passed;
   };
   buildOnce(log);

@@ -107,7 +107,7 @@ describe("a typed client generated from it", () => {
     const res = await fetch(`${portal.url}/api/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(res.status).toBe(200);
     const text = await res.text();
-    const value = (series: string) => Number(text.split("\n").find((l) => l.startsWith(series + " "))?.split(" ")[1]);
+    const value = (series: string) => Number(text.split("\n").find((l) => l.startsWith(`${series} `))?.split(" ")[1]);
     expect(value('kling_portal_http_request_duration_seconds_count{route="/kling-ai-image/v1/getImageTask",method="POST",status_code="200"}')).toBe(1);
     expect(value('kling_portal_http_request_duration_seconds_count{route="/kling-ai-polling/v1/getImageStatus",method="POST",status_code="200"}')).toBeGreaterThanOrEqual(1);
     expect(value('kling_portal_upstream_calls_total{provider="local",operation="submit",outcome="ok"}')).toBe(1);

@@ -32,7 +32,10 @@ describeEachDb("gateway route wrapper", (ctx) => {
     }, key);
     expect(big.status).toBe(400);
     let called = false;
-    const none = await call(async () => ((called = true), new Response()));
+    const none = await call(async () => {
+      called = true;
+      return new Response();
+    });
     expect(none.status).toBe(401);
     expect(called).toBe(false);
   });

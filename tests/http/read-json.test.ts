@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ApiError } from "@/lib/http/errors";
+import type { ApiError } from "@/lib/http/errors";
 import { readJson } from "@/lib/http/read-json";
 
 const schema = z.object({ a: z.number() }).strict();

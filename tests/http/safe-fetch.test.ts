@@ -1,7 +1,7 @@
 // The safe outbound fetch against scripted servers on 127.0.0.1: private
 // targets in every spelling refused, redirects capped and re-checked, the body
 // capped, credentials kept from other origins. Name resolution is injected.
-import dns from "node:dns";
+import type dns from "node:dns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { safeFetch, SafeFetchError, type LookupFn, type SafeFetchOptions } from "@/lib/http/safe-fetch";
 import { startScriptedServer, type Reply } from "../helpers/http-server";

@@ -114,7 +114,7 @@ describe("Appy Pie client", () => {
     expect(err.kind).toBe("server");
     expect(err.retryable).toBe(true);
     expect(waits).toHaveLength(3);
-    waits.forEach((w, i) => expect(w).toBeLessThanOrEqual(500 * 2 ** i));
+    for (const [i, w] of waits.entries()) expect(w).toBeLessThanOrEqual(500 * 2 ** i);
   });
 
   it("hands a long Retry-After to the caller instead of waiting it out", async () => {

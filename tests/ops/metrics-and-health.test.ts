@@ -18,7 +18,7 @@ const TOKEN = "metrics-token-0123456789";
 const scrape = (auth?: string) =>
   metrics(new Request("http://portal/api/metrics", { headers: auth ? { Authorization: auth } : {} }), { params: Promise.resolve({}) });
 const sample = (text: string, series: string) => {
-  const line = text.split("\n").find((l) => l.startsWith(series + " "));
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 };
 

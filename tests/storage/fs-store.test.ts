@@ -49,11 +49,11 @@ describe("createFsStore", () => {
   });
 
   it("refuses to delete everything or to walk out of the root", async () => {
-    await mkdir(path.join(root, "..", path.basename(root) + "-sibling"), { recursive: true });
+    await mkdir(path.join(root, "..", `${path.basename(root)}-sibling`), { recursive: true });
     for (const prefix of ["/", "../", "tasks/../../", "tasks"]) {
       await expect(store.deletePrefix(prefix)).rejects.toThrow();
     }
-    await rm(path.join(root, "..", path.basename(root) + "-sibling"), { recursive: true, force: true });
+    await rm(path.join(root, "..", `${path.basename(root)}-sibling`), { recursive: true, force: true });
     expect((await store.get("tasks/t30/0.png"))?.body.toString()).toBe("keep");
     await expect(store.get("..\\x.png")).rejects.toThrow(/Unsafe storage key/);
     await expect(store.get("tasks/\0.png")).rejects.toThrow(/Unsafe storage key/);

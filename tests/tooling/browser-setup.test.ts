@@ -9,7 +9,10 @@ const none: BrowserSituation = { found: null, root: false, debian: true, ci: fal
 function run(s: BrowserSituation, installs: string | null = null) {
   const logs: string[] = [];
   let installCalls = 0;
-  const result = chooseBrowser(s, () => (installCalls++, installs), (m) => logs.push(m));
+  const result = chooseBrowser(s, () => {
+      installCalls++;
+      return installs;
+    }, (m) => logs.push(m));
   return { result, logs: logs.join("\n"), installCalls };
 }
 

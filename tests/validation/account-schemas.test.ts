@@ -55,7 +55,7 @@ describe("fieldErrors", () => {
     const r = createApiKeySchema.safeParse(JSON.parse('{"name":"ci","__proto__":{"admin":true},"constructor":1}'));
     const f = fieldErrors(r.error!);
     expect(Object.keys(f).sort()).toEqual(["__proto__", "constructor"]);
-    expect(f.__proto__).toBe('Unknown field "__proto__"');
+    expect(Object.getOwnPropertyDescriptor(f, "__proto__")?.value).toBe('Unknown field "__proto__"');
     expect(JSON.parse(JSON.stringify(f))).toHaveProperty(["__proto__"]);
   });
 });

@@ -9,11 +9,19 @@ import { SEED_ERRORS } from "@/lib/gateway/responses";
 
 export const metadata: Metadata = { title: "API" };
 
+// Shown literally: the string a receiver signs.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a template shown to the reader, not evaluated.
+const SIGNED_CONTENT = "${webhook-id}.${webhook-timestamp}.${body}";
+
 function Code({ children, label }: { children: string; label: string }) {
   return (
-    <pre aria-label={label} tabIndex={0} className="overflow-x-auto rounded-lg bg-zinc-900 p-4 text-xs leading-relaxed text-zinc-100 dark:bg-black">
-      <code>{children}</code>
-    </pre>
+    // A labelled, focusable region: keyboard users can scroll wide samples (WCAG 2.1.1).
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable regions must be focusable.
+    <section aria-label={label} tabIndex={0} className="overflow-x-auto rounded-lg bg-zinc-900 p-4 dark:bg-black">
+      <pre className="text-xs leading-relaxed text-zinc-100">
+        <code>{children}</code>
+      </pre>
+    </section>
   );
 }
 
@@ -106,7 +114,7 @@ fetch("${base}/kling-ai-image/v1/getImageTask", {
         <p>With <code>callback_url</code>, the portal POSTs the status body above to your URL on each status change, retrying with backoff for a while if your server does not answer 2xx. Only public http(s) addresses are called{config.CALLBACK_ALLOW_PRIVATE ? " (this portal also allows private addresses)" : "; loopback, link-local and private networks are refused"}.</p>
         <h3>Verifying them</h3>
         <p>
-          Every notification is signed following <a href="https://www.standardwebhooks.com/" className="text-brand-600 hover:underline dark:text-brand-400">Standard Webhooks</a> with the signing secret of the key that submitted the task (<code>whsec_…</code>, shown once beside the new key in <Link href="/settings/keys" className="text-brand-600 hover:underline dark:text-brand-400">API keys</Link>, and again whenever you rotate it there). Three headers come with it: <code>webhook-id</code> (the same on every retry of one notification: deduplicate on it), <code>webhook-timestamp</code> (seconds since 1970, of this attempt) and <code>webhook-signature</code>: <code>v1,</code> and the Base64 HMAC-SHA256 of <code>{"${webhook-id}.${webhook-timestamp}.${body}"}</code>, keyed with the Base64-decoded part of the secret after <code>whsec_</code>. Verify the raw body before parsing it, and refuse timestamps more than five minutes off. After a rotation, notifications not yet sent are signed with the new secret.
+          Every notification is signed following <a href="https://www.standardwebhooks.com/" className="text-brand-600 hover:underline dark:text-brand-400">Standard Webhooks</a> with the signing secret of the key that submitted the task (<code>whsec_…</code>, shown once beside the new key in <Link href="/settings/keys" className="text-brand-600 hover:underline dark:text-brand-400">API keys</Link>, and again whenever you rotate it there). Three headers come with it: <code>webhook-id</code> (the same on every retry of one notification: deduplicate on it), <code>webhook-timestamp</code> (seconds since 1970, of this attempt) and <code>webhook-signature</code>: <code>v1,</code> and the Base64 HMAC-SHA256 of <code>{SIGNED_CONTENT}</code>, keyed with the Base64-decoded part of the secret after <code>whsec_</code>. Verify the raw body before parsing it, and refuse timestamps more than five minutes off. After a rotation, notifications not yet sent are signed with the new secret.
         </p>
         <h3>Node.js (standardwebhooks)</h3>
         <Code label="Verify with Node.js">{WEBHOOK_VERIFY_SAMPLES.node}</Code>

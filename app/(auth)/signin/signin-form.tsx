@@ -35,6 +35,7 @@ export function SignInForm(props: { callbackUrl: string; oauth: { id: string; na
       <form onSubmit={onSubmit} className="space-y-4" noValidate>
         <div>
           <label htmlFor="email" className="label">Email</label>
+          {/* biome-ignore lint/a11y/noAutofocus: signing in is this page's only purpose. */}
           <input id="email" name="email" type="email" autoComplete="email" required className="input" autoFocus />
         </div>
         <div>

@@ -53,6 +53,7 @@ export function SignUpForm() {
       </div>
       <div>
         <label htmlFor="email" className="label">Email</label>
+        {/* biome-ignore lint/a11y/noAutofocus: signing up is this page's only purpose. */}
         <input {...field("email")} type="email" autoComplete="email" required autoFocus />
         {errors.email && <p id="email-error" className="field-error">{errors.email}</p>}
       </div>

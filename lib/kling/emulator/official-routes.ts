@@ -68,7 +68,7 @@ export function createOfficialRoutes(core: EmulatorCore): ApiRoutes {
   return {
     match(method, path) {
       if (method === "POST" && path === OFFICIAL_PATH) return "submit";
-      if (method === "GET" && /^[^/]+$/.test(path.slice(OFFICIAL_PATH.length + 1)) && path.startsWith(OFFICIAL_PATH + "/")) return "get";
+      if (method === "GET" && /^[^/]+$/.test(path.slice(OFFICIAL_PATH.length + 1)) && path.startsWith(`${OFFICIAL_PATH}/`)) return "get";
       return null;
     },
     async authenticate(req, res) {

@@ -32,14 +32,14 @@ function wrap(text: string, perLine: number, maxLines: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const w of words) {
-    if ((line + " " + w).trim().length > perLine) {
+    if ((`${line} ${w}`).trim().length > perLine) {
       lines.push(line.trim());
       line = w;
       if (lines.length === maxLines) break;
-    } else line += " " + w;
+    } else line += ` ${w}`;
   }
   if (lines.length < maxLines && line.trim()) lines.push(line.trim());
-  if (lines.length === maxLines && words.join(" ").length > lines.join(" ").length) lines[maxLines - 1] = lines[maxLines - 1].slice(0, perLine - 1) + "…";
+  if (lines.length === maxLines && words.join(" ").length > lines.join(" ").length) lines[maxLines - 1] = `${lines[maxLines - 1].slice(0, perLine - 1)}…`;
   return lines;
 }
 

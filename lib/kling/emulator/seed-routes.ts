@@ -22,7 +22,7 @@ export function createSeedRoutes(core: EmulatorCore): ApiRoutes {
       const header = req.headers["ocp-apim-subscription-key"];
       const key = Array.isArray(header) ? header[0] : header;
       const keys = core.opts.keys ?? [];
-      if (key && key.trim() && (!keys.length || keys.includes(key))) return true;
+      if (key?.trim() && (!keys.length || keys.includes(key))) return true;
       sendSeedError(res, 401);
       return false;
     },

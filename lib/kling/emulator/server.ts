@@ -64,7 +64,7 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
   const handler: Handler = async (req, res) => {
     const url = new URL(req.url ?? "/", "http://emulator");
     let path = url.pathname;
-    if (basePath && (path === basePath || path.startsWith(basePath + "/"))) path = path.slice(basePath.length) || "/";
+    if (basePath && (path === basePath || path.startsWith(`${basePath}/`))) path = path.slice(basePath.length) || "/";
     const method = req.method ?? "GET";
     let family: ApiRoutes | undefined;
     try {
