@@ -1,8 +1,6 @@
 // The browser side of the portal's JSON API: one request, its answer decoded,
 // and an error message (with per-field messages) in words a person can act on.
-export type SendResult<T> =
-  | { ok: true; status: number; data: T }
-  | { ok: false; status: number; message: string; fields: Record<string, string> };
+export type SendResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; message: string; fields: Record<string, string> };
 
 export async function sendJson<T = unknown>(url: string, method: string, body?: unknown): Promise<SendResult<T>> {
   let res: Response;

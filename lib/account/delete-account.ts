@@ -12,7 +12,9 @@ export async function deleteAccount(userId: string, confirm: string): Promise<vo
   const user = await db.user.findUnique({ where: { id: userId }, select: { email: true } });
   if (!user) return;
   if (confirm.trim().toLowerCase() !== user.email) {
-    throw new ApiError(400, "confirmation_mismatch", "confirm must be your account's email address", { confirm: "Type your account's email address to confirm" });
+    throw new ApiError(400, "confirmation_mismatch", "confirm must be your account's email address", {
+      confirm: "Type your account's email address to confirm",
+    });
   }
   await db.user.update({ where: { id: userId }, data: { disabledAt: new Date(), sessionVersion: { increment: 1 } } });
   for (;;) {

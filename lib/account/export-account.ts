@@ -39,16 +39,19 @@ export function exportAccountZip(userId: string): Readable {
           const name = `images/${task.id}/${img.index}.${img.storageKey.split(".").pop()}`;
           entry.files.push(name);
           zip.addReadStreamLazy(name, { mtime: img.createdAt, compress: false }, (cb) => {
-            store.getStream(img.storageKey).then((stream) => {
-              if (stream) {
-                // pipe() does not pass a read error on: end the whole ZIP with it.
-                stream.once("error", (err) => zip.emit("error", err));
-                return cb(null, stream);
-              }
-              // A file lost from the store: an empty entry, and tasks.json says so.
-              (entry.missingFiles ??= []).push(name);
-              cb(null, Readable.from([]));
-            }, (err: Error) => cb(err, undefined as never));
+            store.getStream(img.storageKey).then(
+              (stream) => {
+                if (stream) {
+                  // pipe() does not pass a read error on: end the whole ZIP with it.
+                  stream.once("error", (err) => zip.emit("error", err));
+                  return cb(null, stream);
+                }
+                // A file lost from the store: an empty entry, and tasks.json says so.
+                (entry.missingFiles ??= []).push(name);
+                cb(null, Readable.from([]));
+              },
+              (err: Error) => cb(err, undefined as never),
+            );
           });
         }
       }

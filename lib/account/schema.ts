@@ -3,11 +3,7 @@ import { z } from "zod";
 import { passwordSchema } from "../auth/schema";
 import { plainText } from "../validation/text";
 
-export const nameSchema = z
-  .string({ error: "Name must be a string" })
-  .trim()
-  .max(100, "Name must be at most 100 characters")
-  .superRefine(plainText("Name"));
+export const nameSchema = z.string({ error: "Name must be a string" }).trim().max(100, "Name must be at most 100 characters").superRefine(plainText("Name"));
 
 export const updateProfileSchema = z.strictObject({ name: nameSchema });
 
@@ -18,7 +14,11 @@ export const changePasswordSchema = z.strictObject({
 });
 
 export const deleteAccountSchema = z.strictObject({
-  confirm: z.string({ error: "confirm is required: type your account's email address" }).trim().max(254, "confirm must be at most 254 characters").superRefine(plainText("confirm")),
+  confirm: z
+    .string({ error: "confirm is required: type your account's email address" })
+    .trim()
+    .max(254, "confirm must be at most 254 characters")
+    .superRefine(plainText("confirm")),
 });
 
 export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;

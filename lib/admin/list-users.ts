@@ -70,4 +70,3 @@ function toAdminUser(r: Row): AdminUser {
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-

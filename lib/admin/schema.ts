@@ -5,7 +5,12 @@ import { plainText } from "../validation/text";
 export const listUsersQuerySchema = z.strictObject({
   q: z.string().trim().max(254, "q must be at most 254 characters").superRefine(plainText("q")).optional(),
   cursor: z.string().max(254, "cursor must be at most 254 characters").superRefine(plainText("cursor")).optional(),
-  limit: z.coerce.number({ error: "limit must be a number" }).int("limit must be a whole number").min(1, "limit must be at least 1").max(200, "limit must be at most 200").default(50),
+  limit: z.coerce
+    .number({ error: "limit must be a number" })
+    .int("limit must be a whole number")
+    .min(1, "limit must be at least 1")
+    .max(200, "limit must be at most 200")
+    .default(50),
 });
 
 export const updateUserSchema = z.strictObject({

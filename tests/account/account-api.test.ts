@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { encode } from "next-auth/jwt";
 import yauzl from "yauzl";
 import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
@@ -71,14 +71,25 @@ async function readZip(res: Response): Promise<ZipEntry[]> {
 }
 
 async function archivedTask(db: Parameters<typeof makeTask>[0], userId: string, n: number) {
-  const task = await makeTask(db, userId, { status: "succeed", n, imageRef: "blob:refs/" + userId + "-ref.png" });
+  const task = await makeTask(db, userId, { status: "succeed", n, imageRef: `blob:refs/${userId}-ref.png` });
   await getBlobStore().put(`refs/${userId}-ref.png`, Buffer.from("reference"), "image/png");
   for (let index = 0; index < n; index++) {
     const storageKey = `tasks/${task.id}/${index}.png`;
     await getBlobStore().put(storageKey, Buffer.from(`png ${task.id} ${index}`), "image/png");
     await getBlobStore().put(`tasks/${task.id}/${index}.thumb.webp`, Buffer.from("thumb"), "image/webp");
     await db.taskImage.create({
-      data: { taskId: task.id, index, upstreamUrl: "https://x.example/i.png", storageKey, thumbKey: `tasks/${task.id}/${index}.thumb.webp`, contentType: "image/png", bytes: 10, width: 1, height: 1, sha256: "0".repeat(64) },
+      data: {
+        taskId: task.id,
+        index,
+        upstreamUrl: "https://x.example/i.png",
+        storageKey,
+        thumbKey: `tasks/${task.id}/${index}.thumb.webp`,
+        contentType: "image/png",
+        bytes: 10,
+        width: 1,
+        height: 1,
+        sha256: "0".repeat(64),
+      },
     });
   }
   return task;
@@ -102,7 +113,14 @@ describeEachDb("account API", (ctx) => {
       expect(bad.status, JSON.stringify(body)).toBe(400);
       expect(Object.keys((await bad.json()).error.fields).length).toBeGreaterThan(0);
     }
-    expect((await PATCH(new Request(base, jsonInit("PATCH", "name=x", { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" })), none)).status).toBe(403);
+    expect(
+      (
+        await PATCH(
+          new Request(base, jsonInit("PATCH", "name=x", { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" })),
+          none,
+        )
+      ).status,
+    ).toBe(403);
     expect((await ctx.db.user.findUniqueOrThrow({ where: { id: user.id } })).name).toBe("Ada Lovelace");
   });
 
@@ -118,7 +136,13 @@ describeEachDb("account API", (ctx) => {
     const short = await PASSWORD(new Request(`${base}/password`, jsonInit("POST", { currentPassword: "old password 1", newPassword: "short" })), none);
     expect((await short.json()).error.fields.newPassword).toMatch(/at least 8/);
 
-    const res = await PASSWORD(new Request(`${base}/password`, jsonInit("POST", { currentPassword: "old password 1", newPassword: "new password 2" }, { cookie: await sessionCookie(user) })), none);
+    const res = await PASSWORD(
+      new Request(
+        `${base}/password`,
+        jsonInit("POST", { currentPassword: "old password 1", newPassword: "new password 2" }, { cookie: await sessionCookie(user) }),
+      ),
+      none,
+    );
     expect(res.status).toBe(200);
     const stored = await ctx.db.user.findUniqueOrThrow({ where: { id: user.id } });
     expect(await verifyPassword(stored.passwordHash, "new password 2")).toBe(true);
@@ -134,7 +158,8 @@ describeEachDb("account API", (ctx) => {
     setLoginThrottle(throttleFor(ctx.url, { failuresBeforeLockout: 2, lockoutSeconds: 60, lockoutMaxSeconds: 60 }));
     const user = await ctx.db.user.create({ data: { email: `guess-${Date.now()}@example.com`, passwordHash: await hashPassword("right password") } });
     sessionStub.claims = claimsOf(user);
-    const attempt = (currentPassword: string) => PASSWORD(new Request(`${base}/password`, jsonInit("POST", { currentPassword, newPassword: "another password" })), none);
+    const attempt = (currentPassword: string) =>
+      PASSWORD(new Request(`${base}/password`, jsonInit("POST", { currentPassword, newPassword: "another password" })), none);
     expect((await attempt("guess one")).status).toBe(400);
     const locked = await attempt("guess two");
     expect(locked.status).toBe(429);
@@ -156,7 +181,13 @@ describeEachDb("account API", (ctx) => {
     const user = await makeUser(ctx.db);
     const stranger = await makeUser(ctx.db);
     const two = await archivedTask(ctx.db, user.id, 2);
-    const failed = await makeTask(ctx.db, user.id, { status: "failed", statusMsg: "upstream refused", prompt: "A failed fox", negativePrompt: "blur", aspectRatio: "1:1" });
+    const failed = await makeTask(ctx.db, user.id, {
+      status: "failed",
+      statusMsg: "upstream refused",
+      prompt: "A failed fox",
+      negativePrompt: "blur",
+      aspectRatio: "1:1",
+    });
     const lost = await archivedTask(ctx.db, user.id, 1);
     await getBlobStore().delete(`tasks/${lost.id}/0.png`);
     await archivedTask(ctx.db, stranger.id, 1);
@@ -172,8 +203,19 @@ describeEachDb("account API", (ctx) => {
     expect(entries.find((e) => e.name === `images/${two.id}/1.png`)!.body.toString()).toBe(`png ${two.id} 1`);
     const { tasks } = JSON.parse(entries.find((e) => e.name === "tasks.json")!.body.toString());
     expect(tasks).toHaveLength(3);
-    expect(tasks.find((t: { id: string }) => t.id === failed.id)).toMatchObject({ status: "failed", statusMsg: "upstream refused", prompt: "A failed fox", negative_prompt: "blur", aspect_ratio: "1:1", files: [] });
-    expect(tasks.find((t: { id: string }) => t.id === two.id)).toMatchObject({ n: 2, image: "uploaded", files: [`images/${two.id}/0.png`, `images/${two.id}/1.png`] });
+    expect(tasks.find((t: { id: string }) => t.id === failed.id)).toMatchObject({
+      status: "failed",
+      statusMsg: "upstream refused",
+      prompt: "A failed fox",
+      negative_prompt: "blur",
+      aspect_ratio: "1:1",
+      files: [],
+    });
+    expect(tasks.find((t: { id: string }) => t.id === two.id)).toMatchObject({
+      n: 2,
+      image: "uploaded",
+      files: [`images/${two.id}/0.png`, `images/${two.id}/1.png`],
+    });
     expect(tasks.find((t: { id: string }) => t.id === lost.id).missingFiles).toEqual([`images/${lost.id}/0.png`]);
   });
 

@@ -52,8 +52,17 @@ describeEachDb("admin API", (ctx) => {
     const task = await makeTask(ctx.db, busy.id, { status: "succeed" });
     const old = await makeTask(ctx.db, busy.id, { status: "succeed", createdAt: new Date("2020-01-05T00:00:00Z") });
     const image = (taskId: string, index: number, createdAt?: Date) => ({
-      taskId, index, upstreamUrl: "https://x.example/i.png", storageKey: `tasks/${taskId}/${index}.png`, thumbKey: `tasks/${taskId}/${index}.thumb.webp`,
-      contentType: "image/png", bytes: 1, width: 1, height: 1, sha256: "0".repeat(64), ...(createdAt ? { createdAt } : {}),
+      taskId,
+      index,
+      upstreamUrl: "https://x.example/i.png",
+      storageKey: `tasks/${taskId}/${index}.png`,
+      thumbKey: `tasks/${taskId}/${index}.thumb.webp`,
+      contentType: "image/png",
+      bytes: 1,
+      width: 1,
+      height: 1,
+      sha256: "0".repeat(64),
+      ...(createdAt ? { createdAt } : {}),
     });
     await ctx.db.taskImage.createMany({ data: [image(task.id, 0), image(task.id, 1), image(old.id, 0, new Date("2020-01-05T00:01:00Z"))] });
     const key = await createApiKey(busy.id, "bot");
@@ -70,8 +79,16 @@ describeEachDb("admin API", (ctx) => {
       expect(nextCursor).toBeNull();
       expect(users).toEqual([
         {
-          id: busy.id, email: busy.email, name: null, createdAt: busy.createdAt.toISOString(), admin: null, disabled: false,
-          imagesThisMonth: 2, tasksThisMonth: 1, lastActiveAt: task.createdAt.toISOString(), apiKeys: { active: 1, revoked: 1 },
+          id: busy.id,
+          email: busy.email,
+          name: null,
+          createdAt: busy.createdAt.toISOString(),
+          admin: null,
+          disabled: false,
+          imagesThisMonth: 2,
+          tasksThisMonth: 1,
+          lastActiveAt: task.createdAt.toISOString(),
+          apiKeys: { active: 1, revoked: 1 },
         },
       ]);
     }
@@ -91,7 +108,13 @@ describeEachDb("admin API", (ctx) => {
     expect(first.users.map((u: { email: string }) => u.email)).toEqual([all[0]]);
     const second = await (await list(`?limit=1&cursor=${encodeURIComponent(first.nextCursor)}`)).json();
     expect(second.users[0].email).toBe(all[1]);
-    for (const [query, field] of [["?limit=0", "limit"], ["?limit=abc", "limit"], ["?limit=201", "limit"], ["?q=%00", "q"], ["?bogus=1", "bogus"]]) {
+    for (const [query, field] of [
+      ["?limit=0", "limit"],
+      ["?limit=abc", "limit"],
+      ["?limit=201", "limit"],
+      ["?q=%00", "q"],
+      ["?bogus=1", "bogus"],
+    ]) {
       const res = await list(query);
       expect(res.status, query).toBe(400);
       expect(Object.keys((await res.json()).error.fields), query).toContain(field);

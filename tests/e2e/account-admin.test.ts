@@ -54,14 +54,22 @@ const adminCli = (...args: string[]) =>
   });
 
 const gatewayStatus = (key: string) =>
-  fetch(`${portal.url}/kling-ai-polling/v1/getImageStatus`, { method: "POST", headers: { ...json, "Ocp-Apim-Subscription-Key": key }, body: JSON.stringify({ task_id: "no-such-task" }) });
+  fetch(`${portal.url}/kling-ai-polling/v1/getImageStatus`, {
+    method: "POST",
+    headers: { ...json, "Ocp-Apim-Subscription-Key": key },
+    body: JSON.stringify({ task_id: "no-such-task" }),
+  });
 
 /** Submits n=1 tasks until at least one has failed and one has succeeded. */
 async function oneFailedOneDone(session: Session): Promise<{ failed: string; done: string }> {
   const final = new Map<string, string>();
   for (let i = 0; i < 12 && !(new Set(final.values()).size === 2); i++) {
-    const task = await (await session.fetch("/api/tasks", { method: "POST", headers: json, body: JSON.stringify({ prompt: `A lantern number ${i}`, n: 1, aspect_ratio: "1:1" }) })).json();
-    await expect.poll(async () => (await (await session.fetch(`/api/tasks/${task.id}`)).json()).status, { timeout: 60_000, interval: 500 }).toMatch(/^(succeed|failed)$/);
+    const task = await (
+      await session.fetch("/api/tasks", { method: "POST", headers: json, body: JSON.stringify({ prompt: `A lantern number ${i}`, n: 1, aspect_ratio: "1:1" }) })
+    ).json();
+    await expect
+      .poll(async () => (await (await session.fetch(`/api/tasks/${task.id}`)).json()).status, { timeout: 60_000, interval: 500 })
+      .toMatch(/^(succeed|failed)$/);
     final.set(task.id, (await (await session.fetch(`/api/tasks/${task.id}`)).json()).status);
   }
   const pick = (s: string) => [...final].find(([, v]) => v === s)![0];
@@ -73,7 +81,10 @@ function zipNames(bytes: Buffer): Promise<Map<string, number>> {
     yauzl.fromBuffer(bytes, { lazyEntries: true }, (err, zip) => {
       if (err || !zip) return reject(err);
       const names = new Map<string, number>();
-      zip.on("entry", (e: yauzl.Entry) => { names.set(e.fileName, e.uncompressedSize); zip.readEntry(); });
+      zip.on("entry", (e: yauzl.Entry) => {
+        names.set(e.fileName, e.uncompressedSize);
+        zip.readEntry();
+      });
       zip.on("end", () => resolve(names));
       zip.on("error", reject);
       zip.readEntry();
@@ -219,9 +230,15 @@ describe("account settings", () => {
   browserIt("lets the page be used at desktop and phone sizes, in light and dark", async () => {
     await signUp(portal.url, "looks@example.com");
     await signUp(portal.url, ADMIN).catch(() => undefined);
-    for (const [name, viewport] of [["desktop", { width: 1280, height: 800 }], ["phone", { width: 390, height: 844 }]] as const) {
+    for (const [name, viewport] of [
+      ["desktop", { width: 1280, height: 800 }],
+      ["phone", { width: 390, height: 844 }],
+    ] as const) {
       for (const scheme of ["light", "dark"] as const) {
-        for (const [who, p] of [["looks@example.com", "/settings"], [ADMIN, "/admin"]] as const) {
+        for (const [who, p] of [
+          ["looks@example.com", "/settings"],
+          [ADMIN, "/admin"],
+        ] as const) {
           const { context, page } = await browserSignIn(who, PASSWORD, viewport);
           await page.emulateMedia({ colorScheme: scheme });
           await page.goto(`${portal.url}${p}`);

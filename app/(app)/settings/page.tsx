@@ -10,7 +10,9 @@ export const metadata: Metadata = { title: "Settings" };
 function Section(props: { id: string; title: string; description?: string; children: React.ReactNode; tone?: "danger" }) {
   return (
     <section aria-labelledby={`${props.id}-title`} className={`card p-4 sm:p-6 ${props.tone === "danger" ? "border-red-200 dark:border-red-900/60" : ""}`}>
-      <h2 id={`${props.id}-title`} className="text-base font-semibold">{props.title}</h2>
+      <h2 id={`${props.id}-title`} className="text-base font-semibold">
+        {props.title}
+      </h2>
       {props.description && <p className="mb-4 mt-1 text-sm text-zinc-500 dark:text-zinc-400">{props.description}</p>}
       <div className={props.description ? "" : "mt-4"}>{props.children}</div>
     </section>
@@ -41,8 +43,14 @@ export default async function SettingsPage() {
       <Section id="password" title="Password" description="Saving a new password signs you out on every other device and browser.">
         <PasswordForm hasPassword={user.hasPassword} />
       </Section>
-      <Section id="export" title="Export your data" description="A ZIP of every image you have generated, with tasks.json listing every task and its parameters.">
-        <a href="/api/account/export" download className="btn-secondary">Download ZIP</a>
+      <Section
+        id="export"
+        title="Export your data"
+        description="A ZIP of every image you have generated, with tasks.json listing every task and its parameters."
+      >
+        <a href="/api/account/export" download className="btn-secondary">
+          Download ZIP
+        </a>
       </Section>
       <Section id="delete" title="Delete account" tone="danger">
         <DeleteAccountForm email={user.email} />

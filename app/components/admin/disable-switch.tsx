@@ -33,12 +33,19 @@ export function DisableSwitch({ userId, email, disabled, self }: { userId: strin
         onClick={toggle}
         className="inline-flex min-h-10 items-center gap-2 rounded-lg px-2 text-sm disabled:cursor-not-allowed disabled:opacity-50"
       >
-        <span aria-hidden className={`relative inline-block h-6 w-10 rounded-full transition-colors ${disabled ? "bg-zinc-300 dark:bg-zinc-700" : "bg-emerald-500"}`}>
+        <span
+          aria-hidden
+          className={`relative inline-block h-6 w-10 rounded-full transition-colors ${disabled ? "bg-zinc-300 dark:bg-zinc-700" : "bg-emerald-500"}`}
+        >
           <span className={`absolute top-0.5 size-5 rounded-full bg-white shadow transition-all ${disabled ? "left-0.5" : "left-[1.125rem]"}`} />
         </span>
         <span className="w-16 text-left">{disabled ? "Disabled" : "Active"}</span>
       </button>
-      {error && <p role="alert" className="field-error text-xs">{error}</p>}
+      {error && (
+        <p role="alert" className="field-error text-xs">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -29,8 +29,22 @@ export function SystemPanel({ snapshot }: { snapshot: SystemSnapshot }) {
       <dl className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Figure label="Queue depth" value={String(queue.depth)} hint={`${queue.due} due now · ${queue.pendingSubmit} waiting to submit`} />
         <Figure label="Tasks in flight" value={String(queue.inFlightUpstream)} hint={`at upstream · ${queue.leased} being worked`} />
-        <Figure label="Oldest due task" value={formatAge(queue.oldestDueAgeSeconds)} hint="how long it has waited for a worker" warn={queue.oldestDueAgeSeconds > 60} />
-        <Figure label="Caller callbacks" value={String(callbacks.backlog)} hint={callbacks.backlog ? `pending, oldest ${formatAge(callbacks.oldestBacklogAgeSeconds)} · ${callbacks.failedLast24h} given up (24 h)` : `pending · ${callbacks.failedLast24h} given up (24 h)`} warn={callbacks.oldestBacklogAgeSeconds > 300} />
+        <Figure
+          label="Oldest due task"
+          value={formatAge(queue.oldestDueAgeSeconds)}
+          hint="how long it has waited for a worker"
+          warn={queue.oldestDueAgeSeconds > 60}
+        />
+        <Figure
+          label="Caller callbacks"
+          value={String(callbacks.backlog)}
+          hint={
+            callbacks.backlog
+              ? `pending, oldest ${formatAge(callbacks.oldestBacklogAgeSeconds)} · ${callbacks.failedLast24h} given up (24 h)`
+              : `pending · ${callbacks.failedLast24h} given up (24 h)`
+          }
+          warn={callbacks.oldestBacklogAgeSeconds > 300}
+        />
       </dl>
       <dl className="grid gap-3 sm:grid-cols-[1fr_2fr]">
         <Figure
@@ -50,7 +64,9 @@ export function SystemPanel({ snapshot }: { snapshot: SystemSnapshot }) {
           </dd>
         </div>
       </dl>
-      <p className="text-xs text-zinc-500 dark:text-zinc-400">As of {new Date(snapshot.takenAt).toLocaleTimeString("en", { timeZone: "UTC", timeStyle: "medium" })} UTC; refreshed every 15 seconds.</p>
+      <p className="text-xs text-zinc-500 dark:text-zinc-400">
+        As of {new Date(snapshot.takenAt).toLocaleTimeString("en", { timeZone: "UTC", timeStyle: "medium" })} UTC; refreshed every 15 seconds.
+      </p>
     </div>
   );
 }

@@ -32,17 +32,29 @@ export function UsersList({ users, selfId, nextHref }: { users: AdminUser[]; sel
         {users.map((u) => (
           <li key={u.id} data-user={u.email} className={`border-b border-zinc-100 px-4 py-3 last:border-0 dark:border-zinc-800/60 ${COLS}`}>
             <div className="mb-1 min-w-0 sm:mb-0">
-              <div className="truncate font-medium" title={u.email}>{u.email}</div>
+              <div className="truncate font-medium" title={u.email}>
+                {u.email}
+              </div>
               <div className="flex flex-wrap items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
                 {u.name && <span className="truncate">{u.name}</span>}
-                {u.admin && <span className="rounded-full bg-brand-50 px-1.5 py-0.5 font-medium text-brand-700 dark:bg-brand-700/30 dark:text-brand-50">Admin{u.admin === "env" ? " (ADMIN_EMAILS)" : ""}</span>}
-                <span>joined <RelativeTime iso={u.createdAt} /></span>
+                {u.admin && (
+                  <span className="rounded-full bg-brand-50 px-1.5 py-0.5 font-medium text-brand-700 dark:bg-brand-700/30 dark:text-brand-50">
+                    Admin{u.admin === "env" ? " (ADMIN_EMAILS)" : ""}
+                  </span>
+                )}
+                <span>
+                  joined <RelativeTime iso={u.createdAt} />
+                </span>
               </div>
             </div>
             <Cell label="Images this month">{u.imagesThisMonth}</Cell>
             <Cell label="Tasks this month">{u.tasksThisMonth}</Cell>
-            <Cell label="Last active">{u.lastActiveAt ? <RelativeTime iso={u.lastActiveAt} /> : <span className="text-zinc-500 dark:text-zinc-400">Never</span>}</Cell>
-            <Cell label="API keys">{u.apiKeys.active} active{u.apiKeys.revoked ? ` · ${u.apiKeys.revoked} revoked` : ""}</Cell>
+            <Cell label="Last active">
+              {u.lastActiveAt ? <RelativeTime iso={u.lastActiveAt} /> : <span className="text-zinc-500 dark:text-zinc-400">Never</span>}
+            </Cell>
+            <Cell label="API keys">
+              {u.apiKeys.active} active{u.apiKeys.revoked ? ` · ${u.apiKeys.revoked} revoked` : ""}
+            </Cell>
             <div className="mt-1 flex justify-end sm:mt-0">
               <DisableSwitch userId={u.id} email={u.email} disabled={u.disabled} self={u.id === selfId} />
             </div>
@@ -51,7 +63,9 @@ export function UsersList({ users, selfId, nextHref }: { users: AdminUser[]; sel
       </ul>
       {nextHref && (
         <div className="border-t border-zinc-200 p-3 text-center dark:border-zinc-800">
-          <Link href={nextHref} className="btn-secondary">Next users</Link>
+          <Link href={nextHref} className="btn-secondary">
+            Next users
+          </Link>
         </div>
       )}
     </div>

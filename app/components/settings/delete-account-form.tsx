@@ -27,14 +27,35 @@ export function DeleteAccountForm({ email }: { email: string }) {
   return (
     <form onSubmit={remove} noValidate className="space-y-3">
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
-        This deletes your account, every task and image, your reference uploads and your API keys, and signs you out on every device. It cannot be undone: export your data first if you want to keep it.
+        This deletes your account, every task and image, your reference uploads and your API keys, and signs you out on every device. It cannot be undone:
+        export your data first if you want to keep it.
       </p>
       <div>
-        <label htmlFor="delete-confirm" className="label">Type <span className="font-mono">{email}</span> to confirm</label>
-        <input id="delete-confirm" className="input" autoComplete="off" spellCheck={false} value={confirm} onChange={(e) => { setConfirm(e.target.value); setError(null); }} aria-invalid={error ? true : undefined} aria-describedby={error ? "delete-confirm-error" : undefined} />
-        {error && <p id="delete-confirm-error" role="alert" className="field-error">{error}</p>}
+        <label htmlFor="delete-confirm" className="label">
+          Type <span className="font-mono">{email}</span> to confirm
+        </label>
+        <input
+          id="delete-confirm"
+          className="input"
+          autoComplete="off"
+          spellCheck={false}
+          value={confirm}
+          onChange={(e) => {
+            setConfirm(e.target.value);
+            setError(null);
+          }}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? "delete-confirm-error" : undefined}
+        />
+        {error && (
+          <p id="delete-confirm-error" role="alert" className="field-error">
+            {error}
+          </p>
+        )}
       </div>
-      <button type="submit" className="btn-danger" disabled={!armed || pending}>{pending ? "Deleting…" : "Delete my account"}</button>
+      <button type="submit" className="btn-danger" disabled={!armed || pending}>
+        {pending ? "Deleting…" : "Delete my account"}
+      </button>
     </form>
   );
 }

@@ -29,7 +29,12 @@ export function PasswordForm({ hasPassword }: { hasPassword: boolean }) {
     setPending(true);
     const res = await sendJson("/api/account/password", "POST", parsed.data);
     setPending(false);
-    if (!res.ok) return setErrors({ currentPassword: res.fields.currentPassword, newPassword: res.fields.newPassword, form: res.fields.currentPassword || res.fields.newPassword ? undefined : res.message });
+    if (!res.ok)
+      return setErrors({
+        currentPassword: res.fields.currentPassword,
+        newPassword: res.fields.newPassword,
+        form: res.fields.currentPassword || res.fields.newPassword ? undefined : res.message,
+      });
     setValues({ currentPassword: "", newPassword: "", confirm: "" });
     setDone(true);
     router.refresh();
@@ -37,7 +42,9 @@ export function PasswordForm({ hasPassword }: { hasPassword: boolean }) {
 
   const field = (id: Field, label: string, autoComplete: string) => (
     <div>
-      <label htmlFor={`pw-${id}`} className="label">{label}</label>
+      <label htmlFor={`pw-${id}`} className="label">
+        {label}
+      </label>
       <input
         id={`pw-${id}`}
         type="password"
@@ -48,7 +55,11 @@ export function PasswordForm({ hasPassword }: { hasPassword: boolean }) {
         aria-invalid={errors[id] ? true : undefined}
         aria-describedby={errors[id] ? `pw-${id}-error` : undefined}
       />
-      {errors[id] && <p id={`pw-${id}-error`} role="alert" className="field-error">{errors[id]}</p>}
+      {errors[id] && (
+        <p id={`pw-${id}-error`} role="alert" className="field-error">
+          {errors[id]}
+        </p>
+      )}
     </div>
   );
 
@@ -62,10 +73,20 @@ export function PasswordForm({ hasPassword }: { hasPassword: boolean }) {
         {field("newPassword", "New password", "new-password")}
         {field("confirm", "Repeat new password", "new-password")}
       </div>
-      {errors.form && <p role="alert" className="field-error">{errors.form}</p>}
+      {errors.form && (
+        <p role="alert" className="field-error">
+          {errors.form}
+        </p>
+      )}
       <div className="flex flex-wrap items-center gap-3">
-        <button type="submit" className="btn-primary" disabled={pending}>{pending ? "Saving…" : hasPassword ? "Change password" : "Set password"}</button>
-        {done && <span role="status" className="text-sm text-emerald-700 dark:text-emerald-400">Password saved. You were signed out everywhere else.</span>}
+        <button type="submit" className="btn-primary" disabled={pending}>
+          {pending ? "Saving…" : hasPassword ? "Change password" : "Set password"}
+        </button>
+        {done && (
+          <span role="status" className="text-sm text-emerald-700 dark:text-emerald-400">
+            Password saved. You were signed out everywhere else.
+          </span>
+        )}
       </div>
     </form>
   );

@@ -29,11 +29,23 @@ export default async function AdminTaskPage({ params }: { params: Promise<{ id: 
     ["Created · finished", `${when(task.createdAt)} · ${when(task.finishedAt)}`],
     ["Next check · deadline", `${when(task.nextCheckAt)} · ${when(task.deadlineAt)}`],
     ["Archived images", task.images.length ? task.images.map((i) => `#${i.index} ${i.width}×${i.height}`).join(", ") : "none"],
-    ["Caller notifications", task.deliveries.length ? task.deliveries.map((d) => `${d.taskStatus}: ${d.state} after ${d.attempts} tries${d.lastStatusCode ? ` (HTTP ${d.lastStatusCode})` : ""}${d.lastError ? `, ${d.lastError}` : ""}`).join("; ") : "none"],
+    [
+      "Caller notifications",
+      task.deliveries.length
+        ? task.deliveries
+            .map(
+              (d) =>
+                `${d.taskStatus}: ${d.state} after ${d.attempts} tries${d.lastStatusCode ? ` (HTTP ${d.lastStatusCode})` : ""}${d.lastError ? `, ${d.lastError}` : ""}`,
+            )
+            .join("; ")
+        : "none",
+    ],
   ];
   return (
     <div className="mx-auto max-w-3xl space-y-4">
-      <Link href="/admin" className="text-sm text-brand-600 hover:underline dark:text-brand-400">← Admin console</Link>
+      <Link href="/admin" className="text-sm text-brand-600 hover:underline dark:text-brand-400">
+        ← Admin console
+      </Link>
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="font-mono text-lg font-semibold break-all">{task.id}</h1>
         <StatusBadge status={task.status} />
