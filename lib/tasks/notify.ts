@@ -1,12 +1,15 @@
-// Called after a task's status changed: queues the gateway caller's
-// notification (when the task has a callback_url).
+// Called after a task's status changed: tells open pages (where no database
+// notification does) and queues the gateway caller's notification (when the
+// task has a callback_url).
 import { enqueueClientCallback } from "../gateway/callbacks/enqueue-delivery";
 import { logger } from "../log";
+import { taskEvents } from "./task-events";
 
 const wakeKey = Symbol.for("kling-portal.deliveries-wake");
 type Holder = { [wakeKey]?: () => void };
 
 export async function notifyTaskChanged(taskId: string): Promise<void> {
+  taskEvents().announce({ taskId, op: "update" });
   try {
     if (await enqueueClientCallback(taskId)) (globalThis as Holder)[wakeKey]?.();
   } catch (err) {

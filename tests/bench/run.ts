@@ -80,7 +80,7 @@ async function main() {
   };
   const nodeArgs = args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args["cpu-prof"])}`] : [];
   log(`starting the portal on ${args.pglite ? "embedded PGlite" : `PostgreSQL (schema ${pgDb!.schema})`}`);
-  const portal = await startPortal(env, { dataDir, port, nodeArgs });
+  const portal = await startWithRetry(() => startPortal(env, { dataDir, port, nodeArgs }));
   const rss = rssSampler(portal.pid);
   const sql = await sqlClient(db);
   const base = portal.url;
@@ -200,6 +200,18 @@ async function main() {
   const json = JSON.stringify(report, null, 2);
   if (args.out) writeFileSync(args.out, json + "\n");
   console.log(json);
+}
+
+/** Migrations take a server-wide advisory lock: other test runs on the same PostgreSQL can hold it past Prisma's 10 s. */
+async function startWithRetry<T>(start: () => Promise<T>, tries = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (i >= tries || !String((err as Error).message).includes("advisory lock")) throw err;
+      log("migration lock busy (another run migrating); trying again");
+    }
+  }
 }
 
 /** Submits an n=4 task and times from the emulator's success (its submit + the task length) to the images visible in the API. */

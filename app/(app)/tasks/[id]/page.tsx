@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { LiveTasks } from "@/app/components/live-tasks";
 import { TaskView } from "@/app/components/task-view";
 import { requireUser } from "@/lib/auth/session";
 import { ApiError } from "@/lib/http/errors";
@@ -11,6 +12,7 @@ export const metadata: Metadata = { title: "Task" };
 export default async function TaskPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const user = await requireUser(`/tasks/${encodeURIComponent(id)}`);
+  const renderedAt = Date.now();
   const task = await getTaskOrThrow({ id, userId: user.id }).catch((err) => {
     // Another user's task looks exactly like a missing one.
     if (err instanceof ApiError && err.status === 404) notFound();
@@ -19,6 +21,7 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
   return (
     <div className="space-y-4">
       <Link href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-500">← Your images</Link>
+      <LiveTasks since={renderedAt} />
       <TaskView initial={task} />
     </div>
   );
