@@ -11,7 +11,7 @@ import { databaseTarget, stripSchemaParam, type DatabaseTarget } from "../db/ada
 import { getDb } from "../db/client";
 import { logger } from "../log";
 import type { TaskDto } from "./schema";
-import { toTaskDto } from "./to-dto";
+import { taskDtoSelect, toTaskDto } from "./to-dto";
 
 export type TaskChange = { taskId: string; userId?: string; op: "insert" | "update" | "delete" };
 /** What a stream receives: the task as the API shows it, a removal, or "resync" after the source missed changes. */
@@ -98,7 +98,7 @@ export class TaskEventHub {
         if (change.userId) for (const fn of this.users.get(change.userId) ?? []) fn({ type: "removed", id: change.taskId });
         return;
       }
-      const task = await getDb().task.findUnique({ where: { id: change.taskId }, include: { images: true } });
+      const task = await getDb().task.findUnique({ where: { id: change.taskId }, select: { ...taskDtoSelect, userId: true } });
       if (!task) {
         if (change.userId) for (const fn of this.users.get(change.userId) ?? []) fn({ type: "removed", id: change.taskId });
         return;

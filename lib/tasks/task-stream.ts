@@ -7,7 +7,7 @@
 import { getDb } from "../db/client";
 import type { TaskDto } from "./schema";
 import { taskEvents, type TaskEvent } from "./task-events";
-import { toTaskDto } from "./to-dto";
+import { taskDtoSelect, toTaskDto } from "./to-dto";
 
 /** Clocks of several instances differ a little: a catch-up looks this far before the cursor (repeats are harmless). */
 const CATCH_UP_MARGIN_MS = 5000;
@@ -55,7 +55,7 @@ export function taskEventStream(userId: string, opts: { since: number | null; si
           where: { userId, updatedAt: { gt: since } },
           orderBy: { updatedAt: "asc" },
           take: CATCH_UP_LIMIT,
-          include: { images: true },
+          select: taskDtoSelect,
         });
         for (const row of rows) sendTask(toTaskDto(row), row.updatedAt.getTime());
       };

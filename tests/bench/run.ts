@@ -46,7 +46,9 @@ type Load = { rps: number; p50: number; p99: number; total: number };
 
 async function load(name: string, opts: Parameters<typeof autocannon>[0] & { connections: number }): Promise<Load> {
   const r: Result = await autocannon({ duration: SECONDS, ...opts });
-  if (r.non2xx || r.errors || r.timeouts) throw new Error(`${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`);
+  // A wrong answer is a broken route; a few timeouts on a saturated shared machine are reported, not fatal.
+  if (r.non2xx || r.errors > r.timeouts || r.timeouts > r.requests.total / 100) throw new Error(`${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`);
+  if (r.timeouts) log(`${name}: ${r.timeouts} requests timed out (10 s)`);
   const out = { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total };
   log(`${name}: ${out.rps} req/s, p50 ${out.p50} ms, p99 ${out.p99} ms (${opts.connections} connections)`);
   return out;
