@@ -18,6 +18,7 @@ import { AUTH_SECRET, buildOnce, freePort, portalEnv, startEmulatorProcess } fro
 import { startPortal } from "../e2e/helpers/portal";
 import { signUp, type Session } from "../e2e/helpers/session";
 import { measureLivePage } from "./live-page";
+import { startWithNpm } from "./npm-start";
 import { rssSampler, treeRssMb } from "./process-tree";
 import { CALLBACK_SECRET, CALLBACK_UPSTREAM_ID, explainHistory, seedHistory, settleTasksOf, sqlClient, userId, type BenchDb } from "./seed";
 
@@ -42,14 +43,14 @@ const JSON_HEADERS = { "Content-Type": "application/json" };
 const VISIBLE_DURATION_MS = 3000;
 const VISIBLE_TASKS = 6;
 
-type Load = { rps: number; p50: number; p99: number; total: number };
+type Load = { rps: number; p50: number; p99: number; total: number; timeouts: number };
 
 async function load(name: string, opts: Parameters<typeof autocannon>[0] & { connections: number }): Promise<Load> {
   const r: Result = await autocannon({ duration: SECONDS, ...opts });
   // A wrong answer is a broken route; a few timeouts on a saturated shared machine are reported, not fatal.
-  if (r.non2xx || r.errors > r.timeouts || r.timeouts > r.requests.total / 100) throw new Error(`${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`);
+  if (r.non2xx || r.errors > r.timeouts) throw new Error(`${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`);
   if (r.timeouts) log(`${name}: ${r.timeouts} requests timed out (10 s)`);
-  const out = { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total };
+  const out = { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, timeouts: r.timeouts };
   log(`${name}: ${out.rps} req/s, p50 ${out.p50} ms, p99 ${out.p99} ms (${opts.connections} connections)`);
   return out;
 }
@@ -82,7 +83,14 @@ async function main() {
   };
   const nodeArgs = args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args["cpu-prof"])}`] : [];
   log(`starting the portal on ${args.pglite ? "embedded PGlite" : `PostgreSQL (schema ${pgDb!.schema})`}`);
-  const portal = await startWithRetry(() => startPortal(env, { dataDir, port, nodeArgs }));
+  // As `npm start` runs it (the whole tree is measured); a CPU profile needs Node flags, so then node directly.
+  const portal = await startWithRetry(() =>
+    nodeArgs.length ? startPortal(env, { dataDir, port, nodeArgs }) : startWithNpm({ ...env, DATA_DIR: dataDir, DATABASE_URL: pgDb?.url ?? "" }, port),
+  ).catch(async (err) => {
+    await emulator.stop();
+    if (pgDb) await dropPostgresSchema(pgDb).catch(() => {});
+    throw err;
+  });
   const rss = rssSampler(portal.pid);
   const sql = await sqlClient(db);
   const base = portal.url;
@@ -158,6 +166,7 @@ async function main() {
     report.bare_rps = bare;
     report.bare_rps_start = loads.bare.rps;
     report.bare_rps_end = loads.bare_end.rps;
+    report.timeouts = Object.fromEntries(Object.entries(loads).map(([k, v]) => [k, v.timeouts]));
     const ratio = (rps: number) => Math.round((rps / bare) * 100) / 100;
     if (loads.submit) Object.assign(report, { submit_rps: loads.submit.rps, submit_ratio: ratio(loads.submit.rps), submit_p99_ms_16c: loads.submit16.p99, submit_rps_16c: loads.submit16.rps });
     if (loads.list) Object.assign(report, { list_rps: loads.list.rps, list_ratio: ratio(loads.list.rps), list_p99_ms: loads.list.p99 });
