@@ -16,26 +16,32 @@ export async function startWithNpm(env: Record<string, string>, port: number, ti
   });
   let output = "";
   const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
-  const stop = async () => {
-    // npm does not always pass a signal on: stop the server itself, then whatever is left of the tree.
-    for (const pid of descendants(child.pid!).reverse()) {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const signal = (pids: number[], sig: NodeJS.Signals) => {
+    for (const pid of pids) {
       try {
-        process.kill(pid, "SIGTERM");
+        process.kill(pid, sig);
       } catch {
         // Gone already.
       }
     }
-    const timer = setTimeout(() => {
-      for (const pid of [...descendants(child.pid!), child.pid!]) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // Gone already.
-        }
-      }
-    }, 15_000);
+  };
+  const stop = async () => {
+    // npm does not always pass a signal on: stop the server itself (deepest first), and wait for every
+    // process of the tree, killing what is still there after 10 s (a shutdown that hangs must not outlive the bench).
+    const pids = [...descendants(child.pid!).reverse(), child.pid!];
+    signal(pids, "SIGTERM");
+    const deadline = Date.now() + 10_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 100));
+    signal(pids.filter(alive), "SIGKILL");
     await exited;
-    clearTimeout(timer);
   };
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => void stop().then(() => reject(new Error(`npm start did not become ready:\n${output}`))), timeoutMs);
