@@ -5,6 +5,7 @@
 // render time) and first receives every task changed since then, so a dropped
 // stream misses nothing.
 import { getDb } from "../db/client";
+import { ApiError } from "../http/errors";
 import type { TaskDto } from "./schema";
 import { taskEvents, type TaskEvent } from "./task-events";
 import { taskDtoSelect, toTaskDto } from "./to-dto";
@@ -19,6 +20,17 @@ const RETRY_MS = 2000;
 export function parseCursor(value: string | null | undefined): number | null {
   if (!value || !/^\d{1,15}$/.test(value)) return null;
   return Number(value);
+}
+
+/** `?since=`: absent is no catch-up; anything but a cursor is a 400 naming it. */
+export function parseSince(value: string | null): number | null {
+  if (value === null || value === "") return null;
+  const cursor = parseCursor(value);
+  if (cursor === null) {
+    const message = "since must be a cursor: milliseconds since 1970 (an event id of this stream)";
+    throw new ApiError(400, "invalid_request", message, { since: message });
+  }
+  return cursor;
 }
 
 export function taskEventStream(userId: string, opts: { since: number | null; signal: AbortSignal }): Response {

@@ -1,11 +1,11 @@
 import pg from "pg";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetConfig } from "@/lib/config";
 import { stripSchemaParam } from "@/lib/db/adapter";
 import { applyStatus } from "@/lib/tasks/apply-status";
 import { deleteTask } from "@/lib/tasks/delete-task";
 import { stopTaskEvents, TaskEventHub, type TaskEvent } from "@/lib/tasks/task-events";
-import { taskEventStream } from "@/lib/tasks/task-stream";
+import { parseSince, taskEventStream } from "@/lib/tasks/task-stream";
 import { describeEachDb } from "../helpers/db";
 import { makeTask, makeUser } from "../helpers/fixtures";
 
@@ -58,6 +58,17 @@ function sseReader(res: Response) {
 
 const isTask = (id: string, status?: string) => (e: SseEvent) => e.event === "task" && JSON.parse(e.data).id === id && (!status || JSON.parse(e.data).status === status);
 const processing = (taskId: string) => ({ taskId, status: "processing" as const, statusMsg: "", images: [] });
+
+describe("the stream's since parameter", () => {
+  it("is a cursor in milliseconds, absent means no catch-up, and anything else is a 400 naming it", () => {
+    expect(parseSince("1764100000000")).toBe(1764100000000);
+    expect(parseSince(null)).toBeNull();
+    expect(parseSince("")).toBeNull();
+    for (const bad of ["abc", "-1", "1e12", "12\u0000", "9".repeat(16)]) {
+      expect(() => parseSince(bad)).toThrow(expect.objectContaining({ status: 400, fields: { since: expect.stringContaining("since must be") } }));
+    }
+  });
+});
 
 describeEachDb("live task updates", (ctx) => {
   const env = process.env as Record<string, string | undefined>;
