@@ -1,8 +1,8 @@
 // The history page as a person has it open: 9 cards in progress. Counts what
 // the page asks the server for per minute (streams vs polls), then sends
 // upstream callbacks and times how long each takes to reach the screen.
+import { existsSync } from "node:fs";
 import { chromium } from "playwright-core";
-import { chromiumPath } from "../e2e/helpers/browser-path";
 import { LIVE_CARDS, liveSecret, liveUpstreamId } from "./seed";
 
 export type LivePageResult = {
@@ -12,6 +12,12 @@ export type LivePageResult = {
   live_page_polls_per_min: number;
   live_callback_to_screen_p50_ms: number;
   live_callback_to_screen_max_ms: number;
+};
+
+const chromiumPath = () => {
+  const found = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p && existsSync(p));
+  if (!found) throw new Error("Chromium is not installed: apt-get install -y chromium, or set CHROMIUM_PATH");
+  return found;
 };
 
 export async function measureLivePage(base: string, cookie: string, opts: { watchSeconds: number }): Promise<LivePageResult> {
