@@ -39,8 +39,12 @@ async function submitAndReload(page: Page, prompt: string): Promise<string> {
   return id;
 }
 
+/** API requests of the page's current document (counting starts again at each navigation). */
 function countRequests(page: Page) {
-  const seen: string[] = [];
+  let seen: string[] = [];
+  page.on("framenavigated", (frame) => {
+    if (frame === page.mainFrame()) seen = [];
+  });
   page.on("request", (r) => {
     const path = new URL(r.url()).pathname;
     if (path.startsWith("/api/")) seen.push(path);
