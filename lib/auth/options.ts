@@ -11,6 +11,7 @@ import { githubUserinfo } from "./github-emails";
 import { authRequestCookies, decideOAuthSignIn, requestIntentCleared } from "./oauth-sign-in";
 import { safeCallbackPath } from "./safe-callback-path";
 import { getAuthSecret } from "./secret";
+import { decodeSessionJwt, encodeSessionJwt } from "./session-jwt";
 import { currentSessionVersion } from "./session-user";
 import { SESSION_MAX_AGE_SECONDS } from "./session-version";
 
@@ -37,6 +38,7 @@ export function getAuthOptions(): NextAuthOptions {
   options = {
     secret: getAuthSecret(),
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+    jwt: { encode: encodeSessionJwt, decode: decodeSessionJwt },
     pages: { signIn: "/signin", error: "/signin" },
     providers,
     callbacks: {

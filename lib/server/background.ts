@@ -3,6 +3,7 @@
 import type { Config } from "../config";
 import { startDeliveryLoop } from "../gateway/callbacks/delivery-loop";
 import { startReconciler } from "../tasks/reconciler";
+import { stopTaskEvents } from "../tasks/task-events";
 
 export type BackgroundService = { stop(): Promise<void> };
 
@@ -12,5 +13,11 @@ export function startBackgroundServices(config: Config): BackgroundService {
     services.push(startReconciler({ intervalMs: config.RECONCILER_INTERVAL_MS }));
     services.push(startDeliveryLoop({ intervalMs: config.RECONCILER_INTERVAL_MS }));
   }
-  return { stop: async () => void (await Promise.all(services.map((s) => s.stop()))) };
+  return {
+    async stop() {
+      await Promise.all(services.map((s) => s.stop()));
+      // The live-update listener (if pages opened one) closes with the rest.
+      await stopTaskEvents();
+    },
+  };
 }

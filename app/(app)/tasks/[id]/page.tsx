@@ -6,6 +6,7 @@ import { TaskView } from "@/app/components/task-view";
 import { getSessionUser, requireUser } from "@/lib/auth/session";
 import { ApiError } from "@/lib/http/errors";
 import { getTaskOrThrow } from "@/lib/tasks/get-task-or-throw";
+import { LiveTasks } from "@/app/components/live-tasks";
 
 type Params = { params: Promise<{ id: string }> };
 
@@ -37,6 +38,8 @@ export default async function TaskPage({ params }: Params) {
     <div className="space-y-4">
       <Link href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-400">← Your images</Link>
       <TaskView initial={task} />
+      {/* Live from the moment this page was rendered. */}
+      <LiveTasks since={Date.now()} />
     </div>
   );
 }
