@@ -4,6 +4,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { GenerateForm } from "@/app/components/generate-form";
 import { HistoryFilters } from "@/app/components/history-filters";
+import { LiveTasks } from "@/app/components/live-tasks";
 import { TaskCard } from "@/app/components/task-card";
 import { requireUser } from "@/lib/auth/session";
 import { ApiError } from "@/lib/http/errors";
@@ -16,6 +17,7 @@ type Search = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function HomePage({ searchParams }: { searchParams: Search }) {
   const user = await requireUser("/");
+  const renderedAt = Date.now();
   const raw = await searchParams;
   const pick = (k: string) => (typeof raw[k] === "string" && raw[k] ? (raw[k] as string) : undefined);
   const parsed = listTasksQuerySchema.safeParse({ status: pick("status"), q: pick("q"), aspect_ratio: pick("aspect_ratio"), cursor: pick("cursor") });
@@ -37,6 +39,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
 
   return (
     <div className="space-y-8">
+      <LiveTasks since={renderedAt} />
       <section aria-labelledby="create-heading" className="space-y-3">
         <h1 id="create-heading" className="text-xl font-semibold">Create</h1>
         <GenerateForm showExamples={page.tasks.length === 0 && !filtered && !query.cursor} />

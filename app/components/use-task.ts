@@ -1,9 +1,10 @@
 "use client";
 
-// Keeps a task live: polls the portal's API while it is in progress and stops
-// once it is final.
+// Keeps a task live: the page's event stream updates it (live-tasks.tsx);
+// while that stream is down it polls the portal's API instead, until final.
 import useSWR from "swr";
 import { isFinal, type TaskDto } from "@/lib/tasks/schema";
+import { useStreamOpen } from "./live-tasks";
 
 async function fetchTask(url: string): Promise<TaskDto> {
   const res = await fetch(url, { cache: "no-store" });
@@ -16,11 +17,13 @@ async function fetchTask(url: string): Promise<TaskDto> {
 const refreshInterval = (latest?: TaskDto) => (latest && isFinal(latest.status) ? 0 : 1500);
 
 export function useLiveTask(initial: TaskDto) {
+  const streamed = useStreamOpen();
   const { data, error } = useSWR<TaskDto>(`/api/tasks/${initial.id}`, fetchTask, {
     fallbackData: initial,
-    revalidateOnMount: !isFinal(initial.status),
-    revalidateOnFocus: !isFinal(initial.status),
-    refreshInterval,
+    // The page was rendered just now, and the stream catches up from that moment.
+    revalidateOnMount: false,
+    revalidateOnFocus: !streamed && !isFinal(initial.status),
+    refreshInterval: streamed ? 0 : refreshInterval,
   });
   const gone = (error as { status?: number } | undefined)?.status === 404;
   return { task: data ?? initial, gone };

@@ -9,6 +9,7 @@ import type { Config } from "../config";
 import { answerClientError } from "../http/client-error";
 import { CLIENT_IP_HEADER, resolveClientIp } from "../http/client-ip";
 import { logger } from "../log";
+import { stopTaskEvents } from "../tasks/task-events";
 import { startBackgroundServices } from "./background";
 
 export type PortalServer = { url: string; close(): Promise<void> };
@@ -45,6 +46,7 @@ export async function startPortalServer(opts: { config: Config; dir: string; dev
     url: `http://localhost:${port}`,
     async close() {
       await background.stop();
+      await stopTaskEvents();
       await emulator?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -12,7 +12,8 @@ const rank: Record<TaskStatus, number> = { queued: 0, submitted: 1, processing: 
 
 export type ApplyResult = "advanced" | "unchanged" | "needs-archive";
 
-export async function applyStatus(taskId: string, upstream: UpstreamTask, now = new Date()): Promise<ApplyResult> {
+/** `known`: the task's callback_url when the caller has already read it (spares a read per change). */
+export async function applyStatus(taskId: string, upstream: UpstreamTask, now = new Date(), known?: { clientCallbackUrl: string | null }): Promise<ApplyResult> {
   const db = getDb();
   const lower = (s: TaskStatus) => (Object.keys(rank) as TaskStatus[]).filter((k) => rank[k] < rank[s]);
   // Every update below requires `upstreamSucceededAt: null`: once upstream
@@ -27,12 +28,12 @@ export async function applyStatus(taskId: string, upstream: UpstreamTask, now = 
         where: { ...open, status: { in: lower(upstream.status) } },
         data: { status: upstream.status, statusMsg: "", ...fill },
       });
-      if (count) await notifyTaskChanged(taskId);
+      if (count) await notifyTaskChanged(taskId, known);
       return count ? "advanced" : "unchanged";
     }
     case "succeed": {
       if (upstream.images.length === 0) {
-        return fail(taskId, "Kling reported success but returned no images. Try again.", now);
+        return fail(taskId, "Kling reported success but returned no images. Try again.", now, known);
       }
       const success = { upstreamImages: upstream.images, upstreamSucceededAt: now, nextCheckAt: now, ...fill };
       let { count } = await db.task.updateMany({
@@ -47,19 +48,19 @@ export async function applyStatus(taskId: string, upstream: UpstreamTask, now = 
           data: { statusMsg: "Kling finished this task after all; saving the images", finishedAt: null, ...success },
         }));
       }
-      if (count) await notifyTaskChanged(taskId);
+      if (count) await notifyTaskChanged(taskId, known);
       return count ? "needs-archive" : "unchanged";
     }
     case "failed":
-      return fail(taskId, upstream.statusMsg || "Kling could not generate this image. Try again or change the prompt.", now);
+      return fail(taskId, upstream.statusMsg || "Kling could not generate this image. Try again or change the prompt.", now, known);
   }
 }
 
-async function fail(taskId: string, message: string, now: Date): Promise<ApplyResult> {
+async function fail(taskId: string, message: string, now: Date, known?: { clientCallbackUrl: string | null }): Promise<ApplyResult> {
   const { count } = await getDb().task.updateMany({
     where: { id: taskId, upstreamSucceededAt: null, status: { in: ["queued", "submitted", "processing"] } },
     data: { status: "failed", statusMsg: message, finishedAt: now, leaseUntil: null, leaseOwner: null },
   });
-  if (count) await notifyTaskChanged(taskId);
+  if (count) await notifyTaskChanged(taskId, known);
   return count ? "advanced" : "unchanged";
 }

@@ -55,6 +55,6 @@ export async function archiveImages(task: Task, opts: { prove: () => Promise<boo
     where: { id: task.id, status: { in: ["processing", "failed"] }, upstreamSucceededAt: { not: null }, archivedAt: null },
     data: { status: "succeed", statusMsg: "", archivedAt: opts.now, finishedAt: opts.now, leaseUntil: null, leaseOwner: null },
   });
-  if (count) await notifyTaskChanged(task.id);
+  if (count) await notifyTaskChanged(task.id, task);
   return count > 0;
 }

@@ -26,7 +26,7 @@ export async function archiveTask(task: Task, ctx: ReconcileContext): Promise<vo
         where: { id: task.id, leaseOwner: ctx.owner },
         data: { status: "failed", statusMsg: `The images could not be saved: ${message}`, finishedAt: ctx.now, leaseUntil: null, leaseOwner: null },
       });
-      if (count) await notifyTaskChanged(task.id);
+      if (count) await notifyTaskChanged(task.id, task);
       return;
     }
     logger.warn({ taskId: task.id, attempts, err: message }, "archiving failed; will retry");

@@ -2,7 +2,7 @@
 import { getDb } from "../db/client";
 import { notFound } from "../http/errors";
 import type { TaskDto } from "./schema";
-import { toTaskDto } from "./to-dto";
+import { taskDtoSelect, toTaskDto } from "./to-dto";
 
 export async function getTaskRowOrThrow({ id, userId }: { id: string; userId: string }) {
   const task = await getDb().task.findFirst({ where: { id, userId }, include: { images: true } });
@@ -10,6 +10,8 @@ export async function getTaskRowOrThrow({ id, userId }: { id: string; userId: st
   return task;
 }
 
-export async function getTaskOrThrow(where: { id: string; userId: string }): Promise<TaskDto> {
-  return toTaskDto(await getTaskRowOrThrow(where));
+export async function getTaskOrThrow({ id, userId }: { id: string; userId: string }): Promise<TaskDto> {
+  const task = await getDb().task.findFirst({ where: { id, userId }, select: taskDtoSelect });
+  if (!task) throw notFound("Task not found");
+  return toTaskDto(task);
 }

@@ -4,7 +4,7 @@ import { getDb } from "../db/client";
 import type { Prisma } from "../generated/prisma/client";
 import { ApiError } from "../http/errors";
 import type { ListTasksQuery, TaskListDto } from "./schema";
-import { toTaskDto } from "./to-dto";
+import { taskDtoSelect, toTaskDto } from "./to-dto";
 
 export function encodeCursor(task: { createdAt: Date; id: string }): string {
   return Buffer.from(`${task.createdAt.toISOString()}|${task.id}`).toString("base64url");
@@ -38,7 +38,7 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
     where,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
-    include: { images: true },
+    select: taskDtoSelect,
   });
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);

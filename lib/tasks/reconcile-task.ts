@@ -92,7 +92,7 @@ async function poll(task: Task, upstreamTaskId: string, ctx: ReconcileContext) {
     }
     return backOff(task, ctx, err, "status check failed");
   }
-  const result = await applyStatus(task.id, upstream, ctx.now);
+  const result = await applyStatus(task.id, upstream, ctx.now, task);
   if (result === "needs-archive") return archiveTask(await getDb().task.findUniqueOrThrow({ where: { id: task.id } }), ctx);
   const late = ctx.now > task.deadlineAt && (upstream.status === "submitted" || upstream.status === "processing");
   await releaseTask(task.id, ctx.owner, {

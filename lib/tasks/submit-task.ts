@@ -3,7 +3,7 @@
 // certainly not taken (queued again with backoff), or an unknown outcome that
 // must be confirmed before anything is sent again (see submit-outcome.ts).
 import { getConfig } from "../config";
-import { getDb } from "../db/client";
+import { getDb, Prisma } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 import type { KlingImageRequest } from "../kling/schema";
 import { logger } from "../log";
@@ -38,7 +38,8 @@ export async function submitTask(task: Task, ctx: SubmitContext): Promise<Task> 
     return db.task.findUniqueOrThrow({ where: { id: task.id } });
   }
   try {
-    await recordAccepted(task, upstream.taskId, ctx);
+    const accepted = await recordAccepted(task, upstream.taskId, ctx);
+    if (accepted) return accepted;
   } catch (err) {
     // Upstream has the task; submitSentAt is set, so the reconciler confirms it instead of resending.
     logger.error({ taskId: task.id, err }, "upstream accepted a task but recording it failed");
@@ -50,11 +51,13 @@ async function buildRequest(task: Task): Promise<KlingImageRequest> {
   return { ...(await storedRequest(task)), callback_url: upstreamCallbackUrl(task) };
 }
 
-async function recordAccepted(task: Task, upstreamTaskId: string, ctx: SubmitContext) {
+/** The task as recorded when it moved on to submitted (one UPDATE … RETURNING); null when a callback got there first. */
+async function recordAccepted(task: Task, upstreamTaskId: string, ctx: SubmitContext): Promise<Task | null> {
   const db = getDb();
   // Only a task still queued and still ours moves on: a callback may already have advanced it.
-  const { count } = await db.task.updateMany({
-    where: { id: task.id, status: "queued", leaseOwner: ctx.owner },
+  const updated = await db.task
+    .update({
+      where: { id: task.id, status: "queued", leaseOwner: ctx.owner },
     data: {
       status: "submitted",
       statusMsg: "",
@@ -64,10 +67,18 @@ async function recordAccepted(task: Task, upstreamTaskId: string, ctx: SubmitCon
       leaseUntil: null,
       leaseOwner: null,
     },
-  });
-  if (count) return notifyTaskChanged(task.id);
+    })
+    .catch((err) => {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2025") return null;
+      throw err;
+    });
+  if (updated) {
+    await notifyTaskChanged(task.id, task);
+    return updated;
+  }
   await db.task.updateMany({ where: { id: task.id, upstreamTaskId: null }, data: { upstreamTaskId } });
   await db.task.updateMany({ where: { id: task.id, leaseOwner: ctx.owner }, data: { leaseUntil: null, leaseOwner: null } });
+  return null;
 }
 
 async function recordFailure(task: Task, err: unknown, ctx: SubmitContext) {

@@ -1,14 +1,34 @@
-// Maps a stored task to the API shape: parsed through the schema so no internal
-// column (secrets, leases, upstream URLs) can leak.
-import type { Task, TaskImage } from "../generated/prisma/client";
-import { taskDtoSchema, type TaskDto } from "./schema";
+// Maps a stored task to the API shape, built field by field so no internal
+// column (secrets, leases, upstream URLs) can leak. `taskDtoSelect` reads just
+// those columns, so hot paths fetch no more than they show.
+import type { Prisma } from "../generated/prisma/client";
+import type { TaskDto } from "./schema";
 
 export function imageUrl(taskId: string, index: number, thumb = false) {
   return `/api/images/${taskId}/${index}${thumb ? "?size=thumb" : ""}`;
 }
 
-export function toTaskDto(task: Task & { images: TaskImage[] }): TaskDto {
-  return taskDtoSchema.parse({
+export const taskDtoSelect = {
+  id: true,
+  status: true,
+  statusMsg: true,
+  source: true,
+  prompt: true,
+  negativePrompt: true,
+  imageRef: true,
+  imageFidelity: true,
+  n: true,
+  aspectRatio: true,
+  createdAt: true,
+  updatedAt: true,
+  finishedAt: true,
+  images: { select: { index: true, width: true, height: true }, orderBy: { index: "asc" } },
+} satisfies Prisma.TaskSelect;
+
+export type TaskDtoRow = Prisma.TaskGetPayload<{ select: typeof taskDtoSelect }>;
+
+export function toTaskDto(task: TaskDtoRow): TaskDto {
+  return {
     id: task.id,
     status: task.status,
     statusMsg: task.statusMsg,
@@ -25,5 +45,5 @@ export function toTaskDto(task: Task & { images: TaskImage[] }): TaskDto {
     images: [...task.images]
       .sort((a, b) => a.index - b.index)
       .map((img) => ({ index: img.index, url: imageUrl(task.id, img.index), thumbnailUrl: imageUrl(task.id, img.index, true), width: img.width, height: img.height })),
-  });
+  };
 }

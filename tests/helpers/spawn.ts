@@ -4,8 +4,8 @@ import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export async function spawnCli(script: string, args: string[], opts: { env?: Record<string, string>; ready: RegExp; timeoutMs?: number }) {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, script), ...args], {
+export async function spawnCli(script: string, args: string[], opts: { env?: Record<string, string>; ready: RegExp; timeoutMs?: number; nodeArgs?: string[] }) {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", path.join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -2,16 +2,9 @@
 // allows: headless, no sandbox (root), no background network. Every page it
 // opens reports Content-Security-Policy violations, and any test during which
 // one happened fails: a blocked script or style is a broken page.
-import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { afterEach } from "vitest";
-
-export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(Boolean) as string[];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error("Chromium is not installed: run `apt-get install -y chromium` or set CHROMIUM_PATH");
-  return found;
-}
+import { chromiumPath } from "./browser-path";
 
 export async function launchBrowser(): Promise<Browser> {
   const browser = await chromium.launch({

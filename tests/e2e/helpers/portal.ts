@@ -19,7 +19,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPortal(env: Record<string, string> = {}, opts: { dataDir?: string; port?: number } = {}): Promise<Portal> {
+export async function startPortal(env: Record<string, string> = {}, opts: { dataDir?: string; port?: number; nodeArgs?: string[] } = {}): Promise<Portal> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "kling-portal-e2e-")));
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
@@ -37,6 +37,7 @@ export async function startPortal(env: Record<string, string> = {}, opts: { data
       ...env,
     },
     ready: /Kling Portal ready on/,
+    nodeArgs: opts.nodeArgs,
     timeoutMs: 300_000,
   });
   return {

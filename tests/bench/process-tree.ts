@@ -1,0 +1,56 @@
+// Resident memory of a whole process tree (a process and every descendant),
+// read from /proc, and a sampler that keeps the peak while the bench runs.
+import { readdirSync, readFileSync } from "node:fs";
+
+function children(): Map<number, number[]> {
+  const byParent = new Map<number, number[]>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // The command name may hold spaces and parentheses: the ppid is the 2nd field after the last ")".
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      byParent.set(ppid, [...(byParent.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return byParent;
+}
+
+function rssKb(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS"));
+    return line ? Number(line.replace(/\D+/g, "")) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** MB resident in pid and all its descendants. */
+export function treeRssMb(pid: number): number {
+  const byParent = children();
+  let kb = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    kb += rssKb(p);
+    stack.push(...(byParent.get(p) ?? []));
+  }
+  return Math.round(kb / 1024);
+}
+
+export function rssSampler(pid: number, everyMs = 250) {
+  let peak = 0;
+  const sample = () => (peak = Math.max(peak, treeRssMb(pid)));
+  sample();
+  const timer = setInterval(sample, everyMs);
+  timer.unref();
+  return {
+    get peak() {
+      sample();
+      return peak;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
