@@ -1,6 +1,9 @@
+import { headers } from "next/headers";
 import { getSessionUser } from "@/lib/auth/session";
 import { getConfig } from "@/lib/config";
 import { AppHeader } from "@/app/components/app-header";
+import { StyleNonce } from "@/app/components/style-nonce";
+import { Toaster } from "@/app/components/toaster";
 
 export const dynamic = "force-dynamic";
 
@@ -9,10 +12,13 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   // Each page calls requireUser() with its own path, so sign-in can return there.
   if (!user) return <>{children}</>;
   const provider = getConfig().KLING_PROVIDER;
+  const nonce = (await headers()).get("x-nonce");
   return (
     <div className="flex min-h-dvh flex-col">
+      <StyleNonce nonce={nonce} />
       <AppHeader user={{ email: user.email, name: user.name }} provider={provider} />
       <main className="mx-auto w-full max-w-7xl flex-1 px-4 py-6 sm:px-6">{children}</main>
+      <Toaster />
     </div>
   );
 }

@@ -2,11 +2,14 @@
 
 // The generate form: every seed parameter, checked in the browser with the
 // same zod schema the server applies, errors beside their fields.
-import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
+import { readImageParameters } from "@/lib/images/png-parameters";
 import { ASPECT_RATIOS, charCount, LIMITS, type AspectRatio } from "@/lib/kling/schema";
-import { createTaskSchema } from "@/lib/tasks/schema";
+import { createTaskSchema, type TaskDto } from "@/lib/tasks/schema";
 import { AspectShape } from "./aspect-shape";
+import { CompactBar } from "./compact-bar";
+import { emit, on, type FormFill } from "./gallery/gallery-events";
+import { toast } from "./toaster";
 
 type Field = "prompt" | "negative_prompt" | "image" | "image_fidelity" | "n" | "aspect_ratio" | "form";
 type Errors = Partial<Record<Field, string>>;
@@ -22,7 +25,6 @@ const EXAMPLES = [
 const SETTINGS_KEY = "kling-portal.generate-settings";
 
 export function GenerateForm({ defaults = {}, showExamples = false }: { defaults?: GenerateDefaults; showExamples?: boolean }) {
-  const router = useRouter();
   const ids = useId();
   const [prompt, setPrompt] = useState(defaults.prompt ?? "");
   const [negative, setNegative] = useState(defaults.negative_prompt ?? "");
@@ -36,6 +38,7 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
   const [pending, setPending] = useState(false);
   const fileRef = useRef<HTMLInputElement>(null);
   const promptRef = useRef<HTMLTextAreaElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
 
   // Remember the last aspect ratio and count, as people expect from such tools.
   useEffect(() => {
@@ -58,6 +61,53 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
   const image = reference.kind === "upload" ? reference.base64 : reference.kind === "url" ? reference.url : undefined;
   const body = { prompt, negative_prompt: negative || undefined, image: image || undefined, image_fidelity: fidelity, n, aspect_ratio: ratio };
 
+  // An error goes as soon as its field is valid (new errors wait for the next submit).
+  const bodyKey = JSON.stringify(body);
+  useEffect(() => {
+    setErrors((current) => {
+      const flagged = Object.keys(current).filter((k) => current[k as Field]) as Field[];
+      if (!flagged.length) return current;
+      const now = check() ?? {};
+      const next: Errors = {};
+      for (const f of flagged) if (f !== "form" && now[f]) next[f] = now[f];
+      return Object.keys(next).length === flagged.length ? current : next;
+    });
+    // check() reads the current body, which bodyKey stands for.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [bodyKey]);
+
+  // "Use settings" and "Use as reference" from the gallery, and settings read from a dropped PNG.
+  useEffect(() => on("fill-form", (fill) => void applyFill(fill)));
+
+  async function applyFill(fill: FormFill) {
+    if (fill.prompt !== undefined) setPrompt(fill.prompt);
+    if (fill.negative_prompt !== undefined) {
+      setNegative(fill.negative_prompt ?? "");
+      if (fill.negative_prompt) setShowNegative(true);
+    }
+    if (fill.aspect_ratio) setRatio(fill.aspect_ratio);
+    if (fill.n) setN(fill.n);
+    if (fill.image_fidelity !== undefined) setFidelity(fill.image_fidelity);
+    if (fill.prompt !== undefined && !fill.referenceLink && !fill.referenceUrl) {
+      setReference({ kind: "none" });
+      if (fileRef.current) fileRef.current.value = "";
+    }
+    formRef.current?.scrollIntoView({ behavior: "smooth", block: "start" });
+    promptRef.current?.focus({ preventScroll: true });
+    if (fill.referenceLink) {
+      setRefMode("url");
+      setReference({ kind: "url", url: fill.referenceLink });
+    } else if (fill.referenceUrl) {
+      const res = await fetch(fill.referenceUrl).catch(() => null);
+      const blob = res?.ok ? await res.blob() : null;
+      if (!blob) {
+        setErrors((e) => ({ ...e, image: "The reference image could not be loaded: choose it again." }));
+        return;
+      }
+      await onFile(new File([blob], fill.referenceName ?? "reference.png", { type: blob.type }), { keepSettings: true });
+    }
+  }
+
   function check(): Errors | null {
     const parsed = createTaskSchema.safeParse(body);
     if (parsed.success) return null;
@@ -66,11 +116,32 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
     return next;
   }
 
-  async function onFile(file: File | undefined) {
+  async function onFile(file: File | undefined, opts: { keepSettings?: boolean } = {}) {
     if (!file) return;
     setRefMode("upload");
+    // A PNG this portal made carries its settings: offer them.
+    if (!opts.keepSettings && file.type === "image/png") {
+      const settings = readImageParameters(new Uint8Array(await file.arrayBuffer()));
+      if (settings) {
+        toast({
+          title: "This image carries its settings",
+          description: settings.prompt,
+          duration: 15_000,
+          action: {
+            label: "Load settings",
+            onClick: () =>
+              void applyFill({
+                prompt: settings.prompt,
+                negative_prompt: settings.negative_prompt,
+                aspect_ratio: ASPECT_RATIOS.includes(settings.aspect_ratio as AspectRatio) ? (settings.aspect_ratio as AspectRatio) : undefined,
+                image_fidelity: settings.reference ? settings.image_fidelity : undefined,
+              }),
+          },
+        });
+      }
+    }
     if (!["image/png", "image/jpeg"].includes(file.type)) {
-      setErrors((e) => ({ ...e, image: "image: choose a PNG or JPEG file" }));
+      setErrors((e) => ({ ...e, image: "Choose a PNG or JPEG file for the reference image." }));
       return;
     }
     const dataUrl = await new Promise<string>((resolve, reject) => {
@@ -107,7 +178,9 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
         setErrors(Object.keys(fields).length ? fields : { form: json?.error?.message ?? `Could not start the generation (HTTP ${res.status}).` });
         return;
       }
-      router.refresh();
+      const task = json as TaskDto;
+      emit("task-created", task);
+      toast({ title: "Generation started", description: `${task.n} × ${task.aspect_ratio} · ${task.prompt}` });
     } catch {
       setErrors({ form: "The portal could not be reached. Check your connection and try again." });
     } finally {
@@ -121,7 +194,10 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
   const negativeCount = charCount(negative.trim());
 
   return (
+    <>
     <form
+      ref={formRef}
+      id={`${ids}-form`}
       onSubmit={onSubmit}
       noValidate
       className="card space-y-5 p-4 sm:p-5"
@@ -265,5 +341,7 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
         <span className="hidden text-xs text-zinc-500 sm:inline dark:text-zinc-400">Ctrl/⌘ + Enter</span>
       </div>
     </form>
+    <CompactBar form={formRef} prompt={prompt} onPrompt={setPrompt} pending={pending} label={`Generate ${n > 1 ? `${n} images` : "image"}`} summary={`${n} × ${ratio}`} onSubmit={onSubmit} error={errors.prompt} />
+    </>
   );
 }

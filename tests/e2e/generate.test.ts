@@ -56,7 +56,10 @@ describe("generating in the browser", () => {
     await expect.poll(() => thumbs.evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0))).toBe(true);
     const taskId = (await card.getAttribute("data-task-id"))!;
 
-    await card.locator("a").first().click();
+    // The task page, through the image's menu.
+    await card.locator("[data-testid=gallery-image]").first().hover();
+    await card.locator("[data-testid=image-menu]").first().click();
+    await page.click("[role=menuitem]:has-text('Task details')");
     await page.waitForURL(`${portal.url}/tasks/${taskId}`);
     await page.waitForSelector("[data-testid=task-view][data-status=succeed]");
     // The tab and the page's heading are the prompt.

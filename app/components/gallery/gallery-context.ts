@@ -1,0 +1,27 @@
+"use client";
+
+// What the gallery lends its tiles: hiding a task during its undo window,
+// opening the viewer on an image, and whether only favourites are shown.
+import { createContext, useContext } from "react";
+
+export type GalleryApi = {
+  hide(taskId: string, hidden: boolean): void;
+  open(taskId: string, index: number, opener: HTMLElement | null): void;
+  favoritesOnly: boolean;
+  /** A task reached a final status (for the "finished" toast). */
+  finished(taskId: string): void;
+};
+
+export const GalleryContext = createContext<GalleryApi | null>(null);
+
+export function useGallery(): GalleryApi {
+  const api = useContext(GalleryContext);
+  if (!api) throw new Error("useGallery outside a gallery");
+  return api;
+}
+
+/** Flex values that keep every tile at its aspect ratio in justified rows (see globals.css .gallery). */
+export const tileFlex = (width: number, height: number) => {
+  const a = width / height;
+  return { flexGrow: a, flexBasis: `calc(var(--row-h) * ${a.toFixed(4)})` };
+};

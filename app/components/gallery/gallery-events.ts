@@ -1,0 +1,33 @@
+// The channel between the generate form and the gallery on one page: a task
+// the form started appears in the gallery, and "use settings" / "use as
+// reference" on an image fill the form. Plain module state: both live in the
+// same client bundle, and nothing here needs to survive a reload.
+import type { AspectRatio } from "@/lib/kling/schema";
+import type { TaskDto } from "@/lib/tasks/schema";
+
+export type FormFill = {
+  prompt?: string;
+  negative_prompt?: string | null;
+  aspect_ratio?: AspectRatio;
+  n?: number;
+  image_fidelity?: number;
+  /** An image to use as the reference, fetched by the form (same origin). */
+  referenceUrl?: string;
+  referenceName?: string;
+  /** A reference URL the task was made with (an http(s) link). */
+  referenceLink?: string;
+};
+
+type Events = { "task-created": TaskDto; "fill-form": FormFill };
+type Handler<K extends keyof Events> = (payload: Events[K]) => void;
+
+const handlers: { [K in keyof Events]: Set<Handler<K>> } = { "task-created": new Set(), "fill-form": new Set() };
+
+export function emit<K extends keyof Events>(event: K, payload: Events[K]): void {
+  for (const h of handlers[event]) (h as Handler<K>)(payload);
+}
+
+export function on<K extends keyof Events>(event: K, handler: Handler<K>): () => void {
+  handlers[event].add(handler);
+  return () => void handlers[event].delete(handler);
+}
