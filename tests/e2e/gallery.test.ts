@@ -3,6 +3,7 @@
 // you type (URL kept, focus kept, no reload), favourites, the viewer as a real
 // dialog, per-image actions by hover and by menu, undoable delete, share links
 // readable signed out and gone at once when revoked, infinite scroll with a count.
+import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "./helpers/browser";
@@ -155,6 +156,10 @@ describe("the gallery", () => {
     await expect.poll(() => dialog.getAttribute("aria-label")).toBe("Image 1 of 14");
     expect(await dialog.textContent()).toContain("One square fox");
     expect(await dialog.textContent()).toContain("1024 × 1024");
+    await expect.poll(() => dialog.locator("img").evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(1024);
+    // The open dialog passes axe too.
+    const { violations } = await new AxeBuilder({ page }).include("[role=dialog]").withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
     await shot(page, "viewer-desktop");
     await page.keyboard.press("ArrowRight");
     await expect.poll(() => dialog.getAttribute("aria-label")).toBe("Image 2 of 14");
@@ -289,6 +294,8 @@ describe("the gallery", () => {
     const page = await context.newPage();
     await page.goto(`${portal.url}/`);
     await page.locator("[data-testid=gallery-image]").first().waitFor();
+    // The settings fold away on a phone: the first images show on the first screen.
+    expect((await page.locator("[data-testid=gallery-image]").first().boundingBox())!.y).toBeLessThan(844);
     const menu = page.locator("[data-testid=image-menu]").first();
     expect(await menu.evaluate((el) => getComputedStyle(el.parentElement!.parentElement!).opacity)).toBe("1");
     const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -301,6 +308,15 @@ describe("the gallery", () => {
     await page.locator("[role=dialog]").waitFor();
     expect(await page.locator("[role=dialog]").textContent()).toContain("Use settings");
     await shot(page, "phone-viewer");
+    // The API keys table keeps Revoke on screen.
+    await user.fetch("/api/keys", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "phone key" }) });
+    const keysPage = await context.newPage();
+    await keysPage.goto(`${portal.url}/settings/keys`);
+    const revoke = keysPage.locator("button:has-text('Revoke')").first();
+    const box = (await revoke.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    expect(await keysPage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot(keysPage, "phone-keys");
     await context.close();
     const dark = await contextFor(user, PHONE, "dark");
     const darkPage = await dark.newPage();

@@ -93,12 +93,13 @@ describe("generating in the browser", () => {
     await page.waitForSelector("[data-testid=task-view][data-status=succeed]", { timeout: 30_000 });
     expect(await page.locator("figure img").count()).toBe(4);
 
+    // Delete is undoable: gone from the gallery at once, removed for good after the 10-second Undo window.
     await page.goto(`${portal.url}/tasks/${taskId}`);
-    page.once("dialog", (d) => void d.accept());
     await page.click("button:has-text('Delete')");
     await page.waitForURL(`${portal.url}/`);
+    await page.locator("[data-testid=toast]:has-text('Deleted 4 images') button:has-text('Undo')").waitFor();
     await expect.poll(() => page.locator("[data-testid=task-card]").evaluateAll((cards) => cards.map((c) => c.getAttribute("data-task-id")))).toEqual([rerunId]);
-    expect((await page.request.get(`${portal.url}/api/tasks/${taskId}`)).status()).toBe(404);
+    await expect.poll(async () => (await page.request.get(`${portal.url}/api/tasks/${taskId}`)).status(), { timeout: 15_000 }).toBe(404);
 
     // Another user: an empty history, and 404 for every id of the first user.
     const other = await signUpIn("linus@example.com");

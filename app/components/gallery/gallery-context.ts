@@ -1,11 +1,10 @@
 "use client";
 
-// What the gallery lends its tiles: hiding a task during its undo window,
-// opening the viewer on an image, and whether only favourites are shown.
+// What the gallery lends its tiles: opening the viewer on an image, whether
+// only favourites are shown, and news of a task that finished.
 import { createContext, useContext } from "react";
 
 export type GalleryApi = {
-  hide(taskId: string, hidden: boolean): void;
   open(taskId: string, index: number, opener: HTMLElement | null): void;
   favoritesOnly: boolean;
   /** A task reached a final status (for the "finished" toast). */

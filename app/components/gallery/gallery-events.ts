@@ -23,8 +23,33 @@ type Handler<K extends keyof Events> = (payload: Events[K]) => void;
 
 const handlers: { [K in keyof Events]: Set<Handler<K>> } = { "task-created": new Set(), "fill-form": new Set() };
 
-export function emit<K extends keyof Events>(event: K, payload: Events[K]): void {
+/** Calls every handler; false when nobody on this page listens (no form here). */
+export function emit<K extends keyof Events>(event: K, payload: Events[K]): boolean {
   for (const h of handlers[event]) (h as Handler<K>)(payload);
+  return handlers[event].size > 0;
+}
+
+const CARRIED_FILL = "kling-portal.carried-fill";
+
+/** "Use settings" from a page without the form: the fill travels to the form's page. */
+export function fillFormElsewhere(fill: FormFill): void {
+  try {
+    sessionStorage.setItem(CARRIED_FILL, JSON.stringify(fill));
+  } catch {
+    // Storage is off: the form opens empty.
+  }
+  window.location.assign("/");
+}
+
+/** The fill carried from another page, once. */
+export function takeCarriedFill(): FormFill | null {
+  try {
+    const raw = sessionStorage.getItem(CARRIED_FILL);
+    sessionStorage.removeItem(CARRIED_FILL);
+    return raw ? (JSON.parse(raw) as FormFill) : null;
+  } catch {
+    return null;
+  }
 }
 
 export function on<K extends keyof Events>(event: K, handler: Handler<K>): () => void {

@@ -10,6 +10,7 @@ import { apiRequest } from "../api-request";
 import { toast } from "../toaster";
 import { GalleryContext, type GalleryApi } from "./gallery-context";
 import { on } from "./gallery-events";
+import { usePendingDeletes } from "./image-actions";
 import { GalleryFiltersBar, type TileSize } from "./gallery-filters";
 import { filtersToParams, isFiltered, PAGE_SIZE, startedTaskMatches, type GalleryFilters } from "./gallery-query";
 import { TaskTiles } from "./task-tiles";
@@ -22,7 +23,7 @@ const SIZE_KEY = "kling-portal.gallery-size";
 export function Gallery({ initial, initialFilters }: { initial: TaskListDto; initialFilters: GalleryFilters }) {
   const [filters, setFilters] = useState<GalleryFilters>(initialFilters);
   const [list, setList] = useState<ListState>({ ...initial, loading: false, error: null });
-  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const hidden = usePendingDeletes();
   const [size, setSize] = useState<TileSize>("m");
   const [viewing, setViewing] = useState<{ taskId: string; index: number } | null>(null);
   const live = useRef(new Map<string, TaskDto>());
@@ -122,12 +123,6 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
 
   const api = useMemo<GalleryApi>(
     () => ({
-      hide: (taskId, hide) => setHidden((h) => {
-        const next = new Set(h);
-        if (hide) next.add(taskId);
-        else next.delete(taskId);
-        return next;
-      }),
       open: (taskId, index, el) => {
         opener.current = el;
         setViewing({ taskId, index });
@@ -202,7 +197,6 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
           at={at}
           onAt={(i) => setViewing({ taskId: viewerItems[i]!.task.id, index: viewerItems[i]!.index })}
           onClose={() => setViewing(null)}
-          onHide={api.hide}
           returnFocus={() => {
             const last = viewing;
             const tile = document.querySelector<HTMLElement>(`[data-task-id="${last.taskId}"] [data-index="${last.index}"] button`);

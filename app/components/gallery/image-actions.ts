@@ -2,13 +2,20 @@
 
 // What can be done with an image of the gallery or the viewer, in one place so
 // the hover buttons, the menu and the viewer's panel behave the same.
+import { useSyncExternalStore } from "react";
 import { mutate } from "swr";
 import { ASPECT_RATIOS, type AspectRatio } from "@/lib/kling/schema";
 import type { TaskDto } from "@/lib/tasks/schema";
 import { apiRequest } from "../api-request";
 import { toast } from "../toaster";
 import { startRerun } from "../use-task";
-import { emit } from "./gallery-events";
+import { emit, fillFormElsewhere, type FormFill } from "./gallery-events";
+
+function fill(settings: FormFill): boolean {
+  if (emit("fill-form", settings)) return true;
+  fillFormElsewhere(settings);
+  return false;
+}
 
 export const UNDO_MS = 10_000;
 
@@ -30,7 +37,7 @@ const asRatio = (r: string): AspectRatio | undefined => (ASPECT_RATIOS as readon
 /** Fills the generate form with everything the task was made with. */
 export function loadSettings(task: TaskDto): void {
   const uploaded = task.image === "uploaded";
-  emit("fill-form", {
+  const here = fill({
     prompt: task.prompt,
     negative_prompt: task.negative_prompt,
     aspect_ratio: asRatio(task.aspect_ratio),
@@ -40,11 +47,11 @@ export function loadSettings(task: TaskDto): void {
     referenceUrl: uploaded ? `/api/tasks/${task.id}/reference` : undefined,
     referenceName: uploaded ? "Reference of that task" : undefined,
   });
-  toast({ title: "Settings loaded into the form", description: task.prompt });
+  if (here) toast({ title: "Settings loaded into the form", description: task.prompt });
 }
 
 export function loadAsReference(task: TaskDto, index: number): void {
-  emit("fill-form", { referenceUrl: `/api/images/${task.id}/${index}`, referenceName: `Image ${index + 1} of “${task.prompt.slice(0, 40)}”` });
+  if (!fill({ referenceUrl: `/api/images/${task.id}/${index}`, referenceName: `Image ${index + 1} of “${task.prompt.slice(0, 40)}”` })) return;
   toast({ title: "Image set as the reference", description: "Describe the new image and press Generate.", image: `/api/images/${task.id}/${index}?size=thumb` });
 }
 
@@ -78,13 +85,34 @@ async function revokeShare(id: string) {
   toast(res.ok ? { title: "Share link revoked" } : { title: "Could not revoke the link", description: res.message, tone: "error" });
 }
 
-// Deletes wait UNDO_MS for an Undo; leaving the page sends the ones still waiting.
+// Deletes wait UNDO_MS for an Undo; leaving the page sends the ones still
+// waiting. Tasks waiting are hidden everywhere (useDeletePending), also after
+// moving from a task page to the gallery.
 const pendingDeletes = new Map<string, number>();
+const deleted = new Set<string>();
+let pendingIds: ReadonlySet<string> = new Set();
+const pendingListeners = new Set<() => void>();
+
+/** timer: waiting for its undo window; null: undone (shown again); "deleted": gone for good. */
+function setPending(taskId: string, timer: number | null | "deleted") {
+  pendingDeletes.delete(taskId);
+  if (typeof timer === "number") pendingDeletes.set(taskId, timer);
+  if (timer === "deleted") deleted.add(taskId);
+  pendingIds = new Set([...pendingDeletes.keys(), ...deleted]);
+  pendingListeners.forEach((l) => l());
+}
+
+const NONE: ReadonlySet<string> = new Set();
+/** Tasks deleted, in their undo window or gone. */
+export function usePendingDeletes(): ReadonlySet<string> {
+  return useSyncExternalStore((l) => (pendingListeners.add(l), () => void pendingListeners.delete(l)), () => pendingIds, () => NONE);
+}
 
 function sendDelete(taskId: string, keepalive = false) {
-  pendingDeletes.delete(taskId);
   void apiRequest("DELETE", `/api/tasks/${taskId}`, undefined, { keepalive }).then((res) => {
-    if (!res.ok && res.status !== 404 && res.status !== 0) toast({ title: "Could not delete the task", description: res.message, tone: "error" });
+    const failed = !res.ok && res.status !== 404;
+    if (failed && res.status !== 0) toast({ title: "Could not delete the task", description: res.message, tone: "error" });
+    setPending(taskId, failed ? null : "deleted");
     void mutate(taskKey(taskId));
   });
 }
@@ -98,14 +126,10 @@ if (typeof window !== "undefined") {
   });
 }
 
-/**
- * Hides the task at once and deletes it (rows, then files) after UNDO_MS
- * unless Undo is pressed. `hide(false)` brings it back.
- */
-export function deleteWithUndo(task: TaskDto, hide: (hidden: boolean) => void): void {
-  hide(true);
+/** Hides the task at once and deletes it (rows, then files) after UNDO_MS unless Undo is pressed. */
+export function deleteWithUndo(task: TaskDto): void {
   const timer = window.setTimeout(() => sendDelete(task.id), UNDO_MS);
-  pendingDeletes.set(task.id, timer);
+  setPending(task.id, timer);
   toast({
     title: task.images.length > 1 ? `Deleted ${task.images.length} images` : "Deleted",
     description: task.prompt,
@@ -115,8 +139,7 @@ export function deleteWithUndo(task: TaskDto, hide: (hidden: boolean) => void): 
       label: "Undo",
       onClick: () => {
         window.clearTimeout(timer);
-        pendingDeletes.delete(task.id);
-        hide(false);
+        setPending(task.id, null);
       },
     },
   });

@@ -6,13 +6,11 @@
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import Link from "next/link";
 import type { TaskDto } from "@/lib/tasks/schema";
-import { useGallery } from "./gallery-context";
 import { deleteWithUndo, loadAsReference, loadSettings, rerun, setFavorite, share } from "./image-actions";
 
 const item = "flex min-h-9 cursor-default select-none items-center rounded-md px-2.5 text-sm outline-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800";
 
 export function ImageMenu({ task, index, onOpen, label }: { task: TaskDto; index: number | null; onOpen?(): void; label: string }) {
-  const gallery = useGallery();
   const image = index === null ? undefined : task.images.find((i) => i.index === index);
   return (
     // Not modal: a modal menu would lock scrolling with an injected style element.
@@ -47,7 +45,7 @@ export function ImageMenu({ task, index, onOpen, label }: { task: TaskDto; index
             <Link href={`/tasks/${task.id}`}>Task details</Link>
           </Menu.Item>
           <Menu.Separator className="my-1 h-px bg-zinc-200 dark:bg-zinc-800" />
-          <Menu.Item className={`${item} text-red-700 dark:text-red-400`} onSelect={() => deleteWithUndo(task, (hidden) => gallery.hide(task.id, hidden))}>
+          <Menu.Item className={`${item} text-red-700 dark:text-red-400`} onSelect={() => deleteWithUndo(task)}>
             {task.images.length > 1 ? `Delete task (${task.images.length} images)` : "Delete"}
           </Menu.Item>
         </Menu.Content>

@@ -13,7 +13,7 @@ import { deleteWithUndo, loadAsReference, loadSettings, rerun, setFavorite, shar
 
 export type ViewerItem = { task: TaskDto; index: number };
 
-export function Viewer({ items, at, onAt, onClose, onHide, returnFocus }: { items: ViewerItem[]; at: number; onAt(i: number): void; onClose(): void; onHide(taskId: string, hidden: boolean): void; returnFocus(): void }) {
+export function Viewer({ items, at, onAt, onClose, onDeleted, returnFocus }: { items: ViewerItem[]; at: number; onAt(i: number): void; onClose(): void; onDeleted?(): void; returnFocus(): void }) {
   const item = items[at];
   const swipe = useRef<{ x: number; y: number } | null>(null);
   if (!item) return null;
@@ -102,7 +102,7 @@ export function Viewer({ items, at, onAt, onClose, onHide, returnFocus }: { item
               <button type="button" className={action} onClick={() => void rerun(task)}>Re-run</button>
               <button type="button" className={action} onClick={() => void share(task, index)}>Share link</button>
               <Link href={`/tasks/${task.id}`} className={action}>Task details</Link>
-              <button type="button" className="btn-danger min-h-9 justify-start px-3" onClick={() => { deleteWithUndo(task, (hidden) => onHide(task.id, hidden)); onClose(); }}>Delete</button>
+              <button type="button" className="btn-danger min-h-9 justify-start px-3" onClick={() => { deleteWithUndo(task); onClose(); onDeleted?.(); }}>Delete</button>
             </div>
           </aside>
         </Dialog.Content>
