@@ -10,8 +10,8 @@ import { useState } from "react";
 import { isFinal, type TaskDto } from "@/lib/tasks/schema";
 import { deleteWithUndo, share } from "./gallery/image-actions";
 import { Viewer } from "./gallery/viewer";
-import { RelativeTime } from "./relative-time";
 import { StatusBadge } from "./status-badge";
+import { TaskParameters } from "./task-parameters";
 import { toast } from "./toaster";
 import { useNow } from "./use-now";
 import { startRerun, useLiveTask } from "./use-task";
@@ -113,24 +113,7 @@ export function TaskView({ initial }: { initial: TaskDto }) {
               <p className="text-sm">{task.negative_prompt}</p>
             </div>
           )}
-          <dl className="grid grid-cols-2 gap-y-1 text-sm">
-            <dt className="text-zinc-600 dark:text-zinc-400">Images</dt>
-            <dd>{task.n}</dd>
-            <dt className="text-zinc-600 dark:text-zinc-400">Aspect ratio</dt>
-            <dd>{task.aspect_ratio}</dd>
-            {task.image && (
-              <>
-                <dt className="text-zinc-600 dark:text-zinc-400">Reference</dt>
-                <dd className="truncate" title={task.image}>{task.image === "uploaded" ? "Uploaded image" : task.image}</dd>
-                <dt className="text-zinc-600 dark:text-zinc-400">Strength</dt>
-                <dd>{task.image_fidelity.toFixed(2)}</dd>
-              </>
-            )}
-            <dt className="text-zinc-600 dark:text-zinc-400">Created</dt>
-            <dd><RelativeTime iso={task.createdAt} /></dd>
-            <dt className="text-zinc-600 dark:text-zinc-400">Task id</dt>
-            <dd className="truncate font-mono text-xs leading-5" title={task.id}>{task.id}</dd>
-          </dl>
+          <TaskParameters task={task} withId className="text-sm" />
         </div>
         {error && <p role="alert" className="field-error">{error}</p>}
         <div className="flex flex-wrap gap-2">

@@ -90,6 +90,15 @@ const signingSecret = { type: "string", pattern: "^whsec_", description: "Standa
 
 const favoriteState = { type: "object", properties: { taskId: { type: "string" }, index: { type: "integer" }, favorite: { type: "boolean" } }, required: ["taskId", "index", "favorite"] };
 
+const favoriteOperation = (operationId: string, summary: string) => ({
+  tags: ["Portal"],
+  operationId,
+  summary,
+  security: [{ session: [] }],
+  parameters: [idParam("taskId"), { ...idParam("index"), schema: { type: "integer", minimum: 0, maximum: 8 } }],
+  responses: { "200": { description: "The image's state", content: { "application/json": { schema: favoriteState } } }, ...errors([401, 403, 404]) },
+});
+
 const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
 const idParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
 
@@ -197,22 +206,8 @@ export function buildOpenApiDocument(baseUrl: string) {
         },
       },
       "/api/images/{taskId}/{index}/favorite": {
-        put: {
-          tags: ["Portal"],
-          operationId: "favoriteImage",
-          summary: "Mark an image as a favourite (idempotent)",
-          security: [{ session: [] }],
-          parameters: [idParam("taskId"), { ...idParam("index"), schema: { type: "integer", minimum: 0, maximum: 8 } }],
-          responses: { "200": { description: "The image's state", content: { "application/json": { schema: favoriteState } } }, ...errors([401, 403, 404]) },
-        },
-        delete: {
-          tags: ["Portal"],
-          operationId: "unfavoriteImage",
-          summary: "Remove an image from the favourites (idempotent)",
-          security: [{ session: [] }],
-          parameters: [idParam("taskId"), { ...idParam("index"), schema: { type: "integer", minimum: 0, maximum: 8 } }],
-          responses: { "200": { description: "The image's state", content: { "application/json": { schema: favoriteState } } }, ...errors([401, 403, 404]) },
-        },
+        put: favoriteOperation("favoriteImage", "Mark an image as a favourite (idempotent)"),
+        delete: favoriteOperation("unfavoriteImage", "Remove an image from the favourites (idempotent)"),
       },
       "/api/shares": {
         post: {

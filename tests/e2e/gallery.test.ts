@@ -253,6 +253,35 @@ describe("the gallery", () => {
     await context.close();
   });
 
+  it("multi-select with click and shift-click: bulk favourite, a streamed ZIP of the chosen images, bulk delete with Undo", async () => {
+    const context = await contextFor(user, DESKTOP);
+    const page = await context.newPage();
+    await page.goto(`${portal.url}/`);
+    const tile = (task: string, index: number) => page.locator(`[data-task-id="${task}"] [data-index="${index}"]`);
+    await tile(ids.wide, 1).hover();
+    await tile(ids.wide, 1).locator("[data-testid=select]").click();
+    // Once something is selected every checkbox shows; shift-click takes the range.
+    await tile(ids.wide, 4).locator("[data-testid=select]").click({ modifiers: ["Shift"] });
+    const bar = page.locator("[data-testid=bulk-bar]");
+    await expect.poll(() => bar.textContent()).toContain("4 selected");
+    expect(await page.locator("[data-testid=gallery-image][data-selected]").evaluateAll((els) => els.map((e) => e.getAttribute("data-index")))).toEqual(["1", "2", "3", "4"]);
+    await shot(page, "multi-select");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), bar.locator("a:has-text('Download ZIP')").click()]);
+    expect(download.suggestedFilename()).toBe("kling-images-4.zip");
+    const zip = await (await import("node:fs/promises")).readFile((await download.path())!);
+    expect(zip.subarray(0, 2).toString()).toBe("PK");
+
+    await bar.locator("button:has-text('Favourite')").click();
+    await expect.poll(async () => (await (await user.fetch(`/api/tasks/${ids.wide}`)).json()).images.filter((i: { favorite: boolean }) => i.favorite).length).toBe(4);
+
+    await bar.locator("button:has-text('Delete task')").click();
+    await expect.poll(() => page.locator(`[data-task-id="${ids.wide}"]`).count()).toBe(0);
+    await page.locator("[data-testid=toast]:has-text('Deleted 9 images') button:has-text('Undo')").click();
+    await expect.poll(() => page.locator(`[data-task-id="${ids.wide}"] [data-testid=gallery-image]`).count()).toBe(9);
+    await context.close();
+  });
+
   it("share links: made from the menu, readable signed out with Open Graph tags, 404 at once after revoking", async () => {
     const context = await contextFor(user, DESKTOP);
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);

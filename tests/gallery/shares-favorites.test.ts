@@ -8,6 +8,7 @@ import { GET as sharedImage } from "@/app/api/shares/[id]/images/[index]/route";
 import { DELETE as revoke } from "@/app/api/shares/[id]/route";
 import { GET as listSharesRoute, POST as createShareRoute } from "@/app/api/shares/route";
 import { GET as downloadZip } from "@/app/api/tasks/[id]/download/route";
+import { GET as downloadImages } from "@/app/api/images/download/route";
 import { GET as listTasksRoute } from "@/app/api/tasks/route";
 import { GET as imageRoute } from "@/app/api/images/[taskId]/[index]/route";
 import { requireApiUser } from "@/lib/auth/session";
@@ -225,5 +226,25 @@ describeEachDb("downloads carry their settings", (ctx) => {
     expect((await downloadZip(new Request(`${BASE}/api/tasks/${running.id}/download`), params({ id: running.id }))).status).toBe(404);
     asUser(stranger);
     expect((await downloadZip(new Request(`${BASE}/api/tasks/${task.id}/download`), params({ id: task.id }))).status).toBe(404);
+  });
+
+  it("GET /api/images/download streams chosen images of several tasks as one ZIP; refuses bad picks and others' images", async () => {
+    const owner = await makeUser(ctx.db);
+    const stranger = await makeUser(ctx.db);
+    const a = await succeededTask(ctx.db, owner.id, 3, "Same prompt");
+    const b = await succeededTask(ctx.db, owner.id, 2, "Same prompt");
+    asUser(owner);
+    const get = (query: string) => downloadImages(new Request(`${BASE}/api/images/download?${query}`), params({}));
+    const res = await get(`i=${a.id}.2&i=${b.id}.0&i=${a.id}.0`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toBe('attachment; filename="kling-images-3.zip"');
+    const files = await unzip(Buffer.from(await res.arrayBuffer()));
+    // One prompt for both tasks: the second task's names carry its id.
+    expect([...files.keys()].sort()).toEqual(["same-prompt-1.png", "same-prompt-3.png", `same-prompt-1-${b.id}.png`].sort());
+    for (const [query, status] of [["", 400], ["i=nope", 400], [`i=${a.id}.9`, 400], [`i=${a.id}.5`, 404]] as const) {
+      expect((await get(query)).status, query).toBe(status);
+    }
+    asUser(stranger);
+    expect((await get(`i=${a.id}.0`)).status).toBe(404);
   });
 });

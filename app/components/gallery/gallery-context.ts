@@ -9,6 +9,10 @@ export type GalleryApi = {
   favoritesOnly: boolean;
   /** A task reached a final status (for the "finished" toast). */
   finished(taskId: string): void;
+  /** Selected images, as "<taskId>.<index>". */
+  selected: ReadonlySet<string>;
+  /** Shift extends from the last one chosen, like a file manager. */
+  select(key: string, on: boolean, shift: boolean): void;
 };
 
 export const GalleryContext = createContext<GalleryApi | null>(null);

@@ -13,6 +13,7 @@ import { on } from "./gallery-events";
 import { usePendingDeletes } from "./image-actions";
 import { GalleryFiltersBar, type TileSize } from "./gallery-filters";
 import { filtersToParams, isFiltered, PAGE_SIZE, startedTaskMatches, type GalleryFilters } from "./gallery-query";
+import { BulkBar } from "./bulk-bar";
 import { TaskTiles } from "./task-tiles";
 import { Viewer, type ViewerItem } from "./viewer";
 
@@ -29,6 +30,9 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
   const live = useRef(new Map<string, TaskDto>());
   const [liveTick, setLiveTick] = useState(0);
   const opener = useRef<HTMLElement | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const anchor = useRef<string | null>(null);
+  const order = useRef<string[]>([]);
   const request = useRef<{ seq: number; abort?: AbortController }>({ seq: 0 });
   const sentinel = useRef<HTMLDivElement>(null);
   const top = useRef<HTMLDivElement>(null);
@@ -117,6 +121,7 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
       if (task.status !== "succeed") continue;
       for (const img of task.images) if (!filters.favorite || img.favorite) items.push({ task, index: img.index });
     }
+    order.current = items.map((i) => `${i.task.id}.${i.index}`);
     return items;
     // liveTick: a task finishing or a favourite changing re-lists the viewer's images.
   }, [visible, filters.favorite, liveTick]);
@@ -128,6 +133,21 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
         setViewing({ taskId, index });
       },
       favoritesOnly: !!filters.favorite,
+      selected,
+      select: (key, on, shift) => {
+        const from = anchor.current ? order.current.indexOf(anchor.current) : -1;
+        const to = order.current.indexOf(key);
+        const keys = shift && from >= 0 && to >= 0 ? order.current.slice(Math.min(from, to), Math.max(from, to) + 1) : [key];
+        anchor.current = key;
+        setSelected((current) => {
+          const next = new Set(current);
+          for (const k of keys) {
+            if (on) next.add(k);
+            else next.delete(k);
+          }
+          return next;
+        });
+      },
       finished: (taskId) => {
         const task = live.current.get(taskId);
         if (!task || document.visibilityState !== "visible") return;
@@ -142,7 +162,7 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
         );
       },
     }),
-    [filters.favorite],
+    [filters.favorite, selected],
   );
   const onLive = useCallback((task: TaskDto) => {
     const before = live.current.get(task.id);
@@ -188,6 +208,7 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
           </div>
         )}
         <div ref={sentinel} aria-hidden className="h-px" />
+        {selected.size > 0 && <BulkBar selected={selected} items={viewerItems} onClear={() => setSelected(new Set())} />}
         {list.loading && list.tasks.length > 0 && <p className="text-center text-sm text-zinc-600 dark:text-zinc-400">Loading more…</p>}
         {!list.hasMore && list.tasks.length > PAGE_SIZE && <p className="text-center text-sm text-zinc-600 dark:text-zinc-400">That is everything.</p>}
       </div>

@@ -126,20 +126,25 @@ if (typeof window !== "undefined") {
   });
 }
 
-/** Hides the task at once and deletes it (rows, then files) after UNDO_MS unless Undo is pressed. */
-export function deleteWithUndo(task: TaskDto): void {
-  const timer = window.setTimeout(() => sendDelete(task.id), UNDO_MS);
-  setPending(task.id, timer);
+/** Hides the tasks at once and deletes them (rows, then files) after UNDO_MS unless Undo is pressed. */
+export function deleteWithUndo(task: TaskDto | TaskDto[]): void {
+  const tasks = Array.isArray(task) ? task : [task];
+  const images = tasks.reduce((sum, t) => sum + t.images.length, 0);
+  const timers = tasks.map((t) => {
+    const timer = window.setTimeout(() => sendDelete(t.id), UNDO_MS);
+    setPending(t.id, timer);
+    return timer;
+  });
   toast({
-    title: task.images.length > 1 ? `Deleted ${task.images.length} images` : "Deleted",
-    description: task.prompt,
+    title: tasks.length > 1 ? `Deleted ${tasks.length} tasks (${images} images)` : images > 1 ? `Deleted ${images} images` : "Deleted",
+    description: tasks.length > 1 ? undefined : tasks[0]!.prompt,
     duration: UNDO_MS,
-    image: task.images[0]?.thumbnailUrl,
+    image: tasks[0]!.images[0]?.thumbnailUrl,
     action: {
       label: "Undo",
       onClick: () => {
-        window.clearTimeout(timer);
-        setPending(task.id, null);
+        timers.forEach((t) => window.clearTimeout(t));
+        tasks.forEach((t) => setPending(t.id, null));
       },
     },
   });

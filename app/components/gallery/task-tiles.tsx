@@ -37,7 +37,7 @@ export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task:
   if (task.status === "succeed") {
     const shown = gallery.favoritesOnly ? task.images.filter((i) => i.favorite) : task.images;
     tiles = shown.map((img) => (
-      <figure key={img.index} data-testid="gallery-image" data-index={img.index} className="group relative m-0 overflow-hidden rounded-lg bg-zinc-200 dark:bg-zinc-800" style={tileFlex(img.width, img.height)}>
+      <figure key={img.index} data-testid="gallery-image" data-index={img.index} data-selected={gallery.selected.has(`${task.id}.${img.index}`) || undefined} className="group relative data-[selected]:ring-4 data-[selected]:ring-brand-500 m-0 overflow-hidden rounded-lg bg-zinc-200 dark:bg-zinc-800" style={tileFlex(img.width, img.height)}>
         <button
           type="button"
           className="block w-full cursor-zoom-in"
@@ -51,10 +51,23 @@ export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task:
           <p className="line-clamp-2 text-xs text-white">{task.prompt}</p>
         </div>
         {img.favorite && <span aria-hidden className={`absolute top-2 left-2 text-lg text-amber-300 drop-shadow group-hover:opacity-0 [@media(hover:none)]:opacity-0`}>★</span>}
-        <div className={`pointer-events-none absolute top-2 right-2 left-2 flex justify-between gap-1.5 *:pointer-events-auto ${revealed}`}>
+        <div className={`pointer-events-none absolute top-2 right-2 left-2 flex justify-between gap-1.5 *:pointer-events-auto ${gallery.selected.size ? "" : revealed}`}>
+          <span className="flex gap-1.5">
+          <label className={`${overlayButton} cursor-pointer`} onClick={(e) => e.stopPropagation()}>
+            <input
+              type="checkbox"
+              data-testid="select"
+              aria-label={`Select image ${img.index + 1} of “${short}”`}
+              className="size-4 accent-brand-600"
+              checked={gallery.selected.has(`${task.id}.${img.index}`)}
+              onClick={(e) => gallery.select(`${task.id}.${img.index}`, e.currentTarget.checked, e.shiftKey)}
+              onChange={() => {}}
+            />
+          </label>
           <button type="button" aria-pressed={img.favorite} aria-label={img.favorite ? "Remove from favourites" : "Add to favourites"} data-testid="favorite" className={`${overlayButton} ${img.favorite ? "text-amber-300" : ""}`} onClick={() => void setFavorite(task, img.index, !img.favorite)}>
             <span aria-hidden>{img.favorite ? "★" : "☆"}</span>
           </button>
+          </span>
           <span className="flex gap-1.5">
             <a href={`${img.url}?download=1`} download aria-label="Download" className={overlayButton}><span aria-hidden>↓</span></a>
             <ImageMenu task={task} index={img.index} label={`Actions for image ${img.index + 1}`} onOpen={() => gallery.open(task.id, img.index, null)} />

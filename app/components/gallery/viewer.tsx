@@ -8,7 +8,7 @@ import * as Dialog from "@radix-ui/react-dialog";
 import Link from "next/link";
 import { useRef } from "react";
 import type { TaskDto } from "@/lib/tasks/schema";
-import { RelativeTime } from "../relative-time";
+import { TaskParameters } from "../task-parameters";
 import { deleteWithUndo, loadAsReference, loadSettings, rerun, setFavorite, share } from "./image-actions";
 
 export type ViewerItem = { task: TaskDto; index: number };
@@ -78,22 +78,7 @@ export function Viewer({ items, at, onAt, onClose, onDeleted, returnFocus }: { i
                 <p className="whitespace-pre-wrap">{task.negative_prompt}</p>
               </div>
             )}
-            <dl className="grid grid-cols-2 gap-y-1">
-              <dt className="text-zinc-600 dark:text-zinc-400">Size</dt>
-              <dd>{image.width} × {image.height}</dd>
-              <dt className="text-zinc-600 dark:text-zinc-400">Aspect ratio</dt>
-              <dd>{task.aspect_ratio}</dd>
-              <dt className="text-zinc-600 dark:text-zinc-400">Image</dt>
-              <dd>{index + 1} of {task.images.length}</dd>
-              {task.image && (
-                <>
-                  <dt className="text-zinc-600 dark:text-zinc-400">Reference strength</dt>
-                  <dd>{task.image_fidelity.toFixed(2)}</dd>
-                </>
-              )}
-              <dt className="text-zinc-600 dark:text-zinc-400">Created</dt>
-              <dd><RelativeTime iso={task.createdAt} /></dd>
-            </dl>
+            <TaskParameters task={task} image={image} />
             <div className="grid grid-cols-2 gap-2">
               <a href={`${image.url}?download=1`} download className={action}>Download</a>
               <button type="button" className={action} aria-pressed={image.favorite} onClick={() => void setFavorite(task, index, !image.favorite)}>{image.favorite ? "★ Favourite" : "☆ Favourite"}</button>
