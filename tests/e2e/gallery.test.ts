@@ -330,6 +330,14 @@ describe("the gallery", () => {
     const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(scrollWidth).toBeLessThanOrEqual(390);
     await shot(page, "phone-light");
+    // Thumbnails stay clear on touch: no hover-only buttons, the menu has them all.
+    expect(await page.locator("[data-testid=favorite]").first().isVisible()).toBe(false);
+    // Selecting starts from the menu on touch.
+    await menu.tap();
+    await page.click("[role=menuitem]:has-text('Select')");
+    await expect.poll(() => page.locator("[data-testid=bulk-bar]").textContent()).toContain("1 selected");
+    await shot(page, "phone-selected");
+    await page.locator("[data-testid=bulk-bar] button:has-text('Clear')").tap();
     await menu.tap();
     await page.locator("[role=menu]").waitFor();
     await shot(page, "phone-menu");

@@ -10,7 +10,7 @@ import { deleteWithUndo, loadAsReference, loadSettings, rerun, setFavorite, shar
 
 const item = "flex min-h-9 cursor-default select-none items-center rounded-md px-2.5 text-sm outline-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800";
 
-export function ImageMenu({ task, index, onOpen, label }: { task: TaskDto; index: number | null; onOpen?(): void; label: string }) {
+export function ImageMenu({ task, index, onOpen, onSelect, label }: { task: TaskDto; index: number | null; onOpen?(): void; onSelect?(): void; label: string }) {
   const image = index === null ? undefined : task.images.find((i) => i.index === index);
   return (
     // Not modal: a modal menu would lock scrolling with an injected style element.
@@ -36,6 +36,7 @@ export function ImageMenu({ task, index, onOpen, label }: { task: TaskDto; index
               {image.favorite ? "Remove from favourites" : "Add to favourites"}
             </Menu.Item>
           )}
+          {onSelect && <Menu.Item className={item} onSelect={onSelect}>Select</Menu.Item>}
           <Menu.Separator className="my-1 h-px bg-zinc-200 dark:bg-zinc-800" />
           <Menu.Item className={item} onSelect={() => loadSettings(task)}>Use settings</Menu.Item>
           {image && <Menu.Item className={item} onSelect={() => loadAsReference(task, image.index)}>Use as reference</Menu.Item>}

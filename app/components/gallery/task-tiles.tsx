@@ -17,6 +17,8 @@ import { ImageMenu } from "./image-menu";
 const overlayButton = "grid size-9 place-items-center rounded-full bg-black/55 text-white backdrop-blur hover:bg-black/75";
 // Shown on hover or keyboard focus where there is a mouse; always on touch screens.
 const revealed = "opacity-0 transition-opacity group-hover:opacity-100 group-focus-within:opacity-100 [@media(hover:none)]:opacity-100";
+// Touch screens keep thumbnails clear: only the menu (which has everything) stays.
+const mouseOnly = "[@media(hover:none)]:hidden";
 
 export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task: TaskDto): void }) {
   const { task, gone } = useLiveTask(initial);
@@ -47,13 +49,13 @@ export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task:
           {/* eslint-disable-next-line @next/next/no-img-element */}
           <img src={img.thumbnailUrl} alt={`${short} (${img.index + 1})`} loading="lazy" decoding="async" width={img.width} height={img.height} className="block h-auto w-full" style={{ aspectRatio: `${img.width} / ${img.height}` }} />
         </button>
-        <div className={`pointer-events-none absolute inset-x-0 bottom-0 bg-gradient-to-t from-black/70 to-transparent p-2 pt-8 ${revealed}`}>
+        <div className={`pointer-events-none absolute inset-x-0 bottom-0 bg-gradient-to-t from-black/70 to-transparent p-2 pt-8 ${revealed} ${mouseOnly}`}>
           <p className="line-clamp-2 text-xs text-white">{task.prompt}</p>
         </div>
-        {img.favorite && <span aria-hidden className={`absolute top-2 left-2 text-lg text-amber-300 drop-shadow group-hover:opacity-0 [@media(hover:none)]:opacity-0`}>★</span>}
+        {img.favorite && <span aria-hidden className="absolute top-2 left-2 text-lg text-amber-300 drop-shadow group-hover:opacity-0 [@media(hover:hover)]:group-focus-within:opacity-0">★</span>}
         <div className={`pointer-events-none absolute top-2 right-2 left-2 flex justify-between gap-1.5 *:pointer-events-auto ${gallery.selected.size ? "" : revealed}`}>
           <span className="flex gap-1.5">
-          <label className={`${overlayButton} cursor-pointer`} onClick={(e) => e.stopPropagation()}>
+          <label className={`${overlayButton} cursor-pointer ${gallery.selected.size ? "" : mouseOnly}`} onClick={(e) => e.stopPropagation()}>
             <input
               type="checkbox"
               data-testid="select"
@@ -64,13 +66,13 @@ export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task:
               onChange={() => {}}
             />
           </label>
-          <button type="button" aria-pressed={img.favorite} aria-label={img.favorite ? "Remove from favourites" : "Add to favourites"} data-testid="favorite" className={`${overlayButton} ${img.favorite ? "text-amber-300" : ""}`} onClick={() => void setFavorite(task, img.index, !img.favorite)}>
+          <button type="button" aria-pressed={img.favorite} aria-label={img.favorite ? "Remove from favourites" : "Add to favourites"} data-testid="favorite" className={`${overlayButton} ${mouseOnly} ${img.favorite ? "text-amber-300" : ""}`} onClick={() => void setFavorite(task, img.index, !img.favorite)}>
             <span aria-hidden>{img.favorite ? "★" : "☆"}</span>
           </button>
           </span>
           <span className="flex gap-1.5">
-            <a href={`${img.url}?download=1`} download aria-label="Download" className={overlayButton}><span aria-hidden>↓</span></a>
-            <ImageMenu task={task} index={img.index} label={`Actions for image ${img.index + 1}`} onOpen={() => gallery.open(task.id, img.index, null)} />
+            <a href={`${img.url}?download=1`} download aria-label="Download" className={`${overlayButton} ${mouseOnly}`}><span aria-hidden>↓</span></a>
+            <ImageMenu task={task} index={img.index} label={`Actions for image ${img.index + 1}`} onOpen={() => gallery.open(task.id, img.index, null)} onSelect={() => gallery.select(`${task.id}.${img.index}`, true, false)} />
           </span>
         </div>
       </figure>
