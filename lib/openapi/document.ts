@@ -209,6 +209,16 @@ export function buildOpenApiDocument(baseUrl: string) {
         put: favoriteOperation("favoriteImage", "Mark an image as a favourite (idempotent)"),
         delete: favoriteOperation("unfavoriteImage", "Remove an image from the favourites (idempotent)"),
       },
+      "/api/images/download": {
+        get: {
+          tags: ["Portal"],
+          operationId: "downloadImagesZip",
+          summary: "Chosen images of your tasks as one ZIP, streamed (each PNG with its settings)",
+          security: [{ session: [] }],
+          parameters: [{ name: "i", in: "query", required: true, style: "form", explode: true, schema: { type: "array", maxItems: 500, items: { type: "string", pattern: "^[A-Za-z0-9_-]{1,100}\\.[0-8]$" } }, description: "<taskId>.<index>, repeated" }],
+          responses: { "200": { description: "application/zip", content: { "application/zip": {} } }, ...errors([400, 401, 404]) },
+        },
+      },
       "/api/shares": {
         post: {
           tags: ["Portal"],
