@@ -8,6 +8,7 @@ import { ASPECT_RATIOS, charCount, LIMITS, type AspectRatio } from "@/lib/kling/
 import { createTaskSchema, type TaskDto } from "@/lib/tasks/schema";
 import { AspectShape } from "./aspect-shape";
 import { CompactBar } from "./compact-bar";
+import { asSentence } from "./field-message";
 import { emit, on, takeCarriedFill, type FormFill } from "./gallery/gallery-events";
 import { toast } from "./toaster";
 
@@ -197,7 +198,7 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
     }
   }
 
-  const err = (f: Field) => errors[f] && <p id={`${ids}-${f}-error`} className="field-error">{errors[f]}</p>;
+  const err = (f: Field) => errors[f] && <p id={`${ids}-${f}-error`} className="field-error">{asSentence(f, errors[f]!)}</p>;
   const aria = (f: Field) => ({ "aria-invalid": errors[f] ? true : undefined, "aria-describedby": errors[f] ? `${ids}-${f}-error` : undefined });
   const promptCount = charCount(prompt.trim());
   const negativeCount = charCount(negative.trim());

@@ -231,7 +231,11 @@ describe("the gallery", () => {
     const page = await context.newPage();
     await page.goto(`${portal.url}/`);
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 9));
+    // An error reads as a sentence and goes as soon as the field is valid.
+    await page.click("button[type=submit]:has-text('Generate')");
+    await expect.poll(() => page.locator("[id$='-prompt-error']").textContent()).toBe("The prompt is required.");
     await page.fill("textarea[name=prompt]", "Two tall cranes in a marsh");
+    await expect.poll(() => page.locator("[id$='-prompt-error']").count()).toBe(0);
     await page.click("label:has(input[name=aspect_ratio][value='9:16'])");
     await page.click("label:has(input[name=n][value='2'])");
     await page.click("button[type=submit]:has-text('Generate 2 images')");

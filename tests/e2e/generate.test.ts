@@ -37,7 +37,7 @@ describe("generating in the browser", () => {
 
     // Client-side validation with the shared schema, beside the field.
     await page.click("button[type=submit]");
-    await expect.poll(() => page.locator("[id$='-prompt-error']").textContent()).toBe("prompt is required");
+    await expect.poll(() => page.locator("[id$='-prompt-error']").textContent()).toBe("The prompt is required.");
 
     await page.fill("textarea[name=prompt]", "A red fox in deep snow, golden hour");
     await page.click("label:has(input[name=aspect_ratio][value='9:16'])");
