@@ -11,6 +11,7 @@ import { githubUserinfo } from "./github-emails";
 import { authRequestCookies, decideOAuthSignIn, requestIntentCleared } from "./oauth-sign-in";
 import { safeCallbackPath } from "./safe-callback-path";
 import { getAuthSecret } from "./secret";
+import { decodeSessionJwt, encodeSessionJwt } from "./session-jwt";
 
 let options: NextAuthOptions | undefined;
 
@@ -35,6 +36,7 @@ export function getAuthOptions(): NextAuthOptions {
   options = {
     secret: getAuthSecret(),
     session: { strategy: "jwt", maxAge: 30 * 24 * 3600 },
+    jwt: { encode: encodeSessionJwt, decode: decodeSessionJwt },
     pages: { signIn: "/signin", error: "/signin" },
     providers,
     callbacks: {

@@ -1,11 +1,11 @@
 // Chooses the Prisma driver adapter: PostgreSQL for a postgres:// URL, embedded
 // PGlite otherwise (in-process for its owner, over the owner's socket for others). One schema serves both.
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Config } from "../config";
 import { embeddedAccess } from "./embedded-access";
+import { loadPGlite, loadPrismaPGlite } from "./pglite-modules";
 
 export type DatabaseTarget =
   | { kind: "postgres"; url: string; schema?: string }
@@ -31,7 +31,7 @@ type MemoryHolder = { [memoryKey]?: PGlite };
 
 function memoryPglite(): PGlite {
   const g = globalThis as MemoryHolder;
-  if (!g[memoryKey] || g[memoryKey].closed) g[memoryKey] = new PGlite("memory://");
+  if (!g[memoryKey] || g[memoryKey].closed) g[memoryKey] = new (loadPGlite())("memory://");
   return g[memoryKey];
 }
 
@@ -47,9 +47,9 @@ export function createAdapterFactory(target: DatabaseTarget, poolSize = 10) {
       target.schema ? { schema: target.schema } : undefined,
     );
   }
-  if (target.dataDir === null) return new PrismaPGlite(memoryPglite());
+  if (target.dataDir === null) return new (loadPrismaPGlite())(memoryPglite());
   const access = embeddedAccess(target.dataDir);
-  if (access.kind === "owner") return new PrismaPGlite(access.db);
+  if (access.kind === "owner") return new (loadPrismaPGlite())(access.db);
   return new PrismaPg(embeddedClientConfig(access.socketDir, poolSize));
 }
 

@@ -7,8 +7,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPGlite } from "pglite-prisma-adapter";
+import { loadPGlite, loadPrismaPGlite } from "./pglite-modules";
 import type { SchemaEngine, MigrationList } from "@prisma/schema-engine-wasm";
 
 // Every entry point (npm scripts, Next.js, tests) runs from the project root.
@@ -93,9 +92,9 @@ export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFac
 /** The SQL that takes the committed migrations to the current schema; empty when none is needed. */
 export async function diffSchemaAgainstMigrations(): Promise<string> {
   // An in-memory PGlite is the shadow database, so authoring needs no server.
-  const shadow = new PGlite("memory://");
+  const shadow = new (loadPGlite())("memory://");
   try {
-    return await withEngine(new PrismaPGlite(shadow), async (engine) => {
+    return await withEngine(new (loadPrismaPGlite())(shadow), async (engine) => {
       const result = await engine.diff({
         from: { tag: "migrations", ...readMigrations() },
         to: { tag: "schemaDatamodel", files: [{ path: schemaPath, content: readFileSync(schemaPath, "utf8") }] },

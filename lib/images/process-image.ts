@@ -1,6 +1,6 @@
 // Checks an image, measures it, hashes it and makes its WebP thumbnail.
 import { createHash } from "node:crypto";
-import sharp, { type Metadata } from "sharp";
+import type { Metadata } from "sharp";
 import { ImageError } from "./errors";
 
 export const THUMBNAIL_SIZE = 512;
@@ -17,7 +17,11 @@ export type ProcessedImage = {
   thumbnail: Buffer;
 };
 
+// libvips is loaded on the first image, not at start: most processes never archive one.
+const loadSharp = () => import("sharp").then((m) => m.default);
+
 export async function processImage(bytes: Buffer): Promise<ProcessedImage> {
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     // Reading the header does not decode pixels, so the size check below can give a clear message.

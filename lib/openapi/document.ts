@@ -169,6 +169,17 @@ export function buildOpenApiDocument(baseUrl: string) {
           responses: { "200": { description: "A page of tasks", content: json("TaskList") }, ...errors([400, 401]) },
         },
       },
+      "/api/tasks/events": {
+        get: {
+          tags: ["Portal"],
+          summary: "Your task changes as server-sent events",
+          description:
+            "A text/event-stream that stays open: `event: task` carries a task exactly as GET /api/tasks/{id} returns it, `event: removed` carries `{\"id\"}` of a deleted task. Each task event's `id` is a cursor (milliseconds); a client that reconnects with `Last-Event-ID` (browsers do) or `?since=<cursor>` first receives every task changed since then. A comment line is sent every 25 s.",
+          security: [{ session: [] }],
+          parameters: [{ name: "since", in: "query", required: false, description: "Cursor to catch up from (milliseconds since the epoch); Last-Event-ID takes precedence", schema: { type: "string", pattern: "^\\d{1,15}$" } }],
+          responses: { "200": { description: "The event stream", content: { "text/event-stream": { schema: { type: "string" } } } }, ...errors([401]) },
+        },
+      },
       "/api/tasks/{id}": {
         get: { tags: ["Portal"], summary: "One task", security: [{ session: [] }], parameters: [idParam("id")], responses: { "200": { description: "The task", content: json("Task") }, ...errors([401, 404]) } },
         delete: { tags: ["Portal"], summary: "Delete a task and its images", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Deleted" }, ...errors([401, 403, 404]) } },

@@ -1,7 +1,8 @@
 // Downloads each upstream image of a succeeded task exactly once into the
 // portal's storage, with a WebP thumbnail and a SHA-256, then marks the task
 // `succeed`. Safe to repeat: images already stored are skipped. The lease is
-// proven before each download, so two workers never fetch the same task.
+// proven right before the downloads (all started together, so one slow image
+// does not hold up the others), so two workers never fetch the same task.
 import { getDb } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 import { downloadImage } from "../images/download-image";
@@ -24,31 +25,37 @@ export async function archiveImages(task: Task, opts: { prove: () => Promise<boo
   // Creating the provider trusts its base URL's origin for image downloads; a
   // worker that only archives (success came by callback elsewhere) has not yet.
   getProvider();
-  for (const img of images) {
-    if (done.has(img.index)) continue;
+  const todo = images.filter((img) => !done.has(img.index));
+  if (todo.length) {
+    // One proof right before the downloads, which start together: the lease outlives the longest of them.
     if (!(await opts.prove())) throw new LeaseLostError(task.id);
-    const bytes = await downloadImage(img.url, { timeoutMs: DOWNLOAD_TIMEOUT_MS });
-    const processed = await processImage(bytes);
-    const storageKey = `tasks/${task.id}/${img.index}.${ext[processed.contentType] ?? "png"}`;
-    const thumbKey = `tasks/${task.id}/${img.index}.thumb.webp`;
-    await store.put(storageKey, processed.original, processed.contentType);
-    await store.put(thumbKey, processed.thumbnail, "image/webp");
-    // createMany + skipDuplicates: if another worker got here first, keep its row.
-    await db.taskImage.createMany({
-      data: [{
-        taskId: task.id,
-        index: img.index,
-        upstreamUrl: img.url,
-        storageKey,
-        thumbKey,
-        contentType: processed.contentType,
-        bytes: processed.original.length,
-        width: processed.width,
-        height: processed.height,
-        sha256: processed.sha256,
-      }],
-      skipDuplicates: true,
-    });
+    const results = await Promise.allSettled(
+      todo.map(async (img) => {
+        const bytes = await downloadImage(img.url, { timeoutMs: DOWNLOAD_TIMEOUT_MS });
+        const processed = await processImage(bytes);
+        const storageKey = `tasks/${task.id}/${img.index}.${ext[processed.contentType] ?? "png"}`;
+        const thumbKey = `tasks/${task.id}/${img.index}.thumb.webp`;
+        await store.put(storageKey, processed.original, processed.contentType);
+        await store.put(thumbKey, processed.thumbnail, "image/webp");
+        return {
+          taskId: task.id,
+          index: img.index,
+          upstreamUrl: img.url,
+          storageKey,
+          thumbKey,
+          contentType: processed.contentType,
+          bytes: processed.original.length,
+          width: processed.width,
+          height: processed.height,
+          sha256: processed.sha256,
+        };
+      }),
+    );
+    const stored = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    // Images that made it are kept (a retry skips them); createMany + skipDuplicates keeps another worker's row.
+    if (stored.length) await db.taskImage.createMany({ data: stored, skipDuplicates: true });
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
   }
   // A task the portal had given up on (failed) also ends here when upstream delivered after all.
   const { count } = await db.task.updateMany({

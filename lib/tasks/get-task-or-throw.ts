@@ -11,7 +11,7 @@ export async function getTaskRowOrThrow({ id, userId }: { id: string; userId: st
 }
 
 export async function getTaskOrThrow({ id, userId }: { id: string; userId: string }): Promise<TaskDto> {
-  const task = await getDb().task.findFirst({ where: { id, userId }, select: taskDtoSelect });
+  const task = await getDb().task.findFirst({ where: { id, userId }, select: taskDtoSelect, relationLoadStrategy: "join" });
   if (!task) throw notFound("Task not found");
   return toTaskDto(task);
 }

@@ -42,6 +42,7 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
     select: taskDtoSelect,
+    relationLoadStrategy: "join",
   });
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);

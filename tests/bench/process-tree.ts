@@ -27,17 +27,22 @@ function rssKb(pid: number): number {
   }
 }
 
+/** Every process below pid, parents before their children. */
+export function descendants(pid: number): number[] {
+  const byParent = children();
+  const out: number[] = [];
+  const queue = [...(byParent.get(pid) ?? [])];
+  while (queue.length) {
+    const p = queue.shift()!;
+    out.push(p);
+    queue.push(...(byParent.get(p) ?? []));
+  }
+  return out;
+}
+
 /** MB resident in pid and all its descendants. */
 export function treeRssMb(pid: number): number {
-  const byParent = children();
-  let kb = 0;
-  const stack = [pid];
-  while (stack.length) {
-    const p = stack.pop()!;
-    kb += rssKb(p);
-    stack.push(...(byParent.get(p) ?? []));
-  }
-  return Math.round(kb / 1024);
+  return Math.round([pid, ...descendants(pid)].reduce((kb, p) => kb + rssKb(p), 0) / 1024);
 }
 
 export function rssSampler(pid: number, everyMs = 250) {

@@ -18,6 +18,7 @@ import { AUTH_SECRET, buildOnce, freePort, portalEnv, startEmulatorProcess } fro
 import { startPortal } from "../e2e/helpers/portal";
 import { signUp, type Session } from "../e2e/helpers/session";
 import { measureLivePage } from "./live-page";
+import { startWithNpm } from "./npm-start";
 import { rssSampler, treeRssMb } from "./process-tree";
 import { CALLBACK_SECRET, CALLBACK_UPSTREAM_ID, explainHistory, seedHistory, settleTasksOf, sqlClient, userId, type BenchDb } from "./seed";
 
@@ -42,14 +43,14 @@ const JSON_HEADERS = { "Content-Type": "application/json" };
 const VISIBLE_DURATION_MS = 3000;
 const VISIBLE_TASKS = 6;
 
-type Load = { rps: number; p50: number; p99: number; total: number };
+type Load = { rps: number; p50: number; p99: number; total: number; timeouts: number };
 
 async function load(name: string, opts: Parameters<typeof autocannon>[0] & { connections: number }): Promise<Load> {
   const r: Result = await autocannon({ duration: SECONDS, ...opts });
   // A wrong answer is a broken route; a few timeouts on a saturated shared machine are reported, not fatal.
-  if (r.non2xx || r.errors > r.timeouts || r.timeouts > r.requests.total / 100) throw new Error(`${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`);
+  if (r.non2xx || r.errors > r.timeouts) throw new Error(`${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`);
   if (r.timeouts) log(`${name}: ${r.timeouts} requests timed out (10 s)`);
-  const out = { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total };
+  const out = { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, timeouts: r.timeouts };
   log(`${name}: ${out.rps} req/s, p50 ${out.p50} ms, p99 ${out.p99} ms (${opts.connections} connections)`);
   return out;
 }
@@ -82,7 +83,14 @@ async function main() {
   };
   const nodeArgs = args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args["cpu-prof"])}`] : [];
   log(`starting the portal on ${args.pglite ? "embedded PGlite" : `PostgreSQL (schema ${pgDb!.schema})`}`);
-  const portal = await startWithRetry(() => startPortal(env, { dataDir, port, nodeArgs }));
+  // As `npm start` runs it (the whole tree is measured); a CPU profile needs Node flags, so then node directly.
+  const portal = await startWithRetry(() =>
+    nodeArgs.length ? startPortal(env, { dataDir, port, nodeArgs }) : startWithNpm({ ...env, DATA_DIR: dataDir, DATABASE_URL: pgDb?.url ?? "" }, port),
+  ).catch(async (err) => {
+    await emulator.stop();
+    if (pgDb) await dropPostgresSchema(pgDb).catch(() => {});
+    throw err;
+  });
   const rss = rssSampler(portal.pid);
   const sql = await sqlClient(db);
   const base = portal.url;
@@ -129,40 +137,52 @@ async function main() {
     // archives in the background; what a phase leaves in flight is ended before the next.
     await setFaults("duration=600000; callbacks=drop");
     const cookie = (s: Session) => ({ Cookie: s.cookie });
+    // Every load phase sits between two bare runs and is quoted against their mean: the machine is
+    // shared, and what others run shifts the ceiling from one minute to the next.
     const loads: Record<string, Load> = {};
-    loads.bare = await load("GET /api/ping", { url: `${base}/api/ping`, connections: 64 });
+    const bares: number[] = [];
+    const bareBefore: Record<string, number> = {};
+    const bareRun = async () => bares.push((await load("GET /api/ping", { url: `${base}/api/ping`, connections: 64 })).rps);
+    const phase = async (name: string, run: () => Promise<Load>) => {
+      await bareRun();
+      bareBefore[name] = bares.length - 1;
+      loads[name] = await run();
+    };
     if (want("submit")) {
       const submit = { url: `${base}/api/tasks`, method: "POST", headers: { ...JSON_HEADERS, ...cookie(submitter) }, body: JSON.stringify({ prompt: "bench: a lighthouse at dawn", n: 1 }) };
-      loads.submit = await load("POST /api/tasks", { ...submit, connections: 64 });
+      await phase("submit", () => load("POST /api/tasks", { ...submit, connections: 64 }));
       await settleTasksOf(sql, ids.submitter);
       loads.submit16 = await load("POST /api/tasks", { ...submit, connections: 16 });
       await settleTasksOf(sql, ids.submitter);
     }
-    if (want("list")) loads.list = await load("GET /api/tasks?limit=24", { url: `${base}/api/tasks?limit=24`, headers: cookie(pageUser), connections: 64 });
+    if (want("list")) await phase("list", () => load("GET /api/tasks?limit=24", { url: `${base}/api/tasks?limit=24`, headers: cookie(pageUser), connections: 64 }));
     if (want("status") && statusTaskId) {
-      loads.status = await load("POST getImageStatus", {
-        url: `${base}/kling-ai-polling/v1/getImageStatus`,
-        method: "POST",
-        headers: { ...JSON_HEADERS, "Ocp-Apim-Subscription-Key": key },
-        body: JSON.stringify({ task_id: statusTaskId }),
-        connections: 64,
-      });
+      await phase("status", () =>
+        load("POST getImageStatus", {
+          url: `${base}/kling-ai-polling/v1/getImageStatus`,
+          method: "POST",
+          headers: { ...JSON_HEADERS, "Ocp-Apim-Subscription-Key": key },
+          body: JSON.stringify({ task_id: statusTaskId }),
+          connections: 64,
+        }),
+      );
     }
     if (want("callback")) {
       const body = { task_id: CALLBACK_UPSTREAM_ID, task_status: "processing", task_status_msg: "", task_result: { images: [] }, created_at: Date.now() - 1000, updated_at: Date.now() };
-      loads.callback = await load("POST upstream callback (processing)", { url: `${base}/api/callbacks/kling/${CALLBACK_SECRET}`, method: "POST", headers: JSON_HEADERS, body: JSON.stringify(body), connections: 64 });
+      await phase("callback", () => load("POST upstream callback (processing)", { url: `${base}/api/callbacks/kling/${CALLBACK_SECRET}`, method: "POST", headers: JSON_HEADERS, body: JSON.stringify(body), connections: 64 }));
     }
-    loads.bare_end = await load("GET /api/ping", { url: `${base}/api/ping`, connections: 64 });
-    // The baseline is the mean of the two ends of the load phases.
-    const bare = Math.round((loads.bare.rps + loads.bare_end.rps) / 2);
-    report.bare_rps = bare;
-    report.bare_rps_start = loads.bare.rps;
-    report.bare_rps_end = loads.bare_end.rps;
-    const ratio = (rps: number) => Math.round((rps / bare) * 100) / 100;
-    if (loads.submit) Object.assign(report, { submit_rps: loads.submit.rps, submit_ratio: ratio(loads.submit.rps), submit_p99_ms_16c: loads.submit16.p99, submit_rps_16c: loads.submit16.rps });
-    if (loads.list) Object.assign(report, { list_rps: loads.list.rps, list_ratio: ratio(loads.list.rps), list_p99_ms: loads.list.p99 });
-    if (loads.status) Object.assign(report, { status_rps: loads.status.rps, status_ratio: ratio(loads.status.rps) });
-    if (loads.callback) Object.assign(report, { callback_rps: loads.callback.rps, callback_ratio: ratio(loads.callback.rps) });
+    await bareRun();
+    report.bare_rps = Math.round(bares.reduce((a, b) => a + b, 0) / bares.length);
+    report.bare_runs = bares;
+    report.timeouts = Object.fromEntries(Object.entries(loads).map(([k, v]) => [k, v.timeouts]));
+    const ratio = (name: string) => {
+      const i = bareBefore[name];
+      return Math.round((loads[name].rps / ((bares[i] + bares[i + 1]) / 2)) * 100) / 100;
+    };
+    if (loads.submit) Object.assign(report, { submit_rps: loads.submit.rps, submit_ratio: ratio("submit"), submit_p99_ms_16c: loads.submit16.p99, submit_rps_16c: loads.submit16.rps });
+    if (loads.list) Object.assign(report, { list_rps: loads.list.rps, list_ratio: ratio("list"), list_p99_ms: loads.list.p99 });
+    if (loads.status) Object.assign(report, { status_rps: loads.status.rps, status_ratio: ratio("status") });
+    if (loads.callback) Object.assign(report, { callback_rps: loads.callback.rps, callback_ratio: ratio("callback") });
 
     if (want("history")) {
       // One at a time, as a person loads the page: the median of many loads, the two users interleaved.

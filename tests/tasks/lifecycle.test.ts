@@ -204,8 +204,9 @@ describeEachDb("task lifecycle", (ctx) => {
   it("retries failing storage for as long as it takes, with its own attempt counter, then archives", async () => {
     life = await startLifecycle();
     const real = getBlobStore();
-    let failures = 0;
-    setBlobStore({ ...real, put: async (k, b, t) => (failures++ < 8 ? Promise.reject(new Error("EROFS: read-only file system")) : real.put(k, b, t)) });
+    // Storage fails for eight passes (each pass tries every image of the task at once), then recovers.
+    let failing = true;
+    setBlobStore({ ...real, put: async (k, b, t) => (failing ? Promise.reject(new Error("EROFS: read-only file system")) : real.put(k, b, t)) });
     try {
       const user = await makeUser(ctx.db);
       const { task } = await startTask(input(), { userId: user.id });
@@ -219,6 +220,7 @@ describeEachDb("task lifecycle", (ctx) => {
         expect(t.archiveAttempts).toBe(pass);
         expect(t.statusMsg).toMatch(/^Saving images \(will retry: EROFS/);
       }
+      failing = false;
       await reconcileOnce({ now: later(9 * 700) });
       await expectArchived(task.id, 2);
     } finally {

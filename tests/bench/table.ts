@@ -1,0 +1,51 @@
+// npx tsx tests/bench/table.ts <run.json> [<earlier run.json>]
+// The README's table from `npm run bench -- --out` files: each figure, its
+// ratio to bare_rps of the same run, and (given an earlier run) that run's.
+import { readFileSync } from "node:fs";
+
+type Run = Record<string, number | string | boolean | unknown>;
+const [file, earlierFile] = process.argv.slice(2);
+if (!file) throw new Error("usage: table.ts <run.json> [<earlier run.json>]");
+const run = JSON.parse(readFileSync(file, "utf8")) as Run;
+const earlier = earlierFile ? (JSON.parse(readFileSync(earlierFile, "utf8")) as Run) : null;
+
+const rows: [key: string, label: string, kind: "rps" | "ms" | "n" | "mb"][] = [
+  ["bare_rps", "GET /api/ping (bare, 64 connections)", "rps"],
+  ["submit_rps", "POST /api/tasks, n=1 (64 connections)", "rps"],
+  ["submit_p99_ms_16c", "POST /api/tasks p99 at 16 connections", "ms"],
+  ["list_rps", "GET /api/tasks?limit=24 (24 tasks with images)", "rps"],
+  ["status_rps", "POST getImageStatus (gateway)", "rps"],
+  ["callback_rps", "POST upstream callback (processing)", "rps"],
+  ["history_10k_p50_ms", "/ for a user with 10,000 of 1,000,000 tasks, p50", "ms"],
+  ["history_page_p50_ms", "/ for a user with one page (24 tasks), p50", "ms"],
+  ["visible_callback_p95_ms", "upstream success → images in GET /api/tasks/<id>, callbacks, p95 (n=4 images)", "ms"],
+  ["visible_poll_p95_ms", "the same with callbacks dropped, p95", "ms"],
+  ["status_calls_per_task", "upstream status calls per task when callbacks arrive", "n"],
+  ["live_page_streams", "history page with 9 cards in progress: streams opened", "n"],
+  ["live_page_polls_per_min", "the same page: polls per minute", "n"],
+  ["live_callback_to_screen_p50_ms", "callback → card changed in the browser, p50", "ms"],
+  ["rss_idle_mb", "RSS of the npm start process tree, idle (MB)", "mb"],
+  ["rss_peak_mb", "RSS of the npm start process tree, peak (MB)", "mb"],
+];
+
+const cell = (r: Run, key: string, kind: string) => {
+  const v = r[key];
+  if (typeof v !== "number") return "—";
+  // A phase's own ratio (against the bare runs around it) when the run has one.
+  const own = r[key.replace(/_rps$/, "_ratio")];
+  if (kind === "rps") return `${v} (${key === "bare_rps" ? "1.00" : (typeof own === "number" ? own : v / (r.bare_rps as number)).toFixed(2)}×)`;
+  return String(v);
+};
+const ratioNote = (r: Run) => (typeof r.history_10k_p50_ms === "number" ? ` (${((r.history_10k_p50_ms as number) / (r.history_page_p50_ms as number)).toFixed(2)}×)` : "");
+
+console.log(`| Figure | ${earlier ? "Before | " : ""}Now |`);
+console.log(`|---|${earlier ? "---:|" : ""}---:|`);
+for (const [key, label, kind] of rows) {
+  let now = cell(run, key, kind);
+  let before = earlier ? cell(earlier, key, kind) : "";
+  if (key === "history_10k_p50_ms") {
+    now += ratioNote(run);
+    if (earlier) before += ratioNote(earlier);
+  }
+  console.log(`| ${label} | ${earlier ? `${before} | ` : ""}${now} |`);
+}
