@@ -52,6 +52,20 @@ async function contextFor(user: Session | null, viewport: { width: number; heigh
   return context;
 }
 
+async function openGallery(user: Session, viewport: { width: number; height: number }) {
+  const context = await contextFor(user, viewport);
+  const page = await context.newPage();
+  await page.goto(`${portal.url}/`);
+  return { context, page };
+}
+
+/** Chooses an item of an image's menu, opened the way a mouse user does (hover, then ⋯). */
+async function menuAction(page: Page, tile: ReturnType<Page["locator"]>, item: string) {
+  await tile.hover();
+  await tile.locator("[data-testid=image-menu]").click();
+  await page.click(`[role=menuitem]:has-text('${item}')`);
+}
+
 async function shot(page: Page, name: string) {
   if (SHOTS) await page.screenshot({ path: `${SHOTS}/gallery-${name}.png`, fullPage: false });
 }
@@ -79,9 +93,7 @@ describe("the gallery", () => {
   });
 
   it("shows every image at its own shape in justified rows of equal height, with a count and a size control", async () => {
-    const context = await contextFor(user, DESKTOP);
-    const page = await context.newPage();
-    await page.goto(`${portal.url}/`);
+    const { context, page } = await openGallery(user, DESKTOP);
     await expect.poll(() => page.locator("[data-testid=gallery-image]").count()).toBe(14);
     expect(await page.locator("[data-testid=gallery-count]").textContent()).toBe("14 images");
     // Those in view are loaded (the rest load lazily).
@@ -108,9 +120,7 @@ describe("the gallery", () => {
   });
 
   it("filters as you type and choose: URL kept, focus kept, no reload; favourites by the star", async () => {
-    const context = await contextFor(user, DESKTOP);
-    const page = await context.newPage();
-    await page.goto(`${portal.url}/`);
+    const { context, page } = await openGallery(user, DESKTOP);
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
     await page.click("#gallery-q");
     await page.keyboard.type("harbour", { delay: 30 });
@@ -147,9 +157,7 @@ describe("the gallery", () => {
   });
 
   it("opens the viewer as a dialog: details, arrows across tasks, focus trapped and returned to the image", async () => {
-    const context = await contextFor(user, DESKTOP);
-    const page = await context.newPage();
-    await page.goto(`${portal.url}/`);
+    const { context, page } = await openGallery(user, DESKTOP);
     const opener = page.locator(`[data-task-id="${ids.square}"] [data-index="0"] button[aria-label^=Open]`);
     await opener.click();
     const dialog = page.locator("[role=dialog]");
@@ -177,26 +185,18 @@ describe("the gallery", () => {
   });
 
   it("menu actions: use settings and use as reference fill the form; delete hides at once and Undo brings it back", async () => {
-    const context = await contextFor(user, DESKTOP);
-    const page = await context.newPage();
-    await page.goto(`${portal.url}/`);
+    const { context, page } = await openGallery(user, DESKTOP);
     const tile = page.locator(`[data-task-id="${ids.tall}"] [data-index="1"]`);
-    await tile.hover();
-    await tile.locator("[data-testid=image-menu]").click();
-    await page.click("[role=menuitem]:has-text('Use settings')");
+    await menuAction(page, tile, "Use settings");
     await expect.poll(() => page.inputValue("textarea[name=prompt]")).toBe("Four tall lighthouses");
     expect(await page.isChecked("input[name=aspect_ratio][value='9:16']")).toBe(true);
     expect(await page.isChecked("input[name=n][value='4']")).toBe(true);
 
-    await tile.hover();
-    await tile.locator("[data-testid=image-menu]").click();
-    await page.click("[role=menuitem]:has-text('Use as reference')");
+    await menuAction(page, tile, "Use as reference");
     await expect.poll(() => page.locator("img[alt='Reference preview']").count()).toBe(1);
     expect(await page.isVisible("input[name=image_fidelity]")).toBe(true);
 
-    await tile.hover();
-    await tile.locator("[data-testid=image-menu]").click();
-    await page.click("[role=menuitem]:has-text('Delete task (4 images)')");
+    await menuAction(page, tile, "Delete task (4 images)");
     await expect.poll(() => page.locator(`[data-task-id="${ids.tall}"]`).count()).toBe(0);
     const toast = page.locator("[data-testid=toast]:has-text('Deleted 4 images')");
     await toast.waitFor();
@@ -212,13 +212,9 @@ describe("the gallery", () => {
   it("a deleted task is removed for good after 10 seconds without Undo", async () => {
     const doomed = await submit(user, { prompt: "A doomed sandcastle", n: 1, aspect_ratio: "1:1" });
     await waitFinal(user, doomed);
-    const context = await contextFor(user, DESKTOP);
-    const page = await context.newPage();
-    await page.goto(`${portal.url}/`);
+    const { context, page } = await openGallery(user, DESKTOP);
     const tile = page.locator(`[data-task-id="${doomed}"] [data-index="0"]`);
-    await tile.hover();
-    await tile.locator("[data-testid=image-menu]").click();
-    await page.click("[role=menuitem]:has-text('Delete')");
+    await menuAction(page, tile, "Delete");
     await expect.poll(() => page.locator(`[data-task-id="${doomed}"]`).count()).toBe(0);
     expect((await user.fetch(`/api/tasks/${doomed}`)).status).toBe(200);
     await expect.poll(async () => (await user.fetch(`/api/tasks/${doomed}`)).status, { timeout: 15_000 }).toBe(404);
@@ -227,9 +223,7 @@ describe("the gallery", () => {
   });
 
   it("submitting keeps you in place: a placeholder at the final shape with state and elapsed time, a toast, then the images", async () => {
-    const context = await contextFor(user, DESKTOP);
-    const page = await context.newPage();
-    await page.goto(`${portal.url}/`);
+    const { context, page } = await openGallery(user, DESKTOP);
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 9));
     // An error reads as a sentence and goes as soon as the field is valid.
     await page.click("button[type=submit]:has-text('Generate')");
@@ -258,9 +252,7 @@ describe("the gallery", () => {
   });
 
   it("multi-select with click and shift-click: bulk favourite, a streamed ZIP of the chosen images, bulk delete with Undo", async () => {
-    const context = await contextFor(user, DESKTOP);
-    const page = await context.newPage();
-    await page.goto(`${portal.url}/`);
+    const { context, page } = await openGallery(user, DESKTOP);
     const tile = (task: string, index: number) => page.locator(`[data-task-id="${task}"] [data-index="${index}"]`);
     await tile(ids.wide, 1).hover();
     await tile(ids.wide, 1).locator("[data-testid=select]").click();
@@ -292,9 +284,7 @@ describe("the gallery", () => {
     const page = await context.newPage();
     await page.goto(`${portal.url}/`);
     const tile = page.locator(`[data-task-id="${ids.square}"] [data-index="0"]`);
-    await tile.hover();
-    await tile.locator("[data-testid=image-menu]").click();
-    await page.click("[role=menuitem]:has-text('Share link to this image')");
+    await menuAction(page, tile, "Share link to this image");
     const toast = page.locator("[data-testid=toast]:has-text('Share link')");
     await toast.waitFor();
     const url = /(http\S+\/s\/[A-Za-z0-9_-]{22})/.exec((await toast.textContent())!)![1]!;
@@ -374,9 +364,7 @@ describe("infinite scroll", () => {
     const made: string[] = [];
     for (let i = 0; i < 30; i++) made.push(await submit(user, { prompt: `Pebble number ${i}`, n: 1, aspect_ratio: "1:1" }));
     for (const id of made) await waitFinal(user, id);
-    const context = await contextFor(user, DESKTOP);
-    const page = await context.newPage();
-    await page.goto(`${portal.url}/`);
+    const { context, page } = await openGallery(user, DESKTOP);
     await expect.poll(() => page.locator("[data-testid=task-card]").count()).toBe(24);
     expect(await page.locator("[data-testid=gallery-count]").textContent()).toBe("30 images");
     await page.locator("[data-testid=task-card] [data-testid=gallery-image]").last().scrollIntoViewIfNeeded();
