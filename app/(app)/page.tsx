@@ -5,7 +5,6 @@ import type { Metadata } from "next";
 import { GenerateForm } from "@/app/components/generate-form";
 import { Gallery } from "@/app/components/gallery/gallery";
 import { filtersFromParams, isFiltered, PAGE_SIZE } from "@/app/components/gallery/gallery-query";
-import { LiveTasks } from "@/app/components/live-tasks";
 import { requireUser } from "@/lib/auth/session";
 import { listTasks } from "@/lib/tasks/list-tasks";
 
@@ -15,14 +14,12 @@ type Search = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function HomePage({ searchParams }: { searchParams: Search }) {
   const user = await requireUser("/");
-  const renderedAt = Date.now();
   const raw = await searchParams;
   const filters = filtersFromParams((k) => (typeof raw[k] === "string" ? (raw[k] as string) : undefined));
   const page = await listTasks(user.id, { ...filters, limit: PAGE_SIZE });
 
   return (
     <div className="space-y-8">
-      <LiveTasks since={renderedAt} />
       <section aria-labelledby="create-heading" className="space-y-3">
         <h1 id="create-heading" className="text-xl font-semibold">Create</h1>
         <GenerateForm showExamples={page.tasks.length === 0 && !isFiltered(filters)} />

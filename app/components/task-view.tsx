@@ -6,8 +6,9 @@
 // the final shape. Live while the task is in progress.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { isFinal, type TaskDto } from "@/lib/tasks/schema";
+import { trackTask } from "./gallery/gallery-events";
 import { deleteWithUndo, share } from "./gallery/image-actions";
 import { Viewer } from "./gallery/viewer";
 import { StatusBadge } from "./status-badge";
@@ -32,6 +33,10 @@ export function TaskView({ initial }: { initial: TaskDto }) {
   const running = !isFinal(task.status);
   const now = useNow(1000, running);
   const [w, h] = task.aspect_ratio.split(":").map(Number) as [number, number];
+  // Leaving the page before the end, the user still hears of it (finished-toasts.tsx).
+  useEffect(() => {
+    if (!isFinal(initial.status)) trackTask(initial);
+  }, [initial]);
 
   if (gone) {
     return (

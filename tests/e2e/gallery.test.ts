@@ -251,6 +251,21 @@ describe("the gallery", () => {
     await context.close();
   });
 
+  it("a task finishing while the user is on another page of the app brings a toast with its thumbnail", async () => {
+    const id = await submit(user, { prompt: "A lantern seen from the docs page", n: 1, aspect_ratio: "1:1" });
+    const { context, page } = await openGallery(user, DESKTOP);
+    await page.locator(`[data-task-id="${id}"] [data-testid=gallery-placeholder]`).first().waitFor();
+    // Client-side navigation: the layout, its stream and its watchers stay.
+    await page.click("header >> text=API");
+    await page.waitForURL(`${portal.url}/docs`);
+    const toast = page.locator("[data-testid=toast]:has-text('Images ready')");
+    await toast.waitFor({ timeout: 30_000 });
+    expect(await toast.textContent()).toContain("A lantern seen from the docs page");
+    await expect.poll(() => toast.locator("img").evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await shot(page, "finished-elsewhere");
+    await context.close();
+  });
+
   it("multi-select with click and shift-click: bulk favourite, a streamed ZIP of the chosen images, bulk delete with Undo", async () => {
     const { context, page } = await openGallery(user, DESKTOP);
     const tile = (task: string, index: number) => page.locator(`[data-task-id="${task}"] [data-index="${index}"]`);

@@ -1,14 +1,12 @@
 "use client";
 
 // What the gallery lends its tiles: opening the viewer on an image, whether
-// only favourites are shown, and news of a task that finished.
+// only favourites are shown, and the selection.
 import { createContext, useContext } from "react";
 
 export type GalleryApi = {
   open(taskId: string, index: number, opener: HTMLElement | null): void;
   favoritesOnly: boolean;
-  /** A task reached a final status (for the "finished" toast). */
-  finished(taskId: string): void;
   /** Selected images, as "<taskId>.<index>". */
   selected: ReadonlySet<string>;
   /** Shift extends from the last one chosen, like a file manager. */

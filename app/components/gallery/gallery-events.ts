@@ -56,3 +56,25 @@ export function on<K extends keyof Events>(event: K, handler: Handler<K>): () =>
   handlers[event].add(handler);
   return () => void handlers[event].delete(handler);
 }
+
+// Tasks in progress that someone on this page has seen start: watched from the
+// layout (finished-toasts.tsx) so their end is announced on whatever page the
+// user is on by then.
+let tracked: readonly TaskDto[] = [];
+const trackListeners = new Set<() => void>();
+const notifyTracked = () => trackListeners.forEach((l) => l());
+
+export function trackTask(task: TaskDto): void {
+  if (tracked.some((t) => t.id === task.id)) return;
+  tracked = [...tracked, task];
+  notifyTracked();
+}
+
+export function untrackTask(id: string): void {
+  if (!tracked.some((t) => t.id === id)) return;
+  tracked = tracked.filter((t) => t.id !== id);
+  notifyTracked();
+}
+
+export const subscribeTracked = (l: () => void) => (trackListeners.add(l), () => void trackListeners.delete(l));
+export const trackedTasks = () => tracked;

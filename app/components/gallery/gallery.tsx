@@ -148,19 +148,6 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
           return next;
         });
       },
-      finished: (taskId) => {
-        const task = live.current.get(taskId);
-        if (!task || document.visibilityState !== "visible") return;
-        const el = document.querySelector(`[data-task-id="${taskId}"] > *`);
-        const box = el?.getBoundingClientRect();
-        // Only when the user is looking elsewhere: a tile in view speaks for itself.
-        if (box && box.bottom > 0 && box.top < window.innerHeight) return;
-        toast(
-          task.status === "succeed"
-            ? { title: "Images ready", description: task.prompt, image: task.images[0]?.thumbnailUrl, action: { label: "Show", onClick: () => el?.scrollIntoView({ behavior: "smooth", block: "center" }) } }
-            : { title: "A generation failed", description: task.statusMsg || task.prompt, tone: "error" },
-        );
-      },
     }),
     [filters.favorite, selected],
   );

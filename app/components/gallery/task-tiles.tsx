@@ -5,12 +5,13 @@
 // elapsed time; when failed, one tile saying why with Try again. Live through
 // the page's event stream (useLiveTask). The wrapper is `display: contents`, so
 // the tiles join the gallery's justified rows.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { isFinal, type TaskDto } from "@/lib/tasks/schema";
 import { STATUS_LABELS } from "../status-badge";
 import { useNow } from "../use-now";
 import { useLiveTask } from "../use-task";
 import { tileFlex, useGallery } from "./gallery-context";
+import { trackTask } from "./gallery-events";
 import { rerun, setFavorite } from "./image-actions";
 import { ImageMenu } from "./image-menu";
 
@@ -23,14 +24,13 @@ const mouseOnly = "[@media(hover:none)]:hidden";
 export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task: TaskDto): void }) {
   const { task, gone } = useLiveTask(initial);
   const gallery = useGallery();
-  const wasRunning = useRef(!isFinal(initial.status));
   useEffect(() => {
     onLive?.(task);
-    if (wasRunning.current && isFinal(task.status)) {
-      wasRunning.current = false;
-      gallery.finished(task.id);
-    }
-  }, [task, onLive, gallery]);
+  }, [task, onLive]);
+  // Its end is announced wherever the user is by then (finished-toasts.tsx).
+  useEffect(() => {
+    if (!isFinal(initial.status)) trackTask(initial);
+  }, [initial]);
   if (gone) return null;
   const [rw, rh] = task.aspect_ratio.split(":").map(Number) as [number, number];
   const short = task.prompt.length > 80 ? `${task.prompt.slice(0, 79)}…` : task.prompt;

@@ -2,7 +2,6 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { cache } from "react";
-import { LiveTasks } from "@/app/components/live-tasks";
 import { TaskView } from "@/app/components/task-view";
 import { getSessionUser, requireUser } from "@/lib/auth/session";
 import { ApiError } from "@/lib/http/errors";
@@ -32,13 +31,11 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 export default async function TaskPage({ params }: Params) {
   const { id } = await params;
   const user = await requireUser(`/tasks/${encodeURIComponent(id)}`);
-  const renderedAt = Date.now();
   const task = await findTask(id, user.id);
   if (!task) notFound();
   return (
     <div className="space-y-4">
       <Link href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-400">← Your images</Link>
-      <LiveTasks since={renderedAt} />
       <TaskView initial={task} />
     </div>
   );
