@@ -16,7 +16,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
   const user = await requireUser("/");
   const raw = await searchParams;
   const filters = filtersFromParams((k) => (typeof raw[k] === "string" ? (raw[k] as string) : undefined));
-  const page = await listTasks(user.id, { ...filters, limit: PAGE_SIZE });
+  const page = await listTasks(user.id, { ...filters, limit: PAGE_SIZE, count: true });
 
   return (
     <div className="space-y-8">

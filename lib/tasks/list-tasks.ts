@@ -31,8 +31,8 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
   if (query.aspect_ratio) where.aspectRatio = query.aspect_ratio;
   if (query.q) where.prompt = { contains: query.q, mode: "insensitive" };
   if (query.favorite) where.images = { some: { favorite: true } };
-  // Counted once, for the first page: later pages would only repeat it at the cost of a scan.
-  const totals = query.cursor ? null : countMatches(where, !!query.favorite);
+  // Counted only when asked, and for the first page: later pages would only repeat it at the cost of a scan.
+  const totals = query.count && !query.cursor ? countMatches(where, !!query.favorite) : null;
   if (query.cursor) {
     const c = decodeCursor(query.cursor);
     where.OR = [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }];

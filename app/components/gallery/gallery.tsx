@@ -59,6 +59,7 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
     const params = filtersToParams(f);
     params.set("limit", String(PAGE_SIZE));
     if (cursor) params.set("cursor", cursor);
+    else params.set("count", "true");
     const res = await apiRequest<TaskListDto>("GET", `/api/tasks?${params}`, undefined, { signal: abort.signal, cache: "no-store" });
     if (seq !== request.current.seq) return; // a newer request took over
     if (!res.ok) return setList((s) => ({ ...s, loading: false, error: res.message }));
