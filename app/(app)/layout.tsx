@@ -1,6 +1,11 @@
+import { headers } from "next/headers";
 import { getSessionUser } from "@/lib/auth/session";
 import { getConfig } from "@/lib/config";
 import { AppHeader } from "@/app/components/app-header";
+import { FinishedToasts } from "@/app/components/finished-toasts";
+import { LiveTasks } from "@/app/components/live-tasks";
+import { StyleNonce } from "@/app/components/style-nonce";
+import { Toaster } from "@/app/components/toaster";
 
 export const dynamic = "force-dynamic";
 
@@ -9,10 +14,18 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   // Each page calls requireUser() with its own path, so sign-in can return there.
   if (!user) return <>{children}</>;
   const provider = getConfig().KLING_PROVIDER;
+  const nonce = (await headers()).get("x-nonce");
+  // One event stream for the whole signed-in session: the layout stays mounted
+  // across page changes, and the stream catches up from the moment it was rendered.
+  const renderedAt = Date.now();
   return (
     <div className="flex min-h-dvh flex-col">
+      <StyleNonce nonce={nonce} />
+      <LiveTasks since={renderedAt} />
+      <FinishedToasts />
       <AppHeader user={{ email: user.email, name: user.name, isAdmin: user.isAdmin }} provider={provider} />
       <main className="mx-auto w-full max-w-7xl flex-1 px-4 py-6 sm:px-6">{children}</main>
+      <Toaster />
     </div>
   );
 }

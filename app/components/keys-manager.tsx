@@ -93,23 +93,27 @@ export function KeysManager({ keys }: { keys: KeyRow[] }) {
               <tr>
                 <th className="px-4 py-2 font-medium">Name</th>
                 <th className="px-4 py-2 font-medium">Key</th>
-                <th className="px-4 py-2 font-medium">Created</th>
-                <th className="px-4 py-2 font-medium">Last used</th>
+                {/* On a phone the dates go under the name, so Revoke stays on screen. */}
+                <th className="hidden px-4 py-2 font-medium sm:table-cell">Created</th>
+                <th className="hidden px-4 py-2 font-medium sm:table-cell">Last used</th>
                 <th className="px-4 py-2"><span className="sr-only">Actions</span></th>
               </tr>
             </thead>
             <tbody>
               {keys.map((k) => (
                 <tr key={k.id} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800/60">
-                  <td className="px-4 py-2 font-medium">{k.name}</td>
+                  <td className="px-4 py-2 font-medium">
+                    {k.name}
+                    <span className="block text-xs font-normal text-zinc-600 sm:hidden dark:text-zinc-400">Last used {k.lastUsedAt ? <RelativeTime iso={k.lastUsedAt} /> : "never"}</span>
+                  </td>
                   <td className="px-4 py-2 font-mono text-xs">{k.prefix}…</td>
-                  <td className="px-4 py-2"><RelativeTime iso={k.createdAt} /></td>
-                  <td className="px-4 py-2">{k.lastUsedAt ? <RelativeTime iso={k.lastUsedAt} /> : <span className="text-zinc-500 dark:text-zinc-400">Never</span>}</td>
+                  <td className="hidden px-4 py-2 sm:table-cell"><RelativeTime iso={k.createdAt} /></td>
+                  <td className="hidden px-4 py-2 sm:table-cell">{k.lastUsedAt ? <RelativeTime iso={k.lastUsedAt} /> : <span className="text-zinc-500 dark:text-zinc-400">Never</span>}</td>
                   <td className="px-4 py-2 text-right">
                     {k.revokedAt ? (
                       <span className="text-xs text-zinc-500 dark:text-zinc-400">Revoked</span>
                     ) : (
-                      <div className="flex justify-end gap-2">
+                      <div className="flex flex-col items-end gap-2 sm:flex-row sm:justify-end">
                         <button type="button" className="btn-secondary min-h-8 px-3" onClick={() => rotate(k)}>{k.hasSigningSecret ? "Rotate signing secret" : "Create signing secret"}</button>
                         <button type="button" className="btn-danger min-h-8 px-3" onClick={() => revoke(k)}>Revoke</button>
                       </div>

@@ -16,6 +16,7 @@ import {
   statusResponseSchema,
   submitResponseSchema,
 } from "../kling/schema";
+import { createShareSchema, shareDtoSchema, shareListDtoSchema } from "../shares/schema";
 import { createTaskSchema, listTasksQuerySchema, taskDtoSchema, taskListDtoSchema } from "../tasks/schema";
 
 const schema = (s: z.ZodType, io: "input" | "output" = "output") => {
@@ -107,6 +108,17 @@ const headersTooLarge = {
 };
 
 const signingSecret = { type: "string", pattern: "^whsec_", description: "Standard Webhooks signing secret for this key's caller notifications; shown once" };
+
+const favoriteState = { type: "object", properties: { taskId: { type: "string" }, index: { type: "integer" }, favorite: { type: "boolean" } }, required: ["taskId", "index", "favorite"] };
+
+const favoriteOperation = (operationId: string, summary: string) => ({
+  tags: ["Portal"],
+  operationId,
+  summary,
+  security: [{ session: [] }],
+  parameters: [idParam("taskId"), { ...idParam("index"), schema: { type: "integer", minimum: 0, maximum: 8 } }],
+  responses: { "200": { description: "The image's state", content: { "application/json": { schema: favoriteState } } }, ...errors([401, 403, 404]) },
+});
 
 const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
 const idParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
@@ -213,10 +225,79 @@ export function buildOpenApiDocument(baseUrl: string) {
       "/api/images/{taskId}/{index}": {
         get: {
           tags: ["Portal"],
-          summary: "An archived image (add ?size=thumb for the WebP thumbnail, ?download=1 to download)", operationId: "getImage",
+          summary: "An archived image (add ?size=thumb for the WebP thumbnail, ?download=1 to download; a downloaded PNG carries its settings as text chunks)", operationId: "getImage",
           security: [{ session: [] }],
           parameters: [idParam("taskId"), { ...idParam("index"), schema: { type: "integer", minimum: 0, maximum: 8 } }],
           responses: { "200": { description: "The image", content: { "image/png": {}, "image/jpeg": {}, "image/webp": {} } }, ...errors([401, 404]) },
+        },
+      },
+      "/api/tasks/{id}/download": {
+        get: {
+          tags: ["Portal"],
+          operationId: "downloadTaskZip",
+          summary: "The task's images as one ZIP, streamed; each PNG carries its settings as text chunks (parameters, kling-portal)",
+          security: [{ session: [] }],
+          parameters: [idParam("id")],
+          responses: { "200": { description: "application/zip, named from the prompt", content: { "application/zip": {} } }, ...errors([401, 404]) },
+        },
+      },
+      "/api/tasks/{id}/reference": {
+        get: {
+          tags: ["Portal"],
+          operationId: "getTaskReferenceImage",
+          summary: "The reference image uploaded with the task (for reusing its settings)",
+          security: [{ session: [] }],
+          parameters: [idParam("id")],
+          responses: { "200": { description: "The image", content: { "image/png": {}, "image/jpeg": {} } }, ...errors([401, 404]) },
+        },
+      },
+      "/api/images/{taskId}/{index}/favorite": {
+        put: favoriteOperation("favoriteImage", "Mark an image as a favourite (idempotent)"),
+        delete: favoriteOperation("unfavoriteImage", "Remove an image from the favourites (idempotent)"),
+      },
+      "/api/images/download": {
+        get: {
+          tags: ["Portal"],
+          operationId: "downloadImagesZip",
+          summary: "Chosen images of your tasks as one ZIP, streamed (each PNG with its settings)",
+          security: [{ session: [] }],
+          parameters: [{ name: "i", in: "query", required: true, style: "form", explode: true, schema: { type: "array", maxItems: 500, items: { type: "string", pattern: "^[A-Za-z0-9_-]{1,100}\\.[0-8]$" } }, description: "<taskId>.<index>, repeated" }],
+          responses: { "200": { description: "application/zip", content: { "application/zip": {} } }, ...errors([400, 401, 404]) },
+        },
+      },
+      "/api/shares": {
+        post: {
+          tags: ["Portal"],
+          operationId: "createShare",
+          summary: "A public read-only link to one image of a task, or (without index) to all of them",
+          security: [{ session: [] }],
+          requestBody: { required: true, content: json("CreateShare") },
+          responses: {
+            "201": { description: "The link; its url opens /s/<id> without sign-in", content: json("Share") },
+            ...errors([400, 401, 403, 404]),
+            "409": { description: "The task has no images yet (code nothing_to_share)", content: { "application/json": { schema: portalError } } },
+          },
+        },
+        get: { tags: ["Portal"], operationId: "listShares", summary: "Your share links, newest first", security: [{ session: [] }], responses: { "200": { description: "Links", content: json("ShareList") }, ...errors([401]) } },
+      },
+      "/api/shares/{id}": {
+        delete: {
+          tags: ["Portal"],
+          operationId: "revokeShare",
+          summary: "Revoke a link: its page and images answer 404 from the next request on",
+          security: [{ session: [] }],
+          parameters: [idParam("id")],
+          responses: { "204": { description: "Revoked" }, ...errors([401, 403, 404]) },
+        },
+      },
+      "/api/shares/{id}/images/{index}": {
+        get: {
+          tags: ["Portal"],
+          operationId: "getSharedImage",
+          summary: "A shared image, public while its link exists (?size=thumb, ?download=1); revalidated on every use (Cache-Control: no-cache)",
+          security: [],
+          parameters: [idParam("id"), { ...idParam("index"), schema: { type: "integer", minimum: 0, maximum: 8 } }],
+          responses: { "200": { description: "The image", content: { "image/png": {}, "image/jpeg": {}, "image/webp": {} } }, "404": { description: "No such link, revoked, or not an image of it", content: { "application/json": { schema: portalError } } } },
         },
       },
       "/api/keys": {
@@ -417,6 +498,9 @@ export function buildOpenApiDocument(baseUrl: string) {
           },
           required: ["storage", "upstream"],
         },
+        CreateShare: schema(createShareSchema, "input"),
+        Share: schema(shareDtoSchema),
+        ShareList: schema(shareListDtoSchema),
       },
     },
   };

@@ -30,6 +30,9 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
   if (query.status) where.status = query.status;
   if (query.aspect_ratio) where.aspectRatio = query.aspect_ratio;
   if (query.q) where.prompt = { contains: query.q, mode: "insensitive" };
+  if (query.favorite) where.images = { some: { favorite: true } };
+  // Counted only when asked, and for the first page: later pages would only repeat it at the cost of a scan.
+  const totals = query.count && !query.cursor ? countMatches(where, !!query.favorite) : null;
   if (query.cursor) {
     const c = decodeCursor(query.cursor);
     where.OR = [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }];
@@ -43,5 +46,15 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
   });
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
-  return { tasks: page.map(toTaskDto), hasMore, nextCursor: hasMore ? encodeCursor(page[page.length - 1]!) : null };
+  const counted = await totals;
+  return { tasks: page.map(toTaskDto), hasMore, nextCursor: hasMore ? encodeCursor(page[page.length - 1]!) : null, total: counted?.total ?? null, totalImages: counted?.totalImages ?? null };
+}
+
+async function countMatches(where: Prisma.TaskWhereInput, favoritesOnly: boolean) {
+  const db = getDb();
+  const [total, totalImages] = await Promise.all([
+    db.task.count({ where }),
+    db.taskImage.count({ where: { task: where, ...(favoritesOnly ? { favorite: true } : {}) } }),
+  ]);
+  return { total, totalImages };
 }

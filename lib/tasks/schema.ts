@@ -21,6 +21,8 @@ export const listTasksQuerySchema = z
     status: z.enum(TASK_STATUSES, { error: `status must be one of ${TASK_STATUSES.join(", ")}` }).optional(),
     q: z.string().trim().max(200, "q must be at most 200 characters").superRefine(plainText("q")).optional(),
     aspect_ratio: z.enum(ASPECT_RATIOS, { error: `aspect_ratio must be one of ${ASPECT_RATIOS.join(", ")}` }).optional(),
+    count: z.stringbool({ error: "count must be true or false" }).optional().describe("With true, the first page also carries total and totalImages (two COUNT queries, so only when asked)"),
+    favorite: z.stringbool({ error: "favorite must be true or false" }).optional().describe("Only tasks with a favourite image (their other images are still listed, each with `favorite`)"),
   })
   .strict();
 export type ListTasksQuery = z.output<typeof listTasksQuerySchema>;
@@ -31,6 +33,7 @@ export const taskImageDtoSchema = z.object({
   thumbnailUrl: z.string(),
   width: z.number().int(),
   height: z.number().int(),
+  favorite: z.boolean(),
 });
 
 export const taskDtoSchema = z.object({
@@ -55,5 +58,7 @@ export const taskListDtoSchema = z.object({
   tasks: z.array(taskDtoSchema),
   nextCursor: z.string().nullable(),
   hasMore: z.boolean(),
+  total: z.number().int().nullable().describe("Tasks matching the filters, on the first page with count=true (else null)"),
+  totalImages: z.number().int().nullable().describe("Their images (favourites only with favorite=true), on the first page with count=true (else null)"),
 });
 export type TaskListDto = z.infer<typeof taskListDtoSchema>;

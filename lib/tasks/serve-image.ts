@@ -1,24 +1,49 @@
 // Streams an archived image or its thumbnail with long-lived caching: stored
-// images never change, so their SHA-256 is a perfect ETag.
+// images never change, so their SHA-256 is a perfect ETag. A downloaded PNG
+// carries its generation settings as text chunks (png-parameters.ts).
 import { getDb } from "../db/client";
 import { notFound } from "../http/errors";
+import { parseImageIndex } from "../images/image-index";
+import { isPng, withParameters, type ImageParameters } from "../images/png-parameters";
 import { getBlobStore } from "../storage";
+
+export const imageTaskSelect = { id: true, prompt: true, negativePrompt: true, aspectRatio: true, imageFidelity: true, imageRef: true, provider: true } as const;
+type ImageTask = { id: string; prompt: string; negativePrompt: string | null; aspectRatio: string; imageFidelity: number; imageRef: string | null; provider: string };
+
+export function imageParameters(task: ImageTask, image: { width: number; height: number }): ImageParameters {
+  return {
+    prompt: task.prompt,
+    negative_prompt: task.negativePrompt,
+    aspect_ratio: task.aspectRatio,
+    image_fidelity: task.imageFidelity,
+    reference: !!task.imageRef,
+    task_id: task.id,
+    provider: task.provider,
+    width: image.width,
+    height: image.height,
+  };
+}
+
+/** The original bytes, with the settings embedded when it is a PNG. */
+export function originalWithParameters(body: Uint8Array, task: ImageTask, image: { width: number; height: number }): Uint8Array {
+  return isPng(body) ? withParameters(body, imageParameters(task, image)) : body;
+}
 
 export async function serveTaskImage(
   req: Request,
   where: { taskId: string; index: string; userId?: string },
   opts: { cacheControl?: string } = {},
 ): Promise<Response> {
-  const index = Number(where.index);
-  if (!Number.isInteger(index) || index < 0 || index > 8) throw notFound("Image not found");
+  const index = parseImageIndex(where.index);
   const image = await getDb().taskImage.findFirst({
     where: { taskId: where.taskId, index, ...(where.userId ? { task: { userId: where.userId } } : {}) },
-    include: { task: { select: { prompt: true } } },
+    include: { task: { select: imageTaskSelect } },
   });
   if (!image) throw notFound("Image not found");
   const url = new URL(req.url);
   const thumb = url.searchParams.get("size") === "thumb";
-  const etag = `"${image.sha256.slice(0, 32)}${thumb ? "-t" : ""}"`;
+  const download = !!url.searchParams.get("download");
+  const etag = `"${image.sha256.slice(0, 32)}${thumb ? "-t" : download ? "-d" : ""}"`;
   const headers: Record<string, string> = {
     ETag: etag,
     "Cache-Control": opts.cacheControl ?? "private, max-age=31536000, immutable",
@@ -27,12 +52,14 @@ export async function serveTaskImage(
   if (req.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
   const blob = await getBlobStore().get(thumb ? image.thumbKey : image.storageKey);
   if (!blob) throw notFound("Image file is missing from storage");
-  if (url.searchParams.get("download")) {
+  let body: Uint8Array = new Uint8Array(blob.body);
+  if (download) {
     const ext = thumb ? "webp" : (image.storageKey.split(".").pop() ?? "png");
     headers["Content-Disposition"] = `attachment; filename="${downloadName(image.task.prompt, image.index)}.${ext}"`;
+    if (!thumb) body = originalWithParameters(body, image.task, image);
   }
-  return new Response(new Uint8Array(blob.body), {
-    headers: { ...headers, "Content-Type": blob.contentType, "Content-Length": String(blob.size) },
+  return new Response(body as Uint8Array<ArrayBuffer>, {
+    headers: { ...headers, "Content-Type": blob.contentType, "Content-Length": String(body.byteLength) },
   });
 }
 

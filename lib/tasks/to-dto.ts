@@ -22,7 +22,7 @@ export const taskDtoSelect = {
   createdAt: true,
   updatedAt: true,
   finishedAt: true,
-  images: { select: { index: true, width: true, height: true }, orderBy: { index: "asc" } },
+  images: { select: { index: true, width: true, height: true, favorite: true }, orderBy: { index: "asc" } },
 } satisfies Prisma.TaskSelect;
 
 export type TaskDtoRow = Prisma.TaskGetPayload<{ select: typeof taskDtoSelect }>;
@@ -44,6 +44,6 @@ export function toTaskDto(task: TaskDtoRow): TaskDto {
     finishedAt: task.finishedAt?.toISOString() ?? null,
     images: [...task.images]
       .sort((a, b) => a.index - b.index)
-      .map((img) => ({ index: img.index, url: imageUrl(task.id, img.index), thumbnailUrl: imageUrl(task.id, img.index, true), width: img.width, height: img.height })),
+      .map((img) => ({ index: img.index, url: imageUrl(task.id, img.index), thumbnailUrl: imageUrl(task.id, img.index, true), width: img.width, height: img.height, favorite: img.favorite })),
   };
 }

@@ -12,6 +12,7 @@ let portal: Portal;
 let browser: Browser;
 let user: Session;
 let taskId: string;
+let sharePath: string;
 
 beforeAll(async () => {
   if (!hasBrowser) return; // every test here drives the browser
@@ -23,6 +24,10 @@ beforeAll(async () => {
     if (i > 120) throw new Error("the task did not succeed within 30 s");
     await new Promise((r) => setTimeout(r, 250));
   }
+  // A favourite for the Favourites view, and a share link for its public page.
+  await user.fetch(`/api/images/${taskId}/1/favorite`, { method: "PUT", headers: { "Content-Type": "application/json" } });
+  const share = await (await user.fetch("/api/shares", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ taskId }) })).json();
+  sharePath = new URL(share.url).pathname;
   await user.fetch("/api/keys", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "axe" }) });
 });
 afterAll(async () => {
@@ -30,8 +35,8 @@ afterAll(async () => {
   await portal?.stop();
 });
 
-const SIGNED_OUT = ["/signin", "/signup", "/no-such-page"];
-const SIGNED_IN = () => ["/", "/?q=harbour", "/docs", "/settings", "/settings/keys", "/settings/account", "/admin", `/admin/tasks/${taskId}`, `/tasks/${taskId}`, "/tasks/not-a-task"];
+const SIGNED_OUT = () => ["/signin", "/signup", "/no-such-page", sharePath];
+const SIGNED_IN = () => ["/", "/?q=harbour", "/?favorite=true", "/?q=no-such-image", "/docs", "/settings", "/settings/keys", "/settings/account", "/admin", `/admin/tasks/${taskId}`, `/tasks/${taskId}`, "/tasks/not-a-task"];
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
 async function signedInContext(options: Parameters<Browser["newContext"]>[0]): Promise<BrowserContext> {
@@ -65,7 +70,7 @@ describe("accessibility (axe-core, WCAG 2.1 AA)", () => {
       browserIt(`has no serious or critical violation on any page, ${scheme}, ${size}`, async () => {
         const out = await browser.newContext({ colorScheme: scheme, viewport });
         const inside = await signedInContext({ colorScheme: scheme, viewport });
-        const found = [...(await audit(out, SIGNED_OUT)), ...(await audit(inside, SIGNED_IN()))];
+        const found = [...(await audit(out, SIGNED_OUT())), ...(await audit(inside, SIGNED_IN()))];
         await Promise.all([out.close(), inside.close()]);
         expect(found).toEqual([]);
       });

@@ -309,7 +309,7 @@ describe("the bad-input table", () => {
 
 describe("arbitrary JSON bodies (fast-check)", () => {
   // Field names the routes know, plus the prototype's, so objects reach past "unknown field".
-  const keys = fc.constantFrom("prompt", "negative_prompt", "image", "image_fidelity", "n", "aspect_ratio", "callback_url", "task_id", "email", "password", "name", "currentPassword", "newPassword", "confirm", "disabled", "__proto__", "constructor", "toString");
+  const keys = fc.constantFrom("prompt", "negative_prompt", "image", "image_fidelity", "n", "aspect_ratio", "callback_url", "task_id", "taskId", "index", "email", "password", "name", "currentPassword", "newPassword", "confirm", "disabled", "__proto__", "constructor", "toString");
   const nasty = fc.oneof(
     fc.string({ unit: "binary" }),
     fc.constantFrom("\u0000", "\ud800", "\udfff", "a\u0000b", "\u001b[0m", "\u202e", "\ufeff", "1e309", "-0", "NaN", "Infinity", "__proto__"),
@@ -330,6 +330,7 @@ describe("arbitrary JSON bodies (fast-check)", () => {
     { route: "PATCH /api/account", as: () => ({ Cookie: bob.cookie }) },
     { route: "POST /api/account/password", as: () => ({ Cookie: bob.cookie }) },
     { route: "DELETE /api/account", as: () => ({ Cookie: bob.cookie }) },
+    { route: "POST /api/shares", as: () => ({ Cookie: bob.cookie }) },
     { route: SUBMIT, as: () => ({ "Ocp-Apim-Subscription-Key": bobKey }) },
     { route: STATUS, as: () => ({ "Ocp-Apim-Subscription-Key": bobKey }) },
   ];

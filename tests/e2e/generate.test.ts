@@ -39,7 +39,7 @@ describe("generating in the browser", () => {
 
     // Client-side validation with the shared schema, beside the field.
     await page.click("button[type=submit]");
-    await expect.poll(() => page.locator("[id$='-prompt-error']").textContent()).toBe("prompt is required");
+    await expect.poll(() => page.locator("[id$='-prompt-error']").textContent()).toBe("The prompt is required.");
 
     await page.fill("textarea[name=prompt]", "A red fox in deep snow, golden hour");
     await page.click("label:has(input[name=aspect_ratio][value='9:16'])");
@@ -58,7 +58,10 @@ describe("generating in the browser", () => {
     await expect.poll(() => thumbs.evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0))).toBe(true);
     const taskId = (await card.getAttribute("data-task-id"))!;
 
-    await card.locator("a").first().click();
+    // The task page, through the image's menu.
+    await card.locator("[data-testid=gallery-image]").first().hover();
+    await card.locator("[data-testid=image-menu]").first().click();
+    await page.click("[role=menuitem]:has-text('Task details')");
     await page.waitForURL(`${portal.url}/tasks/${taskId}`);
     await page.waitForSelector("[data-testid=task-view][data-status=succeed]");
     // The tab and the page's heading are the prompt.
@@ -92,12 +95,13 @@ describe("generating in the browser", () => {
     await page.waitForSelector("[data-testid=task-view][data-status=succeed]", { timeout: 30_000 });
     expect(await page.locator("figure img").count()).toBe(4);
 
+    // Delete is undoable: gone from the gallery at once, removed for good after the 10-second Undo window.
     await page.goto(`${portal.url}/tasks/${taskId}`);
-    page.once("dialog", (d) => void d.accept());
     await page.click("button:has-text('Delete')");
     await page.waitForURL(`${portal.url}/`);
+    await page.locator("[data-testid=toast]:has-text('Deleted 4 images') button:has-text('Undo')").waitFor();
     await expect.poll(() => page.locator("[data-testid=task-card]").evaluateAll((cards) => cards.map((c) => c.getAttribute("data-task-id")))).toEqual([rerunId]);
-    expect((await page.request.get(`${portal.url}/api/tasks/${taskId}`)).status()).toBe(404);
+    await expect.poll(async () => (await page.request.get(`${portal.url}/api/tasks/${taskId}`)).status(), { timeout: 15_000 }).toBe(404);
 
     // Another user: an empty history, and 404 for every id of the first user.
     const other = await signUpIn("linus@example.com");

@@ -22,8 +22,12 @@ async function signedInPage(email: string): Promise<Page> {
   await page.goto(`${portal.url}/signup`);
   await page.fill("#email", email);
   await page.fill("#password", "a long enough password");
+  // The home page's own stream opens as it hydrates, which may be after the URL changes:
+  // wait for it, so requests counted later belong to the page under test.
+  const opened = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/tasks/events", { timeout: 15_000 });
   await page.click("button[type=submit]");
   await page.waitForURL(`${portal.url}/`);
+  await opened;
   return page;
 }
 

@@ -13,6 +13,7 @@ let browser: Browser;
 let user: Session;
 let taskId: string;
 let apiKey: string;
+let shareId: string;
 const EMAIL = "headers@example.com";
 const PASSWORD = "correct horse battery";
 
@@ -29,6 +30,8 @@ beforeAll(async () => {
   }
   const key = await user.fetch("/api/keys", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "headers" }) });
   apiKey = (await key.json()).key;
+  const share = await user.fetch("/api/shares", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ taskId }) });
+  shareId = (await share.json()).id;
 });
 afterAll(async () => {
   await browser?.close();
@@ -81,7 +84,7 @@ function expectResourceHeaders(res: Response, what: string) {
 
 describe("security headers over HTTP", () => {
   it("every page, signed in and out, and both kinds of 404, carry a fresh nonce policy on their scripts", async () => {
-    const pages = ["/", "/signin", "/signup", "/docs", "/settings", "/settings/keys", "/settings/account", "/admin", `/tasks/${taskId}`, "/tasks/not-a-task", "/no-such-page"];
+    const pages = ["/", "/signin", "/signup", "/docs", "/settings", "/settings/keys", "/settings/account", "/admin", `/tasks/${taskId}`, "/tasks/not-a-task", "/no-such-page", `/s/${shareId}`, "/s/revoked-or-never-made"];
     const nonces = new Set<string>();
     for (const path of pages) {
       const signedIn = await user.fetch(path);
@@ -116,6 +119,8 @@ describe("security headers over HTTP", () => {
       ["image", await user.fetch(`/api/images/${taskId}/0`)],
       ["thumbnail", await user.fetch(`/api/images/${taskId}/0?size=thumb`)],
       ["signed image link", await fetch(fileUrl)],
+      ["shared image", await fetch(`${portal.url}/api/shares/${shareId}/images/0`)],
+      ["shared image, unknown link", await fetch(`${portal.url}/api/shares/nope/images/0`)],
       ["gateway submit without key", await fetch(`${portal.url}/kling-ai-image/v1/getImageTask`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })],
       ["gateway unknown route", await fetch(`${portal.url}/kling-ai-image/v1/nope`)],
       ["next-auth csrf", await fetch(`${portal.url}/api/auth/csrf`)],
@@ -123,6 +128,8 @@ describe("security headers over HTTP", () => {
     for (const [what, res] of responses) expectResourceHeaders(res, what);
     expect(responses.find(([w]) => w === "image")![1].headers.get("content-type")).toBe("image/png");
     expect(responses.find(([w]) => w === "signed image link")![1].status).toBe(200);
+    expect(responses.find(([w]) => w === "shared image")![1].status).toBe(200);
+    expect(responses.find(([w]) => w === "shared image, unknown link")![1].status).toBe(404);
 
     const page = await (await fetch(`${portal.url}/signin`)).text();
     const assets = [...new Set(page.match(/\/_next\/static\/[^"]+\.(?:js|css)/g))].slice(0, 3);
@@ -156,7 +163,7 @@ describe("security headers over HTTP", () => {
 });
 
 describe("Content-Security-Policy in Chromium", () => {
-  const pages = () => ["/signin", "/signup", "/", "/docs", "/settings", "/settings/keys", "/settings/account", "/admin", `/tasks/${taskId}`, "/tasks/not-a-task", "/no-such-page"];
+  const pages = () => ["/signin", "/signup", "/", "/docs", "/settings", "/settings/keys", "/settings/account", "/admin", `/tasks/${taskId}`, "/tasks/not-a-task", "/no-such-page", `/s/${shareId}`, "/s/revoked-or-never-made"];
 
   async function visitAll(page: import("playwright-core").Page, label: string) {
     for (const path of pages()) {
