@@ -65,6 +65,7 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
 
   // An error goes as soon as its field is valid (new errors wait for the next submit).
   const bodyKey = JSON.stringify(body);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: check() reads the current body, which bodyKey stands for.
   useEffect(() => {
     setErrors((current) => {
       const flagged = Object.keys(current).filter((k) => current[k as Field]) as Field[];
@@ -74,17 +75,14 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
       for (const f of flagged) if (f !== "form" && now[f]) next[f] = now[f];
       return Object.keys(next).length === flagged.length ? current : next;
     });
-    // check() reads the current body, which bodyKey stands for.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [bodyKey]);
 
   // "Use settings" and "Use as reference" from the gallery, and settings read from a dropped PNG.
   useEffect(() => on("fill-form", (fill) => void applyFill(fill)));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on arrival from another page.
   useEffect(() => {
     const carried = takeCarriedFill();
     if (carried) void applyFill(carried);
-    // Once, on arrival from another page.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   async function applyFill(fill: FormFill) {
@@ -241,6 +239,7 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
           rows={3}
           className="input resize-y"
           placeholder="A sparrow in flight over a misty lake at sunrise, soft light"
+          // biome-ignore lint/a11y/noAutofocus: describing an image is what this page is for; the prompt is where typing goes.
           autoFocus
           ref={promptRef}
           value={prompt}
@@ -327,7 +326,6 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
           {refMode === "upload" ? (
             reference.kind === "upload" ? (
               <div className="flex items-center gap-3">
-                {/* eslint-disable-next-line @next/next/no-img-element */}
                 <img src={reference.preview} alt="Reference preview" className="size-16 rounded-lg object-cover" />
                 <span className="truncate text-sm">{reference.name}</span>
                 <button type="button" className="btn-secondary min-h-8 px-3" onClick={() => { setReference({ kind: "none" }); setErrors((e) => ({ ...e, image: undefined })); if (fileRef.current) fileRef.current.value = ""; }}>Remove</button>

@@ -82,7 +82,6 @@ export function TaskView({ initial }: { initial: TaskDto }) {
             ? task.images.map((img, i) => (
                 <figure key={img.index} className="card m-0 overflow-hidden">
                   <button type="button" className="block w-full cursor-zoom-in" onClick={() => setViewing(i)} aria-label={`View image ${img.index + 1} full size`}>
-                    {/* eslint-disable-next-line @next/next/no-img-element */}
                     <img src={img.url} alt={`${task.prompt.slice(0, 80)} (${img.index + 1})`} className="w-full" style={{ aspectRatio: `${img.width} / ${img.height}` }} />
                   </button>
                   <figcaption className="flex items-center justify-between px-3 py-2 text-xs text-zinc-600 dark:text-zinc-400">
@@ -92,6 +91,7 @@ export function TaskView({ initial }: { initial: TaskDto }) {
                 </figure>
               ))
             : Array.from({ length: task.n }, (_, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a placeholder is the slot of image i; it has no other identity.
                 <div key={i} className="card grid animate-pulse place-items-center bg-zinc-200 text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300" style={{ aspectRatio: `${w} / ${h}` }}>
                   {i === 0 && elapsed !== null && <span className="tabular-nums">{elapsed} s</span>}
                 </div>

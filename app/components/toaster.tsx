@@ -24,7 +24,9 @@ type Entry = ToastInput & { id: number; acted: boolean };
 let entries: Entry[] = [];
 let seq = 0;
 const listeners = new Set<() => void>();
-const emit = () => listeners.forEach((l) => l());
+const emit = () => {
+  for (const l of listeners) l();
+};
 
 export function toast(input: ToastInput): number {
   const id = ++seq;
@@ -41,7 +43,10 @@ function remove(id: number) {
   if (entry && !entry.acted) entry.onExpire?.();
 }
 
-const subscribe = (l: () => void) => (listeners.add(l), () => void listeners.delete(l));
+const subscribe = (l: () => void) => {
+  listeners.add(l);
+  return () => void listeners.delete(l);
+};
 const EMPTY: Entry[] = [];
 
 export function Toaster() {
@@ -57,7 +62,6 @@ export function Toaster() {
           className={`card flex items-start gap-3 p-3 text-sm shadow-lg data-[state=closed]:opacity-0 data-[swipe=move]:translate-x-[var(--radix-toast-swipe-move-x)] ${t.tone === "error" ? "border-red-300 dark:border-red-900" : ""}`}
         >
           {t.image && (
-            // eslint-disable-next-line @next/next/no-img-element
             <img src={t.image} alt="" className="size-12 shrink-0 rounded-md object-cover" />
           )}
           <div className="min-w-0 flex-1">

@@ -33,6 +33,8 @@ export function parametersText(p: ImageParameters): string {
   return [p.prompt, ...(p.negative_prompt ? [`Negative prompt: ${p.negative_prompt}`] : []), fields.join(", ")].join("\n");
 }
 
+// tEXt holds Latin-1 without NUL (the keyword separator); anything else goes in iTXt.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the range is the point.
 const latin1 = (s: string) => /^[\x01-\xff]*$/.test(s);
 
 /** tEXt when the text is Latin-1 (what every reader handles), else iTXt (UTF-8), as Pillow and A1111 do. */

@@ -20,7 +20,7 @@ if (!file) throw new Error("usage: profile-summary.ts <file.cpuprofile> [top]");
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+for (const [i, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 let busy = 0;
 const areas = new Map<string, number>();
 const fns = new Map<string, number>();

@@ -14,7 +14,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon, { type Result } from "autocannon";
 import { createPostgresSchema, dropPostgresSchema } from "../drill/database";
-import { AUTH_SECRET, buildOnce, freePort, portalEnv, startEmulatorProcess } from "../drill/processes";
+import { buildOnce, freePort, portalEnv, startEmulatorProcess } from "../drill/processes";
 import { startPortal } from "../e2e/helpers/portal";
 import { signUp, type Session } from "../e2e/helpers/session";
 import { measureLivePage } from "./live-page";
@@ -225,7 +225,7 @@ async function main() {
     await rm(dataDir, { recursive: true, force: true });
   }
   const json = JSON.stringify(report, null, 2);
-  if (args.out) writeFileSync(args.out, json + "\n");
+  if (args.out) writeFileSync(args.out, `${json}\n`);
   console.log(json);
 }
 

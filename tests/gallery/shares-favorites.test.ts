@@ -53,7 +53,10 @@ function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
           if (e || !stream) return reject(e);
           const parts: Buffer[] = [];
           stream.on("data", (c: Buffer) => parts.push(c));
-          stream.on("end", () => (files.set(entry.fileName, Buffer.concat(parts)), zip.readEntry()));
+          stream.on("end", () => {
+            files.set(entry.fileName, Buffer.concat(parts));
+            zip.readEntry();
+          });
         }),
       );
       zip.on("end", () => resolve(files));

@@ -152,7 +152,7 @@ describeEachDb("live task updates", (ctx) => {
       const owner = await makeUser(ctx.db);
       const task = await makeTask(ctx.db, owner.id, { status: "submitted" });
       const heard: TaskEvent[][] = [[], []];
-      instances.forEach((hub, i) => hub.subscribe(owner.id, (e) => heard[i].push(e)));
+      for (const [i, hub] of instances.entries()) hub.subscribe(owner.id, (e) => heard[i].push(e));
       await Promise.all(instances.map((hub) => hub.ready()));
       // A third party (another portal, `npm run worker`) writes with its own connection.
       const other = new pg.Client({ connectionString: stripSchemaParam(url) });

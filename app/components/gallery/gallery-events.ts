@@ -62,7 +62,9 @@ export function on<K extends keyof Events>(event: K, handler: Handler<K>): () =>
 // user is on by then.
 let tracked: readonly TaskDto[] = [];
 const trackListeners = new Set<() => void>();
-const notifyTracked = () => trackListeners.forEach((l) => l());
+const notifyTracked = () => {
+  for (const l of trackListeners) l();
+};
 
 export function trackTask(task: TaskDto): void {
   if (tracked.some((t) => t.id === task.id)) return;
@@ -76,5 +78,8 @@ export function untrackTask(id: string): void {
   notifyTracked();
 }
 
-export const subscribeTracked = (l: () => void) => (trackListeners.add(l), () => void trackListeners.delete(l));
+export const subscribeTracked = (l: () => void) => {
+  trackListeners.add(l);
+  return () => void trackListeners.delete(l);
+};
 export const trackedTasks = () => tracked;

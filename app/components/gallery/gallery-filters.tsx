@@ -23,10 +23,9 @@ export function GalleryFiltersBar({ filters, onChange, size, onSize }: { filters
   const latest = useRef(filters);
   latest.current = filters;
   // "Show all" and similar resets from outside reach the box too.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the applied filter changes, not on every keystroke.
   useEffect(() => {
     if ((filters.q ?? "") !== q.trim()) setQ(filters.q ?? "");
-    // Only when the applied filter changes, not on every keystroke.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [filters.q]);
   useEffect(() => () => window.clearTimeout(timer.current), []);
 
@@ -41,7 +40,7 @@ export function GalleryFiltersBar({ filters, onChange, size, onSize }: { filters
     `min-h-9 rounded-lg border px-3 text-sm ${on ? "border-brand-500 bg-brand-50 font-medium text-brand-700 dark:bg-brand-700/20 dark:text-brand-50" : "border-zinc-300 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"}`;
 
   return (
-    <div role="search" aria-label="Filter your images" className="flex flex-wrap items-center gap-2">
+    <search aria-label="Filter your images" className="flex flex-wrap items-center gap-2">
       <label htmlFor="gallery-q" className="sr-only">Search prompts</label>
       <input id="gallery-q" type="search" value={q} onChange={(e) => onQuery(e.target.value)} placeholder="Search prompts" maxLength={200} className="input w-full py-1.5 sm:w-56" />
       <label htmlFor="gallery-status" className="sr-only">Status</label>
@@ -70,6 +69,6 @@ export function GalleryFiltersBar({ filters, onChange, size, onSize }: { filters
           </label>
         ))}
       </div>
-    </div>
+    </search>
   );
 }

@@ -115,6 +115,7 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
   );
 
   const visible = useMemo(() => list.tasks.filter((t) => !hidden.has(t.id)), [list.tasks, hidden]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: liveTick stands for changes to live.current (a ref), which re-list the viewer's images.
   const viewerItems = useMemo<ViewerItem[]>(() => {
     const items: ViewerItem[] = [];
     for (const t of visible) {
@@ -124,7 +125,6 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
     }
     order.current = items.map((i) => `${i.task.id}.${i.index}`);
     return items;
-    // liveTick: a task finishing or a favourite changing re-lists the viewer's images.
   }, [visible, filters.favorite, liveTick]);
 
   const api = useMemo<GalleryApi>(

@@ -99,13 +99,20 @@ function setPending(taskId: string, timer: number | null | "deleted") {
   if (typeof timer === "number") pendingDeletes.set(taskId, timer);
   if (timer === "deleted") deleted.add(taskId);
   pendingIds = new Set([...pendingDeletes.keys(), ...deleted]);
-  pendingListeners.forEach((l) => l());
+  for (const l of pendingListeners) l();
 }
 
 const NONE: ReadonlySet<string> = new Set();
 /** Tasks deleted, in their undo window or gone. */
 export function usePendingDeletes(): ReadonlySet<string> {
-  return useSyncExternalStore((l) => (pendingListeners.add(l), () => void pendingListeners.delete(l)), () => pendingIds, () => NONE);
+  return useSyncExternalStore(
+    (l) => {
+      pendingListeners.add(l);
+      return () => void pendingListeners.delete(l);
+    },
+    () => pendingIds,
+    () => NONE,
+  );
 }
 
 function sendDelete(taskId: string, keepalive = false) {
@@ -143,8 +150,8 @@ export function deleteWithUndo(task: TaskDto | TaskDto[]): void {
     action: {
       label: "Undo",
       onClick: () => {
-        timers.forEach((t) => window.clearTimeout(t));
-        tasks.forEach((t) => setPending(t.id, null));
+        for (const t of timers) window.clearTimeout(t);
+        for (const t of tasks) setPending(t.id, null);
       },
     },
   });

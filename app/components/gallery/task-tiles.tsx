@@ -46,7 +46,6 @@ export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task:
           aria-label={`Open “${short}”, image ${img.index + 1} of ${task.images.length}`}
           onClick={(e) => gallery.open(task.id, img.index, e.currentTarget)}
         >
-          {/* eslint-disable-next-line @next/next/no-img-element */}
           <img src={img.thumbnailUrl} alt={`${short} (${img.index + 1})`} loading="lazy" decoding="async" width={img.width} height={img.height} className="block h-auto w-full" style={{ aspectRatio: `${img.width} / ${img.height}` }} />
         </button>
         <div className={`pointer-events-none absolute inset-x-0 bottom-0 bg-gradient-to-t from-black/70 to-transparent p-2 pt-8 ${revealed} ${mouseOnly}`}>
@@ -55,6 +54,7 @@ export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task:
         {img.favorite && <span aria-hidden className="absolute top-2 left-2 text-lg text-amber-300 drop-shadow group-hover:opacity-0 [@media(hover:hover)]:group-focus-within:opacity-0">★</span>}
         <div className={`pointer-events-none absolute top-2 right-2 left-2 flex justify-between gap-1.5 *:pointer-events-auto ${gallery.selected.size ? "" : revealed}`}>
           <span className="flex gap-1.5">
+          {/* biome-ignore lint/a11y/useKeyWithClickEvents: only keeps the tile's own click from also opening the viewer; the checkbox inside takes the keyboard. */}
           <label className={`${overlayButton} cursor-pointer ${gallery.selected.size ? "" : mouseOnly}`} onClick={(e) => e.stopPropagation()}>
             <input
               type="checkbox"
@@ -71,7 +71,7 @@ export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task:
           </button>
           </span>
           <span className="flex gap-1.5">
-            <a href={`${img.url}?download=1`} download aria-label="Download" className={`${overlayButton} ${mouseOnly}`}><span aria-hidden>↓</span></a>
+            <a href={`${img.url}?download=1`} download className={`${overlayButton} ${mouseOnly}`}><span aria-hidden>↓</span><span className="sr-only">Download</span></a>
             <ImageMenu task={task} index={img.index} label={`Actions for image ${img.index + 1}`} onOpen={() => gallery.open(task.id, img.index, null)} onSelect={() => gallery.select(`${task.id}.${img.index}`, true, false)} />
           </span>
         </div>
@@ -82,6 +82,7 @@ export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task:
   } else if (task.status === "failed") {
     tiles = <FailedTile task={task} ratio={[rw, rh]} />;
   } else {
+    // biome-ignore lint/suspicious/noArrayIndexKey: a placeholder is the slot of image i; it has no other identity.
     tiles = Array.from({ length: task.n }, (_, i) => <Placeholder key={i} task={task} ratio={[rw, rh]} first={i === 0} />);
   }
   return (

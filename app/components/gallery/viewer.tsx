@@ -54,7 +54,6 @@ export function Viewer({ items, at, onAt, onClose, onDeleted, returnFocus }: { i
               if (Math.abs(dx) > 50 && Math.abs(dx) > Math.abs(e.clientY - start.y)) go(dx < 0 ? 1 : -1);
             }}
           >
-            {/* eslint-disable-next-line @next/next/no-img-element */}
             <img src={image.url} alt={`${short} (${index + 1})`} draggable={false} className="max-h-full max-w-full object-contain select-none" style={{ aspectRatio: `${image.width} / ${image.height}` }} />
             {items.length > 1 && (
               <>

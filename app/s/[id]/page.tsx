@@ -66,7 +66,6 @@ export default async function SharedPage({ params }: Params) {
               // Each image at its own shape; several share a row like the gallery's justified rows.
               style={single ? { maxWidth: `min(100%, calc(75dvh * ${img.width / img.height}))` } : { flex: `${img.width / img.height} 1 ${Math.round((img.width / img.height) * 260)}px` }}
             >
-              {/* eslint-disable-next-line @next/next/no-img-element */}
               <img src={sharedImageUrl(share.id, img.index)} alt={`${shortPrompt(share.prompt)} (${img.index + 1})`} width={img.width} height={img.height} className="h-auto w-full" />
               <figcaption className="flex items-center justify-between px-3 py-2 text-xs text-zinc-600 dark:text-zinc-400">
                 <span>{img.width} × {img.height}</span>
