@@ -207,6 +207,7 @@ export function buildOpenApiDocument(baseUrl: string) {
       "/api/tasks/events": {
         get: {
           tags: ["Portal"],
+          operationId: "streamTaskEvents",
           summary: "Your task changes as server-sent events",
           description:
             "A text/event-stream that stays open: `event: task` carries a task exactly as GET /api/tasks/{id} returns it, `event: removed` carries `{\"id\"}` of a deleted task. Each task event's `id` is a cursor (milliseconds); a client that reconnects with `Last-Event-ID` (browsers do) or `?since=<cursor>` first receives every task changed since then. A comment line is sent every 25 s.",
