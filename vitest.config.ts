@@ -14,7 +14,16 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: "unit", include: ["tests/**/*.test.ts"], exclude: ["tests/e2e/**"] } },
       // Its global setup finds Chromium, or installs it (root on Debian), or reports the browser tests as skipped (a failure in CI).
-      { extends: true, test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"], globalSetup: ["tests/e2e/browser-setup.ts"], sequence: { groupOrder: 1 }, fileParallelism: false } },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["tests/e2e/**/*.test.ts"],
+          globalSetup: ["tests/e2e/browser-setup.ts"],
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

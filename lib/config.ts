@@ -4,14 +4,11 @@ import path from "node:path";
 import { z } from "zod";
 import { FaultSpecError, parseFaults } from "./kling/emulator/faults";
 
-const bool = z
-  .enum(["true", "false", "1", "0", "yes", "no", ""])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
+const bool = z.enum(["true", "false", "1", "0", "yes", "no", ""]).transform((v) => v === "true" || v === "1" || v === "yes");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ""));
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
 
 export const configSchema = z
   .object({
@@ -20,11 +17,7 @@ export const configSchema = z
     HOST: z.string().min(1).default("0.0.0.0"),
     PUBLIC_URL: optional(httpUrl),
     DATA_DIR: z.string().min(1).default("./data"),
-    DATABASE_URL: optional(
-      z
-        .string()
-        .regex(/^(postgres(ql)?:\/\/|pglite:)/, "must be a postgres:// URL or pglite:memory / pglite:<folder>"),
-    ),
+    DATABASE_URL: optional(z.string().regex(/^(postgres(ql)?:\/\/|pglite:)/, "must be a postgres:// URL or pglite:memory / pglite:<folder>")),
     DATABASE_POOL_SIZE: int(1, 100).default(10),
     AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters")),
     AUTH_GITHUB_ID: optional(z.string()),
@@ -78,7 +71,12 @@ export const configSchema = z
     ADMIN_EMAILS: z
       .string()
       .default("")
-      .transform((v) => v.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(",")
+          .map((e) => e.trim().toLowerCase())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.email({ error: "must be a comma-separated list of email addresses" }))),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
@@ -120,9 +118,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = configSchema.safeParse(env);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((i) => ({ variable: String(i.path[0] ?? "config"), message: i.message })),
-    );
+    throw new ConfigError(result.error.issues.map((i) => ({ variable: String(i.path[0] ?? "config"), message: i.message })));
   }
   return result.data;
 }

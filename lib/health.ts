@@ -57,8 +57,7 @@ async function checkPart(run: () => Promise<unknown>, timeoutMs: number): Promis
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timed out")), ms))),
-  ]).finally(() => clearTimeout(timer));
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timed out")), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }

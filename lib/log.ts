@@ -15,7 +15,18 @@ function create(): pino.Logger {
   return pino({
     level,
     redact: {
-      paths: ["*.password", "*.passwordHash", "*.authorization", "*.Authorization", "*.apiKey", "*.secret", "*.token", "*.callbackSecret", "*.headers.authorization", '*.headers["ocp-apim-subscription-key"]'],
+      paths: [
+        "*.password",
+        "*.passwordHash",
+        "*.authorization",
+        "*.Authorization",
+        "*.apiKey",
+        "*.secret",
+        "*.token",
+        "*.callbackSecret",
+        "*.headers.authorization",
+        '*.headers["ocp-apim-subscription-key"]',
+      ],
       censor: "[redacted]",
     },
   });

@@ -9,7 +9,8 @@ import { describeEachDb, withUnreachableDb } from "./helpers/db";
 import { makeUser } from "./helpers/fixtures";
 import { startLifecycle, type Lifecycle } from "./helpers/lifecycle";
 
-const cronCall = (auth?: string) => cron(new Request("http://portal/api/cron/reconcile", { method: "POST", headers: auth ? { Authorization: auth } : {} }), { params: Promise.resolve({}) });
+const cronCall = (auth?: string) =>
+  cron(new Request("http://portal/api/cron/reconcile", { method: "POST", headers: auth ? { Authorization: auth } : {} }), { params: Promise.resolve({}) });
 
 describeEachDb("health and cron", (ctx) => {
   let life: Lifecycle | undefined;

@@ -21,12 +21,16 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
   return (
     <div className="space-y-8">
       <section aria-labelledby="create-heading" className="space-y-3">
-        <h1 id="create-heading" className="text-xl font-semibold">Create</h1>
+        <h1 id="create-heading" className="text-xl font-semibold">
+          Create
+        </h1>
         <GenerateForm showExamples={page.tasks.length === 0 && !isFiltered(filters)} />
       </section>
 
       <section aria-labelledby="history-heading" className="space-y-4">
-        <h2 id="history-heading" className="text-xl font-semibold">Your images</h2>
+        <h2 id="history-heading" className="text-xl font-semibold">
+          Your images
+        </h2>
         <Gallery initial={page} initialFilters={filters} />
       </section>
     </div>

@@ -12,7 +12,9 @@ export default function AuthLayout({ children }: { children: React.ReactNode }) 
     <main className="mx-auto flex min-h-dvh max-w-5xl flex-col items-center justify-center gap-10 px-4 py-12 lg:flex-row lg:items-center lg:gap-16">
       <section aria-labelledby="about-title" className="w-full max-w-sm lg:max-w-md">
         <Link href="/" className="mb-4 flex items-center gap-2 text-lg font-semibold">
-          <span aria-hidden className="grid size-8 place-items-center rounded-lg bg-brand-600 text-white">K</span>
+          <span aria-hidden className="grid size-8 place-items-center rounded-lg bg-brand-600 text-white">
+            K
+          </span>
           Kling Portal
         </Link>
         <p id="about-title" className="text-2xl font-semibold tracking-tight lg:text-3xl">

@@ -14,7 +14,11 @@ export function AccountLinks({ providers }: { providers: ProviderRow[] }) {
   async function link(row: ProviderRow) {
     setError(null);
     setPending(row.id);
-    const res = await fetch("/api/account/link-intent", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ provider: row.id }) });
+    const res = await fetch("/api/account/link-intent", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ provider: row.id }),
+    });
     if (!res.ok) {
       const json = await res.json().catch(() => null);
       setPending(null);
@@ -23,7 +27,8 @@ export function AccountLinks({ providers }: { providers: ProviderRow[] }) {
     await signIn(row.id, { callbackUrl: "/settings/account" });
   }
 
-  if (providers.length === 0) return <p className="card p-4 text-sm text-zinc-500 dark:text-zinc-400">No GitHub or Google sign-in is configured on this portal.</p>;
+  if (providers.length === 0)
+    return <p className="card p-4 text-sm text-zinc-500 dark:text-zinc-400">No GitHub or Google sign-in is configured on this portal.</p>;
   return (
     <div className="space-y-3">
       <ul className="card divide-y divide-zinc-200 dark:divide-zinc-800">
@@ -45,7 +50,11 @@ export function AccountLinks({ providers }: { providers: ProviderRow[] }) {
           </li>
         ))}
       </ul>
-      {error && <p role="alert" className="field-error">{error}</p>}
+      {error && (
+        <p role="alert" className="field-error">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

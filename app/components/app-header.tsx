@@ -6,7 +6,9 @@ export function AppHeader(props: { user: { email: string; name: string | null; i
     <header className="sticky top-0 z-30 border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/80">
       <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-4 sm:px-6">
         <Link href="/" className="flex items-center gap-2 font-semibold">
-          <span aria-hidden className="grid size-7 place-items-center rounded-lg bg-brand-600 text-sm text-white">K</span>
+          <span aria-hidden className="grid size-7 place-items-center rounded-lg bg-brand-600 text-sm text-white">
+            K
+          </span>
           {/* Read out on phones too, where only the mark shows. */}
           <span className="sr-only sm:not-sr-only">Kling Portal</span>
         </Link>
@@ -20,9 +22,17 @@ export function AppHeader(props: { user: { email: string; name: string | null; i
           </Link>
         )}
         <nav aria-label="Main" className="ml-auto flex items-center gap-1 text-sm">
-          <Link href="/" className="rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-900">Create</Link>
-          <Link href="/docs" className="rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-900">API</Link>
-          {props.user.isAdmin && <Link href="/admin" className="rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-900">Admin</Link>}
+          <Link href="/" className="rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-900">
+            Create
+          </Link>
+          <Link href="/docs" className="rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-900">
+            API
+          </Link>
+          {props.user.isAdmin && (
+            <Link href="/admin" className="rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-900">
+              Admin
+            </Link>
+          )}
           <UserMenu email={props.user.email} name={props.user.name} isAdmin={props.user.isAdmin} />
         </nav>
       </div>

@@ -25,7 +25,11 @@ function watch(onChange: () => void) {
 
 /** Whether the page's stream is up (so cards need not poll). */
 export function useStreamOpen(): boolean {
-  return useSyncExternalStore(watch, () => state === "open", () => false);
+  return useSyncExternalStore(
+    watch,
+    () => state === "open",
+    () => false,
+  );
 }
 
 /** A refused stream (signed out, a server error) is not retried by the browser itself. */

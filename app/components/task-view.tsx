@@ -42,7 +42,9 @@ export function TaskView({ initial }: { initial: TaskDto }) {
     return (
       <div className="card p-8 text-center">
         <p className="font-medium">This task no longer exists.</p>
-        <Link href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-400">Back to your images</Link>
+        <Link href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-400">
+          Back to your images
+        </Link>
       </div>
     );
   }
@@ -62,8 +64,15 @@ export function TaskView({ initial }: { initial: TaskDto }) {
   }
 
   async function copy() {
-    const ok = await navigator.clipboard?.writeText(task.prompt).then(() => true, () => false);
-    toast(ok ? { title: "Prompt copied", description: task.prompt } : { title: "Could not copy the prompt", description: "Select the text and copy it instead.", tone: "error" });
+    const ok = await navigator.clipboard?.writeText(task.prompt).then(
+      () => true,
+      () => false,
+    );
+    toast(
+      ok
+        ? { title: "Prompt copied", description: task.prompt }
+        : { title: "Could not copy the prompt", description: "Select the text and copy it instead.", tone: "error" },
+    );
   }
 
   const { cols, maxWidth } = layout(task.status === "succeed" ? task.images.length : task.n, w / h);
@@ -73,26 +82,53 @@ export function TaskView({ initial }: { initial: TaskDto }) {
     <div data-testid="task-view" data-status={task.status} className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
       {task.status === "failed" ? (
         <section aria-label="Result" className="card grid place-items-center gap-3 p-8 text-center">
-          <p role="alert" className="max-w-prose text-red-700 dark:text-red-400">{task.statusMsg || "The generation failed."}</p>
-          <button type="button" className="btn-primary" onClick={rerun} disabled={busy}>{busy ? "Starting…" : "Try again"}</button>
+          <p role="alert" className="max-w-prose text-red-700 dark:text-red-400">
+            {task.statusMsg || "The generation failed."}
+          </p>
+          <button type="button" className="btn-primary" onClick={rerun} disabled={busy}>
+            {busy ? "Starting…" : "Try again"}
+          </button>
         </section>
       ) : (
         <section aria-label="Images" className="mx-auto grid w-full gap-3" style={{ gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`, maxWidth }}>
           {task.status === "succeed"
             ? task.images.map((img, i) => (
                 <figure key={img.index} className="card m-0 overflow-hidden">
-                  <button type="button" className="block w-full cursor-zoom-in" onClick={() => setViewing(i)} aria-label={`View image ${img.index + 1} full size`}>
-                    <img src={img.url} alt={`${task.prompt.slice(0, 80)} (${img.index + 1})`} className="w-full" style={{ aspectRatio: `${img.width} / ${img.height}` }} />
+                  <button
+                    type="button"
+                    className="block w-full cursor-zoom-in"
+                    onClick={() => setViewing(i)}
+                    aria-label={`View image ${img.index + 1} full size`}
+                  >
+                    <img
+                      src={img.url}
+                      alt={`${task.prompt.slice(0, 80)} (${img.index + 1})`}
+                      className="w-full"
+                      style={{ aspectRatio: `${img.width} / ${img.height}` }}
+                    />
                   </button>
                   <figcaption className="flex items-center justify-between px-3 py-2 text-xs text-zinc-600 dark:text-zinc-400">
-                    <span>{img.width} × {img.height}</span>
-                    <a href={`${img.url}?download=1`} download className="font-medium text-brand-600 hover:underline dark:text-brand-400" data-testid="download">Download</a>
+                    <span>
+                      {img.width} × {img.height}
+                    </span>
+                    <a
+                      href={`${img.url}?download=1`}
+                      download
+                      className="font-medium text-brand-600 hover:underline dark:text-brand-400"
+                      data-testid="download"
+                    >
+                      Download
+                    </a>
                   </figcaption>
                 </figure>
               ))
             : Array.from({ length: task.n }, (_, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: a placeholder is the slot of image i; it has no other identity.
-                <div key={i} className="card grid animate-pulse place-items-center bg-zinc-200 text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300" style={{ aspectRatio: `${w} / ${h}` }}>
+                <div
+                  // biome-ignore lint/suspicious/noArrayIndexKey: a placeholder is the slot of image i; it has no other identity.
+                  key={i}
+                  className="card grid animate-pulse place-items-center bg-zinc-200 text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300"
+                  style={{ aspectRatio: `${w} / ${h}` }}
+                >
                   {i === 0 && elapsed !== null && <span className="tabular-nums">{elapsed} s</span>}
                 </div>
               ))}
@@ -110,7 +146,9 @@ export function TaskView({ initial }: { initial: TaskDto }) {
             {/* The prompt is what the page is about: its heading (and the tab's title). */}
             <p className="label">Prompt</p>
             <h1 className="whitespace-pre-wrap text-sm font-normal">{task.prompt}</h1>
-            <button type="button" onClick={copy} className="mt-1 text-xs font-medium text-brand-600 hover:underline dark:text-brand-400">Copy prompt</button>
+            <button type="button" onClick={copy} className="mt-1 text-xs font-medium text-brand-600 hover:underline dark:text-brand-400">
+              Copy prompt
+            </button>
           </div>
           {task.negative_prompt && (
             <div>
@@ -120,14 +158,30 @@ export function TaskView({ initial }: { initial: TaskDto }) {
           )}
           <TaskParameters task={task} withId className="text-sm" />
         </div>
-        {error && <p role="alert" className="field-error">{error}</p>}
+        {error && (
+          <p role="alert" className="field-error">
+            {error}
+          </p>
+        )}
         <div className="flex flex-wrap gap-2">
           {task.status !== "failed" && (
-            <button type="button" className="btn-primary flex-1" onClick={rerun} disabled={busy}>{busy ? "Starting…" : "Re-run"}</button>
+            <button type="button" className="btn-primary flex-1" onClick={rerun} disabled={busy}>
+              {busy ? "Starting…" : "Re-run"}
+            </button>
           )}
-          {task.images.length > 1 && <a href={`/api/tasks/${task.id}/download`} download className="btn-secondary">Download all</a>}
-          {task.images.length > 0 && <button type="button" className="btn-secondary" onClick={() => void share(task)}>Share</button>}
-          <button type="button" className="btn-danger" onClick={remove}>Delete</button>
+          {task.images.length > 1 && (
+            <a href={`/api/tasks/${task.id}/download`} download className="btn-secondary">
+              Download all
+            </a>
+          )}
+          {task.images.length > 0 && (
+            <button type="button" className="btn-secondary" onClick={() => void share(task)}>
+              Share
+            </button>
+          )}
+          <button type="button" className="btn-danger" onClick={remove}>
+            Delete
+          </button>
         </div>
       </aside>
       {viewing !== null && task.status === "succeed" && (

@@ -50,7 +50,11 @@ const subscribe = (l: () => void) => {
 const EMPTY: Entry[] = [];
 
 export function Toaster() {
-  const list = useSyncExternalStore(subscribe, () => entries, () => EMPTY);
+  const list = useSyncExternalStore(
+    subscribe,
+    () => entries,
+    () => EMPTY,
+  );
   return (
     <Toast.Provider swipeDirection="right" label="Notification">
       {list.map((t) => (
@@ -61,9 +65,7 @@ export function Toaster() {
           data-testid="toast"
           className={`card flex items-start gap-3 p-3 text-sm shadow-lg data-[state=closed]:opacity-0 data-[swipe=move]:translate-x-[var(--radix-toast-swipe-move-x)] ${t.tone === "error" ? "border-red-300 dark:border-red-900" : ""}`}
         >
-          {t.image && (
-            <img src={t.image} alt="" className="size-12 shrink-0 rounded-md object-cover" />
-          )}
+          {t.image && <img src={t.image} alt="" className="size-12 shrink-0 rounded-md object-cover" />}
           <div className="min-w-0 flex-1">
             <Toast.Title className="font-medium">{t.title}</Toast.Title>
             {t.description && <Toast.Description className="mt-0.5 line-clamp-2 text-zinc-600 dark:text-zinc-400">{t.description}</Toast.Description>}
@@ -82,7 +84,12 @@ export function Toaster() {
               </button>
             </Toast.Action>
           )}
-          <Toast.Close aria-label="Dismiss" className="grid size-8 place-items-center rounded-md text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800">✕</Toast.Close>
+          <Toast.Close
+            aria-label="Dismiss"
+            className="grid size-8 place-items-center rounded-md text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
+          >
+            ✕
+          </Toast.Close>
         </Toast.Root>
       ))}
       <Toast.Viewport className="fixed right-0 bottom-0 z-[60] flex w-full max-w-sm flex-col gap-2 p-4 outline-none" />

@@ -46,7 +46,13 @@ export function UserMenu({ email, name, isAdmin }: { email: string; name: string
             { href: "/settings/account", label: "Linked accounts" },
             ...(isAdmin ? [{ href: "/admin", label: "Admin console" }] : []),
           ].map((item) => (
-            <Link key={item.href} role="menuitem" href={item.href} className="block rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={() => setOpen(false)}>
+            <Link
+              key={item.href}
+              role="menuitem"
+              href={item.href}
+              className="block rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-800"
+              onClick={() => setOpen(false)}
+            >
               {item.label}
             </Link>
           ))}

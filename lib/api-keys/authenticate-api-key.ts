@@ -3,16 +3,17 @@
 import { getDb } from "../db/client";
 import { hashApiKey } from "./create-api-key";
 
-export type KeyAuth =
-  | { ok: true; keyId: string; userId: string }
-  | { ok: false; status: 401 | 403 };
+export type KeyAuth = { ok: true; keyId: string; userId: string } | { ok: false; status: 401 | 403 };
 
 const LAST_USED_GRANULARITY_MS = 60_000;
 
 export async function authenticateApiKey(key: string | null): Promise<KeyAuth> {
   if (!key || key.length > 200) return { ok: false, status: 401 };
   const db = getDb();
-  const row = await db.apiKey.findUnique({ where: { hash: hashApiKey(key.trim()) }, select: { id: true, userId: true, revokedAt: true, lastUsedAt: true, user: { select: { disabledAt: true } } } });
+  const row = await db.apiKey.findUnique({
+    where: { hash: hashApiKey(key.trim()) },
+    select: { id: true, userId: true, revokedAt: true, lastUsedAt: true, user: { select: { disabledAt: true } } },
+  });
   if (!row) return { ok: false, status: 401 };
   if (row.revokedAt || row.user.disabledAt) return { ok: false, status: 403 };
   const now = Date.now();

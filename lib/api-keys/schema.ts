@@ -3,5 +3,12 @@ import { z } from "zod";
 import { plainText } from "../validation/text";
 
 export const createApiKeySchema = z
-  .object({ name: z.string({ error: "name is required" }).trim().min(1, "Name is required").max(60, "Name must be at most 60 characters").superRefine(plainText("Name")) })
+  .object({
+    name: z
+      .string({ error: "name is required" })
+      .trim()
+      .min(1, "Name is required")
+      .max(60, "Name must be at most 60 characters")
+      .superRefine(plainText("Name")),
+  })
   .strict();

@@ -47,7 +47,11 @@ export async function decideOAuthSignIn(input: OAuthSignInInput): Promise<OAuthS
   const raw = input.cookies[LINK_INTENT_COOKIE];
   if (raw === undefined) {
     const result = await linkOAuthUser(input);
-    if (!result.ok) return { redirect: `/signin?error=${result.error === "OAuthAccountNotLinked" ? notLinkedCode(input.account.provider) : result.error}`, clearIntent: false };
+    if (!result.ok)
+      return {
+        redirect: `/signin?error=${result.error === "OAuthAccountNotLinked" ? notLinkedCode(input.account.provider) : result.error}`,
+        clearIntent: false,
+      };
     // A disabled account gets no new session, whichever way it signs in.
     if (await isUserDisabled(result.userId)) return { redirect: "/signin?error=AccountDisabled", clearIntent: false };
     return { signIn: result.userId, clearIntent: false };

@@ -93,8 +93,5 @@ export function getAuthOptions(): NextAuthOptions {
 
 export function enabledOAuthProviders(): { id: "github" | "google"; name: string }[] {
   const c = getConfig();
-  return [
-    ...(c.AUTH_GITHUB_ID ? [{ id: "github" as const, name: "GitHub" }] : []),
-    ...(c.AUTH_GOOGLE_ID ? [{ id: "google" as const, name: "Google" }] : []),
-  ];
+  return [...(c.AUTH_GITHUB_ID ? [{ id: "github" as const, name: "GitHub" }] : []), ...(c.AUTH_GOOGLE_ID ? [{ id: "google" as const, name: "Google" }] : [])];
 }

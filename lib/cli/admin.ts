@@ -32,7 +32,12 @@ await runCli(async () => {
     await readySchema(getConfig());
     if (command === "create-user") {
       const parsed = signUpSchema.safeParse({ email: args[0], password: args[1], name: args[2] });
-      if (!parsed.success) throw new Error(Object.entries(fieldErrors(parsed.error)).map(([k, v]) => `${k}: ${v}`).join("; "));
+      if (!parsed.success)
+        throw new Error(
+          Object.entries(fieldErrors(parsed.error))
+            .map(([k, v]) => `${k}: ${v}`)
+            .join("; "),
+        );
       const user = await createPasswordUser(parsed.data);
       console.log(`Created user ${user.email} (${user.id})`);
     } else if (command === "grant-admin" || command === "revoke-admin") {

@@ -7,9 +7,7 @@ import type { Config } from "../config";
 import { embeddedAccess } from "./embedded-access";
 import { loadPGlite, loadPrismaPGlite } from "./pglite-modules";
 
-export type DatabaseTarget =
-  | { kind: "postgres"; url: string; schema?: string }
-  | { kind: "pglite"; dataDir: string | null };
+export type DatabaseTarget = { kind: "postgres"; url: string; schema?: string } | { kind: "pglite"; dataDir: string | null };
 
 export function databaseTarget(config: Pick<Config, "DATABASE_URL" | "DATA_DIR">): DatabaseTarget {
   const url = config.DATABASE_URL;
@@ -42,10 +40,7 @@ function memoryPglite(): PGlite {
  */
 export function createAdapterFactory(target: DatabaseTarget, poolSize = 10) {
   if (target.kind === "postgres") {
-    return new PrismaPg(
-      { connectionString: stripSchemaParam(target.url), max: poolSize },
-      target.schema ? { schema: target.schema } : undefined,
-    );
+    return new PrismaPg({ connectionString: stripSchemaParam(target.url), max: poolSize }, target.schema ? { schema: target.schema } : undefined);
   }
   if (target.dataDir === null) return new (loadPrismaPGlite())(memoryPglite());
   const access = embeddedAccess(target.dataDir);

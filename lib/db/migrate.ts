@@ -62,18 +62,11 @@ export function readMigrations(only?: string[]): MigrationList {
   };
 }
 
-async function withEngine<T>(
-  factory: SqlMigrationAwareDriverAdapterFactory,
-  run: (engine: SchemaEngine) => Promise<T>,
-): Promise<T> {
+async function withEngine<T>(factory: SqlMigrationAwareDriverAdapterFactory, run: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const { SchemaEngine } = await loadEngine();
   const datamodel = readFileSync(schemaPath, "utf8");
   const log = () => {};
-  const engine = await SchemaEngine.new(
-    { datamodels: [[schemaPath, datamodel]] },
-    log,
-    bindMigrationAwareSqlAdapterFactory(factory),
-  );
+  const engine = await SchemaEngine.new({ datamodels: [[schemaPath, datamodel]] }, log, bindMigrationAwareSqlAdapterFactory(factory));
   try {
     return await run(engine);
   } finally {

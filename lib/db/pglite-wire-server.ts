@@ -140,16 +140,18 @@ function serveConnection(db: PGlite, lock: SessionLock, socket: net.Socket) {
     if (closed) return;
     closed = true;
     // Queued after any running group: a transaction left open is rolled back before anyone else runs.
-    chain = chain.then(async () => {
-      if (!release) return;
-      try {
-        await db.execProtocolRaw(syncMessage);
-        if (db.isInTransaction()) await db.execProtocolRaw(rollbackMessage);
-      } finally {
-        release();
-        release = null;
-      }
-    }).catch(() => {});
+    chain = chain
+      .then(async () => {
+        if (!release) return;
+        try {
+          await db.execProtocolRaw(syncMessage);
+          if (db.isInTransaction()) await db.execProtocolRaw(rollbackMessage);
+        } finally {
+          release();
+          release = null;
+        }
+      })
+      .catch(() => {});
   };
   socket.on("close", onClose);
   socket.on("error", () => socket.destroy());

@@ -93,10 +93,14 @@ function parseHeader(file: string, first: IteratorResult<string>): BackupHeader 
     throw new Error(`${file} is not a Kling Portal backup (no header line)`);
   }
   const parsed = backupHeaderSchema.safeParse(header);
-  if (!parsed.success) throw new Error(`${file} is not a Kling Portal backup of a version this portal reads (format ${JSON.stringify((header as { format?: unknown })?.format)}, version ${JSON.stringify((header as { version?: unknown })?.version)})`);
+  if (!parsed.success)
+    throw new Error(
+      `${file} is not a Kling Portal backup of a version this portal reads (format ${JSON.stringify((header as { format?: unknown })?.format)}, version ${JSON.stringify((header as { version?: unknown })?.version)})`,
+    );
   const known = new Set(listMigrationNames());
   const unknown = parsed.data.migrations.filter((m) => !known.has(m));
-  if (unknown.length) throw new Error(`${file} comes from a newer portal: migration(s) ${unknown.join(", ")} are not in prisma/migrations; update the portal first`);
+  if (unknown.length)
+    throw new Error(`${file} comes from a newer portal: migration(s) ${unknown.join(", ")} are not in prisma/migrations; update the portal first`);
   return parsed.data;
 }
 
@@ -140,7 +144,9 @@ function swapIn(dir: string, staging: string, stamp: string): string | null {
   try {
     renameSync(staging, dir);
   } catch (err) {
-    throw new Error(`Could not move the restored database into ${dir} (${(err as Error).message}); it is complete at ${staging}${aside ? `, the previous one at ${aside}` : ""}`);
+    throw new Error(
+      `Could not move the restored database into ${dir} (${(err as Error).message}); it is complete at ${staging}${aside ? `, the previous one at ${aside}` : ""}`,
+    );
   }
   return aside;
 }

@@ -16,7 +16,8 @@ export function toSeedStatusBody(task: Task & { images: Pick<TaskImage, "index">
     task_status: status,
     task_status_msg: status === "failed" ? task.statusMsg : "",
     task_result: {
-      images: status === "succeed" ? [...task.images].sort((a, b) => a.index - b.index).map((i) => ({ index: i.index, url: signedImageUrl(task.id, i.index) })) : [],
+      images:
+        status === "succeed" ? [...task.images].sort((a, b) => a.index - b.index).map((i) => ({ index: i.index, url: signedImageUrl(task.id, i.index) })) : [],
     },
     created_at: task.createdAt.getTime(),
     updated_at: task.updatedAt.getTime(),

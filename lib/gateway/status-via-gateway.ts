@@ -9,7 +9,11 @@ import { toSeedStatusBody } from "./seed-status";
 
 export async function statusViaGateway(req: Request, caller: GatewayCaller): Promise<Response> {
   const { task_id } = await readJson(req, statusRequestSchema, 4096);
-  const task = await getDb().task.findFirst({ where: { id: task_id, userId: caller.userId }, include: { images: { select: { index: true } } }, relationLoadStrategy: "join" });
+  const task = await getDb().task.findFirst({
+    where: { id: task_id, userId: caller.userId },
+    include: { images: { select: { index: true } } },
+    relationLoadStrategy: "join",
+  });
   if (!task) return seedJson(TASK_NOT_FOUND_BODY);
   return seedJson(toSeedStatusBody(task));
 }

@@ -55,8 +55,5 @@ export function errorResponse(err: unknown): Response {
   }
   if (err instanceof z.ZodError) return errorResponse(validationError(err));
   logger.error({ err }, "unhandled error in route handler");
-  return Response.json(
-    { error: { code: "internal", message: "Something went wrong on our side. Please try again." } },
-    { status: 500 },
-  );
+  return Response.json({ error: { code: "internal", message: "Something went wrong on our side. Please try again." } }, { status: 500 });
 }

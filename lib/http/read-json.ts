@@ -22,8 +22,7 @@ export async function readJson<T extends z.ZodType>(req: Request, schema: T, max
   return parsed.data;
 }
 
-const tooLarge = (max: number) =>
-  new ApiError(413, "body_too_large", `Request body is larger than ${Math.round(max / 1024)} KB`);
+const tooLarge = (max: number) => new ApiError(413, "body_too_large", `Request body is larger than ${Math.round(max / 1024)} KB`);
 
 /**
  * A declared non-JSON type (a form post, text/plain) is refused rather than parsed

@@ -13,10 +13,7 @@ type Ctx<P> = { params: Promise<P> };
  * be JSON (CSRF). On for every userRoute; routes that authenticate otherwise
  * (gateway keys, cron bearer, upstream callback secrets) leave it off.
  */
-export function route<P = Record<string, string>>(
-  handler: (req: Request, ctx: Ctx<P>) => Promise<Response>,
-  opts: { sameOriginWrites?: boolean } = {},
-) {
+export function route<P = Record<string, string>>(handler: (req: Request, ctx: Ctx<P>) => Promise<Response>, opts: { sameOriginWrites?: boolean } = {}) {
   return async (req: Request, ctx: Ctx<P>) => {
     try {
       if (opts.sameOriginWrites) assertSameOriginWrite(req, getConfig().PUBLIC_URL);
@@ -29,9 +26,7 @@ export function route<P = Record<string, string>>(
   };
 }
 
-export function userRoute<P = Record<string, string>>(
-  handler: (req: Request, ctx: { params: P; user: SessionUser }) => Promise<Response>,
-) {
+export function userRoute<P = Record<string, string>>(handler: (req: Request, ctx: { params: P; user: SessionUser }) => Promise<Response>) {
   return route<P>(
     async (req, ctx) => {
       const user = await requireApiUser();

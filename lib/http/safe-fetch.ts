@@ -100,7 +100,10 @@ export async function safeFetch(url: string | URL, opts: SafeFetchOptions): Prom
     for (let hop = 0; ; hop++) {
       const where = hop === 0 ? purpose : `${purpose} redirects to ${current.host}, which`;
       if (current.protocol !== "http:" && current.protocol !== "https:") {
-        throw new SafeFetchError("refused", `${hop === 0 ? purpose : `${purpose} redirects to a URL that`} is not http(s) (${current.protocol}): only http and https are allowed`);
+        throw new SafeFetchError(
+          "refused",
+          `${hop === 0 ? purpose : `${purpose} redirects to a URL that`} is not http(s) (${current.protocol}): only http and https are allowed`,
+        );
       }
       const trusted = opts.allowPrivate || allowed.has(current.origin);
       const host = current.hostname.replace(/^\[|\]$/g, "");

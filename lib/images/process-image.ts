@@ -32,10 +32,7 @@ export async function processImage(bytes: Buffer): Promise<ProcessedImage> {
   const contentType = FORMATS[meta.format as keyof typeof FORMATS];
   if (!contentType || !meta.width || !meta.height) throw new ImageError("The downloaded file is not a PNG, JPEG or WebP image", false);
   if (meta.width * meta.height > MAX_PIXELS) {
-    throw new ImageError(
-      `The image is too large (${meta.width}×${meta.height} pixels); the limit is ${MAX_PIXELS / 1_000_000} megapixels`,
-      false,
-    );
+    throw new ImageError(`The image is too large (${meta.width}×${meta.height} pixels); the limit is ${MAX_PIXELS / 1_000_000} megapixels`, false);
   }
   let thumbnail: Buffer;
   try {

@@ -87,7 +87,8 @@ function failOnError(res: HttpResult): void {
 }
 
 function taskOrThrow(res: HttpResult): UpstreamTask {
-  if (res.json === undefined) throw new KlingError("invalid_response", describe("invalid_response", res.status, "the answer was not JSON"), { status: res.status });
+  if (res.json === undefined)
+    throw new KlingError("invalid_response", describe("invalid_response", res.status, "the answer was not JSON"), { status: res.status });
   try {
     return parseTask(res.json);
   } catch (err) {

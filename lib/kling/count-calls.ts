@@ -11,7 +11,8 @@ function outcomeOf(err: unknown): string {
 
 export function countUpstreamCalls(provider: KlingProvider): KlingProvider {
   const m = getMetrics();
-  const counted = <A extends unknown[], R>(operation: string, call: (...args: A) => Promise<R>) =>
+  const counted =
+    <A extends unknown[], R>(operation: string, call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       const labels = { provider: provider.name, operation };
       const stop = m.upstreamDuration.startTimer(labels);

@@ -37,4 +37,3 @@ function createUncounted(config: Config, opts: { fetch?: typeof fetch }): KlingP
       return createLocalProvider(common);
   }
 }
-

@@ -100,7 +100,7 @@ function unwrap(res: HttpResult, o: { externalIdSent?: boolean } = {}): Upstream
   if (code !== undefined && code !== 0) {
     // Code 1201 naming external_task_id on a submit that sent one: Kling already has that task.
     const duplicate = o.externalIdSent && code === 1201 && /external_task_id/i.test(message ?? "");
-    const kind = duplicate ? "duplicate" : (kindForBusinessCode(code) ?? kindForHttpStatus(Math.max(res.status , 400)));
+    const kind = duplicate ? "duplicate" : (kindForBusinessCode(code) ?? kindForHttpStatus(Math.max(res.status, 400)));
     throw new KlingError(kind, describe(kind, res.status >= 400 ? res.status : undefined, `${message ?? "error"} (code ${code})`), {
       status: res.status,
       code,

@@ -89,9 +89,7 @@ export const klingImageRequestSchema = z
       .min(LIMITS.nMin, "n must be at least 1")
       .max(LIMITS.nMax, "n must be at most 9")
       .default(LIMITS.nDefault),
-    aspect_ratio: z
-      .enum(ASPECT_RATIOS, { error: `aspect_ratio must be one of ${ASPECT_RATIOS.join(", ")}` })
-      .default(LIMITS.aspectRatioDefault),
+    aspect_ratio: z.enum(ASPECT_RATIOS, { error: `aspect_ratio must be one of ${ASPECT_RATIOS.join(", ")}` }).default(LIMITS.aspectRatioDefault),
     callback_url: httpUrl.nullish().transform((v) => v || undefined),
   })
   .strict();
@@ -119,11 +117,7 @@ export const submitResponseSchema = z.object({
 export type SubmitResponse = z.infer<typeof submitResponseSchema>;
 
 export const statusRequestSchema = z.object({
-  task_id: z
-    .string({ error: "task_id is required" })
-    .min(1, "task_id is required")
-    .max(200, "task_id is too long")
-    .superRefine(plainText("task_id")),
+  task_id: z.string({ error: "task_id is required" }).min(1, "task_id is required").max(200, "task_id is too long").superRefine(plainText("task_id")),
 });
 
 export const resultImageSchema = z.object({ index: z.number().int().nonnegative(), url: z.string() });

@@ -85,8 +85,9 @@ const webhookHeaders = {
   "webhook-signature": {
     required: false,
     schema: { type: "string" },
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the description shows the signed string's template literally.
-    description: "v1,<Base64 HMAC-SHA256 of `${webhook-id}.${webhook-timestamp}.${body}`> keyed with the Base64-decoded API key signing secret (whsec_…), per Standard Webhooks. Absent only for keys made before signing existed that were never given a secret.",
+    description:
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the description shows the signed string's template literally.
+      "v1,<Base64 HMAC-SHA256 of `${webhook-id}.${webhook-timestamp}.${body}`> keyed with the Base64-decoded API key signing secret (whsec_…), per Standard Webhooks. Absent only for keys made before signing existed that were never given a secret.",
   },
 };
 
@@ -104,12 +105,19 @@ const health = {
 // Refused by the server before any handler runs (lib/http/client-error.ts): the
 // only 4xx a health check, with no input and no credentials, can get.
 const headersTooLarge = {
-  "431": { description: "Request headers over 16 KB in all (code headers_too_large), refused before the endpoint runs", content: { "application/json": { schema: portalError } } },
+  "431": {
+    description: "Request headers over 16 KB in all (code headers_too_large), refused before the endpoint runs",
+    content: { "application/json": { schema: portalError } },
+  },
 };
 
 const signingSecret = { type: "string", pattern: "^whsec_", description: "Standard Webhooks signing secret for this key's caller notifications; shown once" };
 
-const favoriteState = { type: "object", properties: { taskId: { type: "string" }, index: { type: "integer" }, favorite: { type: "boolean" } }, required: ["taskId", "index", "favorite"] };
+const favoriteState = {
+  type: "object",
+  properties: { taskId: { type: "string" }, index: { type: "integer" }, favorite: { type: "boolean" } },
+  required: ["taskId", "index", "favorite"],
+};
 
 const favoriteOperation = (operationId: string, summary: string) => ({
   tags: ["Portal"],
@@ -124,7 +132,8 @@ const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/compon
 const idParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
 
 export function buildOpenApiDocument(baseUrl: string) {
-  const queryParams = (s: z.ZodType) => Object.entries((schema(s, "input").properties ?? {}) as Record<string, object>).map(([name, p]) => ({ name, in: "query", required: false, schema: p }));
+  const queryParams = (s: z.ZodType) =>
+    Object.entries((schema(s, "input").properties ?? {}) as Record<string, object>).map(([name, p]) => ({ name, in: "query", required: false, schema: p }));
   const listParams = queryParams(listTasksQuerySchema);
   const adminOnly = "Admins only (ADMIN_EMAILS or `npm run admin -- grant-admin`); anyone else, signed in or not, gets 404.";
   return {
@@ -148,23 +157,35 @@ export function buildOpenApiDocument(baseUrl: string) {
       "/kling-ai-image/v1/getImageTask": {
         post: {
           tags: ["Kling gateway"],
-          summary: "Submit a text-to-image task", operationId: "submitImageTask",
+          summary: "Submit a text-to-image task",
+          operationId: "submitImageTask",
           security: [{ subscriptionKey: [] }],
           parameters: [idempotencyKeyHeader],
-          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/ImageRequest" }, example: { prompt: "Sparrow bird flying", negative_prompt: "dark background, blurry details" } } } },
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/ImageRequest" },
+                example: { prompt: "Sparrow bird flying", negative_prompt: "dark background, blurry details" },
+              },
+            },
+          },
           responses: { "200": { description: "Task accepted", content: json("SubmitResponse") }, ...seedErrors([400, 401, 403, 404, 422, 429, 500]) },
           callbacks: {
             taskStatus: {
               "{$request.body#/callback_url}": {
                 post: {
-                  summary: "Sent on each status change of the task (retried with backoff), signed per Standard Webhooks with the key's signing secret", operationId: "taskStatusNotification",
+                  summary: "Sent on each status change of the task (retried with backoff), signed per Standard Webhooks with the key's signing secret",
+                  operationId: "taskStatusNotification",
                   parameters: Object.entries(webhookHeaders).map(([name, h]) => ({ name, in: "header", ...h })),
                   requestBody: { content: json("StatusResponse") },
                   // The portal calls the caller's URL: no portal credential is involved.
                   security: [],
                   responses: {
                     "200": { description: "Any 2xx acknowledges the delivery" },
-                    "4XX": { description: `Not acknowledged, like any answer other than 2xx: retried with backoff, up to ${MAX_DELIVERY_ATTEMPTS} attempts in all` },
+                    "4XX": {
+                      description: `Not acknowledged, like any answer other than 2xx: retried with backoff, up to ${MAX_DELIVERY_ATTEMPTS} attempts in all`,
+                    },
                   },
                 },
               },
@@ -175,13 +196,16 @@ export function buildOpenApiDocument(baseUrl: string) {
       "/kling-ai-polling/v1/getImageStatus": {
         post: {
           tags: ["Kling gateway"],
-          summary: "Get a task's status and images", operationId: "getImageStatus",
+          summary: "Get a task's status and images",
+          operationId: "getImageStatus",
           security: [{ subscriptionKey: [] }],
           requestBody: { required: true, content: json("StatusRequest") },
           responses: {
             "200": {
               description: "The task, or the not-found body for unknown ids",
-              content: { "application/json": { schema: { oneOf: [{ $ref: "#/components/schemas/StatusResponse" }, { $ref: "#/components/schemas/TaskNotFound" }] } } },
+              content: {
+                "application/json": { schema: { oneOf: [{ $ref: "#/components/schemas/StatusResponse" }, { $ref: "#/components/schemas/TaskNotFound" }] } },
+              },
             },
             ...seedErrors([400, 401, 403, 404, 429, 500]),
           },
@@ -190,15 +214,21 @@ export function buildOpenApiDocument(baseUrl: string) {
       "/api/tasks": {
         post: {
           tags: ["Portal"],
-          summary: "Start a generation", operationId: "createTask",
+          summary: "Start a generation",
+          operationId: "createTask",
           security: [{ session: [] }],
           parameters: [idempotencyKeyHeader],
           requestBody: { required: true, content: json("CreateTask") },
-          responses: { "202": { description: "Task created", content: json("Task") }, "200": { description: "Existing task for this Idempotency-Key", content: json("Task") }, ...errors([400, 401, 403, 413, 415, 422, 429]) },
+          responses: {
+            "202": { description: "Task created", content: json("Task") },
+            "200": { description: "Existing task for this Idempotency-Key", content: json("Task") },
+            ...errors([400, 401, 403, 413, 415, 422, 429]),
+          },
         },
         get: {
           tags: ["Portal"],
-          summary: "Your tasks, newest first", operationId: "listTasks",
+          summary: "Your tasks, newest first",
+          operationId: "listTasks",
           security: [{ session: [] }],
           parameters: listParams,
           responses: { "200": { description: "A page of tasks", content: json("TaskList") }, ...errors([400, 401]) },
@@ -210,23 +240,53 @@ export function buildOpenApiDocument(baseUrl: string) {
           operationId: "streamTaskEvents",
           summary: "Your task changes as server-sent events",
           description:
-            "A text/event-stream that stays open: `event: task` carries a task exactly as GET /api/tasks/{id} returns it, `event: removed` carries `{\"id\"}` of a deleted task. Each task event's `id` is a cursor (milliseconds); a client that reconnects with `Last-Event-ID` (browsers do) or `?since=<cursor>` first receives every task changed since then. A comment line is sent every 25 s.",
+            'A text/event-stream that stays open: `event: task` carries a task exactly as GET /api/tasks/{id} returns it, `event: removed` carries `{"id"}` of a deleted task. Each task event\'s `id` is a cursor (milliseconds); a client that reconnects with `Last-Event-ID` (browsers do) or `?since=<cursor>` first receives every task changed since then. A comment line is sent every 25 s.',
           security: [{ session: [] }],
-          parameters: [{ name: "since", in: "query", required: false, description: "Cursor to catch up from (milliseconds since the epoch); Last-Event-ID takes precedence", schema: { type: "string", pattern: "^\\d{1,15}$" } }],
+          parameters: [
+            {
+              name: "since",
+              in: "query",
+              required: false,
+              description: "Cursor to catch up from (milliseconds since the epoch); Last-Event-ID takes precedence",
+              schema: { type: "string", pattern: "^\\d{1,15}$" },
+            },
+          ],
           responses: { "200": { description: "The event stream", content: { "text/event-stream": { schema: { type: "string" } } } }, ...errors([401]) },
         },
       },
       "/api/tasks/{id}": {
-        get: { tags: ["Portal"], summary: "One task", operationId: "getTask", security: [{ session: [] }], parameters: [idParam("id")], responses: { "200": { description: "The task", content: json("Task") }, ...errors([401, 404]) } },
-        delete: { tags: ["Portal"], summary: "Delete a task and its images", operationId: "deleteTask", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Deleted" }, ...errors([401, 403, 404]) } },
+        get: {
+          tags: ["Portal"],
+          summary: "One task",
+          operationId: "getTask",
+          security: [{ session: [] }],
+          parameters: [idParam("id")],
+          responses: { "200": { description: "The task", content: json("Task") }, ...errors([401, 404]) },
+        },
+        delete: {
+          tags: ["Portal"],
+          summary: "Delete a task and its images",
+          operationId: "deleteTask",
+          security: [{ session: [] }],
+          parameters: [idParam("id")],
+          responses: { "204": { description: "Deleted" }, ...errors([401, 403, 404]) },
+        },
       },
       "/api/tasks/{id}/rerun": {
-        post: { tags: ["Portal"], summary: "Start a new task with the same parameters", operationId: "rerunTask", security: [{ session: [] }], parameters: [idParam("id")], responses: { "202": { description: "New task", content: json("Task") }, ...errors([401, 403, 404, 429]) } },
+        post: {
+          tags: ["Portal"],
+          summary: "Start a new task with the same parameters",
+          operationId: "rerunTask",
+          security: [{ session: [] }],
+          parameters: [idParam("id")],
+          responses: { "202": { description: "New task", content: json("Task") }, ...errors([401, 403, 404, 429]) },
+        },
       },
       "/api/images/{taskId}/{index}": {
         get: {
           tags: ["Portal"],
-          summary: "An archived image (add ?size=thumb for the WebP thumbnail, ?download=1 to download; a downloaded PNG carries its settings as text chunks)", operationId: "getImage",
+          summary: "An archived image (add ?size=thumb for the WebP thumbnail, ?download=1 to download; a downloaded PNG carries its settings as text chunks)",
+          operationId: "getImage",
           security: [{ session: [] }],
           parameters: [idParam("taskId"), { ...idParam("index"), schema: { type: "integer", minimum: 0, maximum: 8 } }],
           responses: { "200": { description: "The image", content: { "image/png": {}, "image/jpeg": {}, "image/webp": {} } }, ...errors([401, 404]) },
@@ -262,7 +322,17 @@ export function buildOpenApiDocument(baseUrl: string) {
           operationId: "downloadImagesZip",
           summary: "Chosen images of your tasks as one ZIP, streamed (each PNG with its settings)",
           security: [{ session: [] }],
-          parameters: [{ name: "i", in: "query", required: true, style: "form", explode: true, schema: { type: "array", maxItems: 500, items: { type: "string", pattern: "^[A-Za-z0-9_-]{1,100}\\.[0-8]$" } }, description: "<taskId>.<index>, repeated" }],
+          parameters: [
+            {
+              name: "i",
+              in: "query",
+              required: true,
+              style: "form",
+              explode: true,
+              schema: { type: "array", maxItems: 500, items: { type: "string", pattern: "^[A-Za-z0-9_-]{1,100}\\.[0-8]$" } },
+              description: "<taskId>.<index>, repeated",
+            },
+          ],
           responses: { "200": { description: "application/zip", content: { "application/zip": {} } }, ...errors([400, 401, 404]) },
         },
       },
@@ -279,7 +349,13 @@ export function buildOpenApiDocument(baseUrl: string) {
             "409": { description: "The task has no images yet (code nothing_to_share)", content: { "application/json": { schema: portalError } } },
           },
         },
-        get: { tags: ["Portal"], operationId: "listShares", summary: "Your share links, newest first", security: [{ session: [] }], responses: { "200": { description: "Links", content: json("ShareList") }, ...errors([401]) } },
+        get: {
+          tags: ["Portal"],
+          operationId: "listShares",
+          summary: "Your share links, newest first",
+          security: [{ session: [] }],
+          responses: { "200": { description: "Links", content: json("ShareList") }, ...errors([401]) },
+        },
       },
       "/api/shares/{id}": {
         delete: {
@@ -298,14 +374,24 @@ export function buildOpenApiDocument(baseUrl: string) {
           summary: "A shared image, public while its link exists (?size=thumb, ?download=1); revalidated on every use (Cache-Control: no-cache)",
           security: [],
           parameters: [idParam("id"), { ...idParam("index"), schema: { type: "integer", minimum: 0, maximum: 8 } }],
-          responses: { "200": { description: "The image", content: { "image/png": {}, "image/jpeg": {}, "image/webp": {} } }, "404": { description: "No such link, revoked, or not an image of it", content: { "application/json": { schema: portalError } } } },
+          responses: {
+            "200": { description: "The image", content: { "image/png": {}, "image/jpeg": {}, "image/webp": {} } },
+            "404": { description: "No such link, revoked, or not an image of it", content: { "application/json": { schema: portalError } } },
+          },
         },
       },
       "/api/keys": {
-        get: { tags: ["Portal"], summary: "Your API keys", operationId: "listApiKeys", security: [{ session: [] }], responses: { "200": { description: "Keys (never the secret)" }, ...errors([401]) } },
+        get: {
+          tags: ["Portal"],
+          summary: "Your API keys",
+          operationId: "listApiKeys",
+          security: [{ session: [] }],
+          responses: { "200": { description: "Keys (never the secret)" }, ...errors([401]) },
+        },
         post: {
           tags: ["Portal"],
-          summary: "Create an API key (the key and its signing secret are in this answer only)", operationId: "createApiKey",
+          summary: "Create an API key (the key and its signing secret are in this answer only)",
+          operationId: "createApiKey",
           security: [{ session: [] }],
           requestBody: { required: true, content: json("CreateApiKey") },
           responses: {
@@ -315,37 +401,75 @@ export function buildOpenApiDocument(baseUrl: string) {
                 "application/json": {
                   schema: {
                     type: "object",
-                    properties: { id: { type: "string" }, name: { type: "string" }, prefix: { type: "string" }, createdAt: { type: "string", format: "date-time" }, key: { type: "string" }, signingSecret },
+                    properties: {
+                      id: { type: "string" },
+                      name: { type: "string" },
+                      prefix: { type: "string" },
+                      createdAt: { type: "string", format: "date-time" },
+                      key: { type: "string" },
+                      signingSecret,
+                    },
                     required: ["id", "name", "prefix", "createdAt", "key", "signingSecret"],
                   },
                 },
               },
             },
             ...errors([400, 401]),
-            "409": { description: "MAX_API_KEYS_PER_USER active keys already (code too_many_keys): revoke one first", content: { "application/json": { schema: portalError } } },
+            "409": {
+              description: "MAX_API_KEYS_PER_USER active keys already (code too_many_keys): revoke one first",
+              content: { "application/json": { schema: portalError } },
+            },
           },
         },
       },
       "/api/keys/{id}/signing-secret": {
         post: {
           tags: ["Portal"],
-          summary: "Replace a key's webhook signing secret (the new secret is in this answer only; notifications not yet sent are signed with it)", operationId: "rotateSigningSecret",
+          summary: "Replace a key's webhook signing secret (the new secret is in this answer only; notifications not yet sent are signed with it)",
+          operationId: "rotateSigningSecret",
           security: [{ session: [] }],
           parameters: [idParam("id")],
           responses: {
-            "201": { description: "The new secret", content: { "application/json": { schema: { type: "object", properties: { id: { type: "string" }, signingSecret }, required: ["id", "signingSecret"] } } } },
+            "201": {
+              description: "The new secret",
+              content: {
+                "application/json": { schema: { type: "object", properties: { id: { type: "string" }, signingSecret }, required: ["id", "signingSecret"] } },
+              },
+            },
             ...errors([401, 404]),
             "409": { description: "The key is revoked (code key_revoked)", content: { "application/json": { schema: portalError } } },
           },
         },
       },
-      "/api/keys/{id}": { delete: { tags: ["Portal"], summary: "Revoke a key", operationId: "revokeApiKey", security: [{ session: [] }], parameters: [idParam("id")], responses: { "204": { description: "Revoked" }, ...errors([401, 403, 404]) } } },
+      "/api/keys/{id}": {
+        delete: {
+          tags: ["Portal"],
+          summary: "Revoke a key",
+          operationId: "revokeApiKey",
+          security: [{ session: [] }],
+          parameters: [idParam("id")],
+          responses: { "204": { description: "Revoked" }, ...errors([401, 403, 404]) },
+        },
+      },
       "/api/account/link-intent": {
         post: {
           tags: ["Portal"],
-          summary: "Start linking GitHub or Google to the signed-in account (sets a signed 10-minute cookie; then sign in with that provider)", operationId: "createLinkIntent",
+          summary: "Start linking GitHub or Google to the signed-in account (sets a signed 10-minute cookie; then sign in with that provider)",
+          operationId: "createLinkIntent",
           security: [{ session: [] }],
-          requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["provider"], properties: { provider: { type: "string", enum: ["github", "google"] } }, additionalProperties: false } } } },
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["provider"],
+                  properties: { provider: { type: "string", enum: ["github", "google"] } },
+                  additionalProperties: false,
+                },
+              },
+            },
+          },
           responses: { "200": { description: "Intent recorded; the provider's sign-in may start" }, ...errors([400, 401, 403]) },
         },
       },
@@ -356,7 +480,17 @@ export function buildOpenApiDocument(baseUrl: string) {
           operationId: "updateAccount",
           security: [{ session: [] }],
           requestBody: { required: true, content: json("UpdateProfile") },
-          responses: { "200": { description: "The account", content: { "application/json": { schema: { type: "object", properties: { id: { type: "string" }, email: { type: "string" }, name: { type: ["string", "null"] } } } } } }, ...errors([400, 401, 403, 413, 415]) },
+          responses: {
+            "200": {
+              description: "The account",
+              content: {
+                "application/json": {
+                  schema: { type: "object", properties: { id: { type: "string" }, email: { type: "string" }, name: { type: ["string", "null"] } } },
+                },
+              },
+            },
+            ...errors([400, 401, 403, 413, 415]),
+          },
         },
         delete: {
           tags: ["Portal"],
@@ -371,13 +505,18 @@ export function buildOpenApiDocument(baseUrl: string) {
         post: {
           tags: ["Portal"],
           operationId: "changePassword",
-          summary: "Change your password (currentPassword required when the account has one; an account made with GitHub or Google sets its first without it). Every other session is signed out; this one is re-issued.",
+          summary:
+            "Change your password (currentPassword required when the account has one; an account made with GitHub or Google sets its first without it). Every other session is signed out; this one is re-issued.",
           security: [{ session: [] }],
           requestBody: { required: true, content: json("ChangePassword") },
           responses: {
             "200": { description: "Changed; Set-Cookie carries this browser's re-issued session" },
             ...errors([400, 401, 403, 415]),
-            "429": { description: "Too many wrong current passwords (the sign-in throttle); wait the seconds in Retry-After", headers: { "Retry-After": { schema: { type: "integer" } } }, content: { "application/json": { schema: portalError } } },
+            "429": {
+              description: "Too many wrong current passwords (the sign-in throttle); wait the seconds in Retry-After",
+              headers: { "Retry-After": { schema: { type: "integer" } } },
+              content: { "application/json": { schema: portalError } },
+            },
           },
         },
       },
@@ -385,7 +524,8 @@ export function buildOpenApiDocument(baseUrl: string) {
         get: {
           tags: ["Portal"],
           operationId: "exportAccount",
-          summary: "Export your data: a ZIP (streamed) of every archived image as images/<task id>/<index>.<ext>, plus tasks.json with every task and its parameters",
+          summary:
+            "Export your data: a ZIP (streamed) of every archived image as images/<task id>/<index>.<ext>, plus tasks.json with every task and its parameters",
           security: [{ session: [] }],
           responses: { "200": { description: "The ZIP", content: { "application/zip": { schema: { type: "string", format: "binary" } } } }, ...errors([401]) },
         },
@@ -398,7 +538,11 @@ export function buildOpenApiDocument(baseUrl: string) {
           description: adminOnly,
           security: [{ session: [] }],
           parameters: queryParams(listUsersQuerySchema),
-          responses: { "200": { description: "A page of users; pass nextCursor as cursor for the next", content: json("AdminUserList") }, ...errors([400]), "404": { description: "Not an admin (or not signed in)" } },
+          responses: {
+            "200": { description: "A page of users; pass nextCursor as cursor for the next", content: json("AdminUserList") },
+            ...errors([400]),
+            "404": { description: "Not an admin (or not signed in)" },
+          },
         },
       },
       "/api/admin/users/{id}": {
@@ -418,14 +562,31 @@ export function buildOpenApiDocument(baseUrl: string) {
           },
         },
       },
-      "/api/signup": { post: { tags: ["Portal"], summary: "Create an account", operationId: "signUp", security: [], requestBody: { required: true, content: json("SignUp") }, responses: { "201": { description: "Created" }, "409": { description: "Email taken", content: { "application/json": { schema: portalError } } }, ...errors([400]) } } },
+      "/api/signup": {
+        post: {
+          tags: ["Portal"],
+          summary: "Create an account",
+          operationId: "signUp",
+          security: [],
+          requestBody: { required: true, content: json("SignUp") },
+          responses: {
+            "201": { description: "Created" },
+            "409": { description: "Email taken", content: { "application/json": { schema: portalError } } },
+            ...errors([400]),
+          },
+        },
+      },
       "/api/health": {
         get: {
           tags: ["Operations"],
           summary: "Database check (kept for existing monitors; see /api/health/ready)",
           operationId: "getHealth",
           security: [],
-          responses: { "200": { description: "Healthy", content: json("Health") }, "503": { description: "The database is failing", content: json("Health") }, ...headersTooLarge },
+          responses: {
+            "200": { description: "Healthy", content: json("Health") },
+            "503": { description: "The database is failing", content: json("Health") },
+            ...headersTooLarge,
+          },
         },
       },
       "/api/health/live": {
@@ -443,13 +604,18 @@ export function buildOpenApiDocument(baseUrl: string) {
           summary: "Readiness: database and image storage work (upstream reachability is reported, from a probe cached 30 s, but does not fail it)",
           operationId: "getReadiness",
           security: [],
-          responses: { "200": { description: "Ready", content: json("Readiness") }, "503": { description: "A part named in the body is failing", content: json("Readiness") }, ...headersTooLarge },
+          responses: {
+            "200": { description: "Ready", content: json("Readiness") },
+            "503": { description: "A part named in the body is failing", content: json("Readiness") },
+            ...headersTooLarge,
+          },
         },
       },
       "/api/metrics": {
         get: {
           tags: ["Operations"],
-          summary: "Prometheus metrics: request durations per route, tasks by status, queue depth, reconciler lag, upstream calls by outcome, archive failures, caller-callback backlog, process memory",
+          summary:
+            "Prometheus metrics: request durations per route, tasks by status, queue depth, reconciler lag, upstream calls by outcome, archive failures, caller-callback backlog, process memory",
           operationId: "getMetrics",
           security: [{ metricsToken: [] }],
           responses: {
@@ -493,7 +659,11 @@ export function buildOpenApiDocument(baseUrl: string) {
             storage: { type: "string", description: '"ok" or "error: <reason>"' },
             upstream: {
               type: "object",
-              properties: { status: { enum: ["reachable", "unreachable", "unknown"] }, detail: { type: "string" }, checkedAt: { type: "string", format: "date-time" } },
+              properties: {
+                status: { enum: ["reachable", "unreachable", "unknown"] },
+                detail: { type: "string" },
+                checkedAt: { type: "string", format: "date-time" },
+              },
               required: ["status", "checkedAt"],
             },
           },

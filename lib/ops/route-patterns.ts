@@ -93,9 +93,7 @@ function match(p: Pattern, parts: string[]): string[] | null {
  * else is UNMATCHED_ROUTE with its path withheld (it may be anything a client typed).
  */
 export function createRouteMatcher(patterns: string[], publicFiles: string[] = []): RouteMatcher {
-  const compiled = patterns
-    .map((label) => ({ label, segments: label.split("/").filter(Boolean).map(parseSegment) }))
-    .sort(compare);
+  const compiled = patterns.map((label) => ({ label, segments: label.split("/").filter(Boolean).map(parseSegment) })).sort(compare);
   const files = new Set(publicFiles);
   return (pathname) => {
     const parts = pathname.split("/").filter(Boolean);

@@ -101,8 +101,7 @@ export async function getSystemSnapshot(opts: { testNow?: Date } = {}): Promise<
       count(*) FILTER (WHERE state = 'failed' AND "updatedAt" >= ${dayAgo})::int AS failed_24h
     FROM "CallbackDelivery"`;
 
-  const counts = (prefix: "all" | "new") =>
-    Object.fromEntries(TASK_STATUSES.map((s) => [s, Number(t[`${prefix}_${s}`])])) as TaskStatusCounts;
+  const counts = (prefix: "all" | "new") => Object.fromEntries(TASK_STATUSES.map((s) => [s, Number(t[`${prefix}_${s}`])])) as TaskStatusCounts;
   const finished = Number(t.finished_24h);
   const failed = Number(t.failed_24h);
   // A due time in the future of a skewed clock must not read as negative lag.

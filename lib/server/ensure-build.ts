@@ -7,7 +7,18 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-const inputs = ["app", "lib", "public", "proxy.ts", "instrumentation-client.ts", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package.json", "package-lock.json"];
+const inputs = [
+  "app",
+  "lib",
+  "public",
+  "proxy.ts",
+  "instrumentation-client.ts",
+  "next.config.mjs",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package.json",
+  "package-lock.json",
+];
 const skip = new Set(["node_modules", ".next", "generated", "cli"]);
 
 export function sourceFingerprint(root: string): string {
@@ -44,8 +55,10 @@ export function ensureBuild(root: string, log: (msg: string) => void = console.l
 /** Refuses to serve without a build matching the sources (instances never build, so they never build at once). */
 export function requireBuild(root: string): void {
   const state = buildState(root);
-  if (state === "missing") throw new Error("There is no production build: run `npm run build` once, then `npm start` (with a PostgreSQL DATABASE_URL, `npm start` does not build).");
-  if (state === "stale") throw new Error("The production build does not match the sources (they changed since `npm run build`): run `npm run build` again, then `npm start`.");
+  if (state === "missing")
+    throw new Error("There is no production build: run `npm run build` once, then `npm start` (with a PostgreSQL DATABASE_URL, `npm start` does not build).");
+  if (state === "stale")
+    throw new Error("The production build does not match the sources (they changed since `npm run build`): run `npm run build` again, then `npm start`.");
 }
 
 /** `next build`, then records which sources it was built from. */

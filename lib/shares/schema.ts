@@ -4,8 +4,17 @@ import { plainText } from "../validation/text";
 
 export const createShareSchema = z
   .object({
-    taskId: z.string({ error: "taskId is required" }).min(1, "taskId is required").max(100, "taskId must be at most 100 characters").superRefine(plainText("taskId")),
-    index: z.number({ error: "index must be a whole number from 0 to 8" }).int("index must be a whole number from 0 to 8").min(0, "index must be at least 0").max(8, "index must be at most 8").optional(),
+    taskId: z
+      .string({ error: "taskId is required" })
+      .min(1, "taskId is required")
+      .max(100, "taskId must be at most 100 characters")
+      .superRefine(plainText("taskId")),
+    index: z
+      .number({ error: "index must be a whole number from 0 to 8" })
+      .int("index must be a whole number from 0 to 8")
+      .min(0, "index must be at least 0")
+      .max(8, "index must be at most 8")
+      .optional(),
   })
   .strict();
 export type CreateShareInput = z.output<typeof createShareSchema>;

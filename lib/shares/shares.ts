@@ -24,7 +24,9 @@ export async function createShare(userId: string, input: CreateShareInput): Prom
   if (!task) throw new ApiError(404, "not_found", "Task not found", { taskId: "no such task of yours" });
   if (task.images.length === 0) throw new ApiError(409, "nothing_to_share", "This task has no images yet: share it once it has succeeded.");
   if (input.index !== undefined && !task.images.some((i) => i.index === input.index)) {
-    throw new ApiError(400, "invalid_request", `index ${input.index} is not an image of this task (it has ${task.images.length})`, { index: "no such image in this task" });
+    throw new ApiError(400, "invalid_request", `index ${input.index} is not an image of this task (it has ${task.images.length})`, {
+      index: "no such image in this task",
+    });
   }
   const row = await getDb().share.create({
     data: { id: newShareId(), userId, taskId: task.id, index: input.index ?? null },
@@ -67,7 +69,16 @@ export async function getSharedImages(id: string): Promise<SharedImages | null> 
     select: {
       id: true,
       index: true,
-      task: { select: { id: true, prompt: true, negativePrompt: true, aspectRatio: true, createdAt: true, images: { select: { index: true, width: true, height: true }, orderBy: { index: "asc" } } } },
+      task: {
+        select: {
+          id: true,
+          prompt: true,
+          negativePrompt: true,
+          aspectRatio: true,
+          createdAt: true,
+          images: { select: { index: true, width: true, height: true }, orderBy: { index: "asc" } },
+        },
+      },
     },
   });
   if (!share) return null;

@@ -1,12 +1,5 @@
 // Blob store in an S3-compatible bucket (AWS S3, MinIO, R2, s3rver).
-import {
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import { assertSafeFolder, assertSafeKey, type BlobStore } from "./blob-store";
 
@@ -70,9 +63,7 @@ export function createS3Store(opts: S3StoreOptions): BlobStore {
         if (keys.length) {
           let left = keys;
           try {
-            const out = await client.send(
-              new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
-            );
+            const out = await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
             // Per-key failures come back in Errors, not as an exception: retry those one by one.
             left = (out.Errors ?? []).map((e) => e.Key!).filter(Boolean);
           } catch {

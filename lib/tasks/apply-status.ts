@@ -13,7 +13,12 @@ const rank: Record<TaskStatus, number> = { queued: 0, submitted: 1, processing: 
 export type ApplyResult = "advanced" | "unchanged" | "needs-archive";
 
 /** `known`: the task's callback_url when the caller has already read it (spares a read per change). */
-export async function applyStatus(taskId: string, upstream: UpstreamTask, now = new Date(), known?: { clientCallbackUrl: string | null }): Promise<ApplyResult> {
+export async function applyStatus(
+  taskId: string,
+  upstream: UpstreamTask,
+  now = new Date(),
+  known?: { clientCallbackUrl: string | null },
+): Promise<ApplyResult> {
   const db = getDb();
   const lower = (s: TaskStatus) => (Object.keys(rank) as TaskStatus[]).filter((k) => rank[k] < rank[s]);
   // Every update below requires `upstreamSucceededAt: null`: once upstream

@@ -76,7 +76,10 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
       });
       return { task, created: true };
     } catch (err) {
-      if (imageRef?.startsWith("blob:")) await getBlobStore().delete(imageRef.slice(5)).catch(() => {});
+      if (imageRef?.startsWith("blob:"))
+        await getBlobStore()
+          .delete(imageRef.slice(5))
+          .catch(() => {});
       // Two concurrent requests with one Idempotency-Key: the loser returns the winner's task.
       if (opts.idempotencyKey && round < 2 && err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") continue;
       throw err;
@@ -97,7 +100,11 @@ async function findReplay(userId: string, idempotencyKey: string, requestHash: s
   }
   // Tasks stored before request hashes existed have none: they are taken as the same request.
   if (existing.requestHash && existing.requestHash !== requestHash) {
-    throw new ApiError(422, "idempotency_mismatch", "Idempotency-Key was already used in the last 24 hours with a different request; send a new key for a new request");
+    throw new ApiError(
+      422,
+      "idempotency_mismatch",
+      "Idempotency-Key was already used in the last 24 hours with a different request; send a new key for a new request",
+    );
   }
   return existing;
 }

@@ -15,7 +15,10 @@ const MAX_CALLBACK_BYTES = 64 * 1024;
 
 export async function handleUpstreamCallback(req: Request, secret: string): Promise<Response> {
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(secret)) throw notFound("Unknown callback");
-  const task = await getDb().task.findUnique({ where: { callbackSecret: secret }, select: { id: true, callbackSecret: true, upstreamTaskId: true, clientCallbackUrl: true } });
+  const task = await getDb().task.findUnique({
+    where: { callbackSecret: secret },
+    select: { id: true, callbackSecret: true, upstreamTaskId: true, clientCallbackUrl: true },
+  });
   if (!task || !safeEqual(task.callbackSecret, secret)) throw notFound("Unknown callback");
   const text = (await readCapped(req.body, MAX_CALLBACK_BYTES, () => new ApiError(413, "body_too_large", "Callback body is too large"))).toString("utf8");
   let body: unknown;

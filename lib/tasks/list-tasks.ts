@@ -47,7 +47,13 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   const counted = await totals;
-  return { tasks: page.map(toTaskDto), hasMore, nextCursor: hasMore ? encodeCursor(page[page.length - 1]!) : null, total: counted?.total ?? null, totalImages: counted?.totalImages ?? null };
+  return {
+    tasks: page.map(toTaskDto),
+    hasMore,
+    nextCursor: hasMore ? encodeCursor(page[page.length - 1]!) : null,
+    total: counted?.total ?? null,
+    totalImages: counted?.totalImages ?? null,
+  };
 }
 
 async function countMatches(where: Prisma.TaskWhereInput, favoritesOnly: boolean) {

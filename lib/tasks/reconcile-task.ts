@@ -35,7 +35,12 @@ export async function reconcileTask(task: Task, ctx: ReconcileContext): Promise<
 async function submitOrExpire(task: Task, ctx: ReconcileContext) {
   if (ctx.now > task.deadlineAt) {
     const last = task.statusMsg.replace(/^Waiting to retry: /, "");
-    await failTask(task.id, ctx.owner, `Kling did not accept this task within ${minutes(task.deadlineAt.getTime() - task.createdAt.getTime())} minutes${last ? ` (last answer: ${last})` : ""}. Nothing was charged. Try again.`, ctx.now);
+    await failTask(
+      task.id,
+      ctx.owner,
+      `Kling did not accept this task within ${minutes(task.deadlineAt.getTime() - task.createdAt.getTime())} minutes${last ? ` (last answer: ${last})` : ""}. Nothing was charged. Try again.`,
+      ctx.now,
+    );
     return;
   }
   await submitTask(task, ctx);
@@ -70,7 +75,10 @@ async function confirmSubmit(task: Task, ctx: ReconcileContext) {
     return;
   }
   // Only our own database is read until then: callbacks advance the task as they arrive.
-  await releaseTask(task.id, ctx.owner, { nextCheckAt: new Date(ctx.now.getTime() + Math.min(pollDelayMs(task.attempts), window - waited)), attempts: task.attempts + 1 });
+  await releaseTask(task.id, ctx.owner, {
+    nextCheckAt: new Date(ctx.now.getTime() + Math.min(pollDelayMs(task.attempts), window - waited)),
+    attempts: task.attempts + 1,
+  });
 }
 
 async function adopt(task: Task, found: Awaited<ReturnType<typeof getStatusOf>>, ctx: ReconcileContext) {

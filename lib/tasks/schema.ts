@@ -21,8 +21,14 @@ export const listTasksQuerySchema = z
     status: z.enum(TASK_STATUSES, { error: `status must be one of ${TASK_STATUSES.join(", ")}` }).optional(),
     q: z.string().trim().max(200, "q must be at most 200 characters").superRefine(plainText("q")).optional(),
     aspect_ratio: z.enum(ASPECT_RATIOS, { error: `aspect_ratio must be one of ${ASPECT_RATIOS.join(", ")}` }).optional(),
-    count: z.stringbool({ error: "count must be true or false" }).optional().describe("With true, the first page also carries total and totalImages (two COUNT queries, so only when asked)"),
-    favorite: z.stringbool({ error: "favorite must be true or false" }).optional().describe("Only tasks with a favourite image (their other images are still listed, each with `favorite`)"),
+    count: z
+      .stringbool({ error: "count must be true or false" })
+      .optional()
+      .describe("With true, the first page also carries total and totalImages (two COUNT queries, so only when asked)"),
+    favorite: z
+      .stringbool({ error: "favorite must be true or false" })
+      .optional()
+      .describe("Only tasks with a favourite image (their other images are still listed, each with `favorite`)"),
   })
   .strict();
 export type ListTasksQuery = z.output<typeof listTasksQuerySchema>;
@@ -43,7 +49,7 @@ export const taskDtoSchema = z.object({
   source: z.enum(["web", "api"]),
   prompt: z.string(),
   negative_prompt: z.string().nullable(),
-  image: z.string().nullable().describe("Reference image URL, \"uploaded\" for an uploaded one, or null"),
+  image: z.string().nullable().describe('Reference image URL, "uploaded" for an uploaded one, or null'),
   image_fidelity: z.number(),
   n: z.number().int(),
   aspect_ratio: z.string(),

@@ -7,8 +7,24 @@ import { parseImageIndex } from "../images/image-index";
 import { isPng, withParameters, type ImageParameters } from "../images/png-parameters";
 import { getBlobStore } from "../storage";
 
-export const imageTaskSelect = { id: true, prompt: true, negativePrompt: true, aspectRatio: true, imageFidelity: true, imageRef: true, provider: true } as const;
-type ImageTask = { id: string; prompt: string; negativePrompt: string | null; aspectRatio: string; imageFidelity: number; imageRef: string | null; provider: string };
+export const imageTaskSelect = {
+  id: true,
+  prompt: true,
+  negativePrompt: true,
+  aspectRatio: true,
+  imageFidelity: true,
+  imageRef: true,
+  provider: true,
+} as const;
+type ImageTask = {
+  id: string;
+  prompt: string;
+  negativePrompt: string | null;
+  aspectRatio: string;
+  imageFidelity: number;
+  imageRef: string | null;
+  provider: string;
+};
 
 export function imageParameters(task: ImageTask, image: { width: number; height: number }): ImageParameters {
   return {
@@ -65,6 +81,12 @@ export async function serveTaskImage(
 
 /** "A lighthouse at dusk!" → "a-lighthouse-at-dusk-1" */
 export function downloadName(prompt: string, index: number): string {
-  const slug = prompt.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
+  const slug = prompt
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
   return `${slug || "image"}-${index + 1}`;
 }

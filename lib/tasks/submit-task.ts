@@ -59,15 +59,15 @@ async function recordAccepted(task: Task, upstreamTaskId: string, ctx: SubmitCon
   const updated = await db.task
     .update({
       where: { id: task.id, status: "queued", leaseOwner: ctx.owner },
-    data: {
-      status: "submitted",
-      statusMsg: "",
-      upstreamTaskId,
-      attempts: 0,
-      nextCheckAt: new Date(ctx.now.getTime() + POLL_INTERVAL_MS),
-      leaseUntil: null,
-      leaseOwner: null,
-    },
+      data: {
+        status: "submitted",
+        statusMsg: "",
+        upstreamTaskId,
+        attempts: 0,
+        nextCheckAt: new Date(ctx.now.getTime() + POLL_INTERVAL_MS),
+        leaseUntil: null,
+        leaseOwner: null,
+      },
     })
     .catch((err) => {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2025") return null;

@@ -81,7 +81,12 @@ export class TaskEventHub {
     this.started = true;
     const target = this.target;
     if (target.kind === "postgres") {
-      this.pgSource = new PgSource(stripSchemaParam(target.url), target.schema ?? "public", (c) => void this.dispatch(c), () => this.broadcast({ type: "resync" }));
+      this.pgSource = new PgSource(
+        stripSchemaParam(target.url),
+        target.schema ?? "public",
+        (c) => void this.dispatch(c),
+        () => this.broadcast({ type: "resync" }),
+      );
       this.pgSource.start();
     }
   }
@@ -151,7 +156,10 @@ class PgSource {
       client.end().catch(() => {});
       if (this.stopped) return;
       const wait = Math.min(RECONNECT_MAX_MS, 500 * 2 ** Math.min(this.failures++, 6));
-      logger.warn({ err: err instanceof Error ? err.message : undefined, retryMs: wait }, "live updates: lost the database notification connection; reconnecting");
+      logger.warn(
+        { err: err instanceof Error ? err.message : undefined, retryMs: wait },
+        "live updates: lost the database notification connection; reconnecting",
+      );
       this.timer = setTimeout(() => void this.connect(), wait);
       this.timer.unref();
     };

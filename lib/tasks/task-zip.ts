@@ -26,7 +26,13 @@ export async function imagesZipResponse(userId: string, picks: { taskId: string;
   const tasks = await getDb().task.findMany({ where: { id: { in: ids }, userId }, select: { ...imageTaskSelect, images: imagesSelect } });
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const missing = picks.filter((p) => !byId.get(p.taskId)?.images.some((i) => i.index === p.index));
-  if (missing.length) throw notFound(`Image not found: ${missing.slice(0, 3).map((p) => `${p.taskId}.${p.index}`).join(", ")}`);
+  if (missing.length)
+    throw notFound(
+      `Image not found: ${missing
+        .slice(0, 3)
+        .map((p) => `${p.taskId}.${p.index}`)
+        .join(", ")}`,
+    );
   const chosen = ids.map((id) => {
     const task = byId.get(id)!;
     return { ...task, images: task.images.filter((img) => picks.some((p) => p.taskId === id && p.index === img.index)) };
@@ -47,7 +53,10 @@ function zipResponse(tasks: ZipTask[], filename: string): Response {
       used.add(name);
       zip.addReadStreamLazy(name, { compress: false, mtime: new Date() }, (cb) => {
         store.get(image.storageKey).then(
-          (blob) => (blob ? cb(null, Readable.from([Buffer.from(originalWithParameters(new Uint8Array(blob.body), task, image))])) : cb(new Error(`image ${image.index} is missing from storage`), null as never)),
+          (blob) =>
+            blob
+              ? cb(null, Readable.from([Buffer.from(originalWithParameters(new Uint8Array(blob.body), task, image))]))
+              : cb(new Error(`image ${image.index} is missing from storage`), null as never),
           (err) => cb(err, null as never),
         );
       });

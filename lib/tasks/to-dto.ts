@@ -44,6 +44,13 @@ export function toTaskDto(task: TaskDtoRow): TaskDto {
     finishedAt: task.finishedAt?.toISOString() ?? null,
     images: [...task.images]
       .sort((a, b) => a.index - b.index)
-      .map((img) => ({ index: img.index, url: imageUrl(task.id, img.index), thumbnailUrl: imageUrl(task.id, img.index, true), width: img.width, height: img.height, favorite: img.favorite })),
+      .map((img) => ({
+        index: img.index,
+        url: imageUrl(task.id, img.index),
+        thumbnailUrl: imageUrl(task.id, img.index, true),
+        width: img.width,
+        height: img.height,
+        favorite: img.favorite,
+      })),
   };
 }

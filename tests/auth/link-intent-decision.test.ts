@@ -40,7 +40,10 @@ describeEachDb("OAuth sign-in with a link intent", (ctx) => {
     const user = await passwordUser();
     const users = await ctx.db.user.count();
     const acc = account("google");
-    expect(await decide({ ...(await session(user.id)), ...intent(user.id, "google") }, acc, user.email, true)).toEqual({ redirect: "/settings/account?linked=google", clearIntent: true });
+    expect(await decide({ ...(await session(user.id)), ...intent(user.id, "google") }, acc, user.email, true)).toEqual({
+      redirect: "/settings/account?linked=google",
+      clearIntent: true,
+    });
     expect(await ctx.db.user.count()).toBe(users);
     expect(await links(acc.providerAccountId)).toEqual([{ userId: user.id, provider: "google" }]);
   });
@@ -84,7 +87,10 @@ describeEachDb("OAuth sign-in with a link intent", (ctx) => {
   it("refuses an intent for another provider", async () => {
     const user = await passwordUser();
     const acc = account("google");
-    expect(await decide({ ...(await session(user.id)), ...intent(user.id, "github") }, acc)).toEqual({ redirect: "/settings/account?error=LinkWrongProvider", clearIntent: true });
+    expect(await decide({ ...(await session(user.id)), ...intent(user.id, "github") }, acc)).toEqual({
+      redirect: "/settings/account?error=LinkWrongProvider",
+      clearIntent: true,
+    });
     expect(await links(acc.providerAccountId)).toEqual([]);
   });
 
@@ -93,7 +99,10 @@ describeEachDb("OAuth sign-in with a link intent", (ctx) => {
     const asker = await passwordUser();
     const acc = account();
     await decide({ ...(await session(owner.id)), ...intent(owner.id) }, acc);
-    expect(await decide({ ...(await session(asker.id)), ...intent(asker.id) }, acc)).toEqual({ redirect: "/settings/account?error=OAuthLinkedElsewhere", clearIntent: true });
+    expect(await decide({ ...(await session(asker.id)), ...intent(asker.id) }, acc)).toEqual({
+      redirect: "/settings/account?error=OAuthLinkedElsewhere",
+      clearIntent: true,
+    });
     expect(await links(acc.providerAccountId)).toEqual([{ userId: owner.id, provider: "github" }]);
   });
 
@@ -114,6 +123,9 @@ describeEachDb("OAuth sign-in with a link intent", (ctx) => {
     await ctx.db.user.update({ where: { id: fresh.signIn }, data: { disabledAt: new Date(), sessionVersion: { increment: 1 } } });
     expect(await decide({}, acc, null)).toEqual({ redirect: "/signin?error=AccountDisabled", clearIntent: false });
     // Its old session (version 0) no longer stands, so a link intent finds no session.
-    expect(await decide({ ...(await session(fresh.signIn)), ...intent(fresh.signIn, "google") }, account("google"))).toEqual({ redirect: "/signin?error=LinkNoSession", clearIntent: true });
+    expect(await decide({ ...(await session(fresh.signIn)), ...intent(fresh.signIn, "google") }, account("google"))).toEqual({
+      redirect: "/signin?error=LinkNoSession",
+      clearIntent: true,
+    });
   });
 });

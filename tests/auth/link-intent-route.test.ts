@@ -14,9 +14,12 @@ const saved = { ...env };
 const user = { id: "user-42", email: "u@example.com", name: null, isAdmin: false, hasPassword: true };
 
 const post = (body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
-  POST(new Request("http://localhost:3000/api/account/link-intent", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers }), {
-    params: Promise.resolve({}),
-  });
+  POST(
+    new Request("http://localhost:3000/api/account/link-intent", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers }),
+    {
+      params: Promise.resolve({}),
+    },
+  );
 
 beforeEach(() => {
   Object.assign(env, { AUTH_GITHUB_ID: "gh", AUTH_GITHUB_SECRET: "ghs" });

@@ -1,13 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import {
-  LINK_INTENT_COOKIE,
-  linkIntentClearCookie,
-  linkIntentSetCookie,
-  parseCookies,
-  signLinkIntent,
-  verifyLinkIntent,
-} from "@/lib/auth/link-intent";
+import { LINK_INTENT_COOKIE, linkIntentClearCookie, linkIntentSetCookie, parseCookies, signLinkIntent, verifyLinkIntent } from "@/lib/auth/link-intent";
 
 const SECRET = "a".repeat(40);
 const T0 = 1_800_000_000_000;

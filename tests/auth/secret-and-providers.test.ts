@@ -29,19 +29,20 @@ describe("auth secret", () => {
     expect(again.getAuthSecret()).toBe(secret);
   });
 
-  it.each([["empty", ""], ["short", "too-short-secret\n"], ["31 characters", "x".repeat(31)]])(
-    "refuses an existing %s secret file, naming it, and leaves it as it is",
-    async (_what, content) => {
-      delete env.AUTH_SECRET;
-      env.DATA_DIR = mkdtempSync(path.join(os.tmpdir(), "secret-"));
-      const file = path.join(env.DATA_DIR, "auth-secret");
-      writeFileSync(file, content);
-      resetConfig();
-      const { getAuthSecret } = await import("@/lib/auth/secret");
-      expect(() => getAuthSecret()).toThrow(`The auth secret in ${file} is ${content.trim().length} characters long; it must be at least 32`);
-      expect(readFileSync(file, "utf8")).toBe(content);
-    },
-  );
+  it.each([
+    ["empty", ""],
+    ["short", "too-short-secret\n"],
+    ["31 characters", "x".repeat(31)],
+  ])("refuses an existing %s secret file, naming it, and leaves it as it is", async (_what, content) => {
+    delete env.AUTH_SECRET;
+    env.DATA_DIR = mkdtempSync(path.join(os.tmpdir(), "secret-"));
+    const file = path.join(env.DATA_DIR, "auth-secret");
+    writeFileSync(file, content);
+    resetConfig();
+    const { getAuthSecret } = await import("@/lib/auth/secret");
+    expect(() => getAuthSecret()).toThrow(`The auth secret in ${file} is ${content.trim().length} characters long; it must be at least 32`);
+    expect(readFileSync(file, "utf8")).toBe(content);
+  });
 
   it("keeps an existing secret file of 32 characters or more", async () => {
     delete env.AUTH_SECRET;
@@ -71,6 +72,11 @@ describe("sign-in providers", () => {
     vi.resetModules();
     const fresh = await import("@/lib/auth/options");
     expect(fresh.enabledOAuthProviders().map((p) => p.id)).toEqual(["github", "google"]);
-    expect(fresh.getAuthOptions().providers.map((p) => p.id).sort()).toEqual(["credentials", "github", "google"]);
+    expect(
+      fresh
+        .getAuthOptions()
+        .providers.map((p) => p.id)
+        .sort(),
+    ).toEqual(["credentials", "github", "google"]);
   });
 });

@@ -6,5 +6,8 @@ import { createLoginThrottle, type ThrottleLimits } from "@/lib/auth/login-throt
 export function throttleFor(url: string | undefined, limits: Partial<ThrottleLimits> = {}) {
   const target = url ? databaseTarget({ DATABASE_URL: url, DATA_DIR: "/nonexistent" }) : null;
   const store = target?.kind === "postgres" ? postgresStore(target.url, target.schema) : memoryStore();
-  return createLoginThrottle({ failuresBeforeLockout: 3, failuresPerAccountBeforeLockout: 100, lockoutSeconds: 1, lockoutMaxSeconds: 2, failuresPerIpPerDay: 100, ...limits }, store);
+  return createLoginThrottle(
+    { failuresBeforeLockout: 3, failuresPerAccountBeforeLockout: 100, lockoutSeconds: 1, lockoutMaxSeconds: 2, failuresPerIpPerDay: 100, ...limits },
+    store,
+  );
 }

@@ -24,7 +24,16 @@ export async function measureLivePage(base: string, cookie: string, opts: { watc
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
   });
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -62,7 +71,14 @@ export async function measureLivePage(base: string, cookie: string, opts: { watc
       const res = await fetch(`${base}/api/callbacks/kling/${liveSecret(i)}`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ task_id: liveUpstreamId(i), task_status: "processing", task_status_msg: "", task_result: { images: [] }, created_at: Date.now() - 1000, updated_at: Date.now() }),
+        body: JSON.stringify({
+          task_id: liveUpstreamId(i),
+          task_status: "processing",
+          task_status_msg: "",
+          task_result: { images: [] },
+          created_at: Date.now() - 1000,
+          updated_at: Date.now(),
+        }),
       });
       if (!res.ok) throw new Error(`live callback ${i}: ${res.status} ${await res.text()}`);
       await page.waitForSelector(`[data-task-id="blive${i}"][data-status="processing"]`, { timeout: 30_000 });

@@ -20,7 +20,9 @@ function children(): Map<number, number[]> {
 
 function rssKb(pid: number): number {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS"));
+    const line = readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("VmRSS"));
     return line ? Number(line.replace(/\D+/g, "")) : 0;
   } catch {
     return 0;

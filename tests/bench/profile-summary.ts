@@ -57,4 +57,8 @@ for (const [id, us] of self) {
 }
 const filter = process.argv[4] ? new RegExp(process.argv[4]) : null;
 console.log(`\ntop functions (inclusive)${filter ? ` matching ${filter}` : ""}:`);
-for (const [f, us] of [...inclusive].filter(([f]) => !filter || filter.test(f)).sort((x, y) => y[1] - x[1]).slice(0, top * 2)) console.log(`  ${pct(us).padStart(6)}  ${f}`);
+for (const [f, us] of [...inclusive]
+  .filter(([f]) => !filter || filter.test(f))
+  .sort((x, y) => y[1] - x[1])
+  .slice(0, top * 2))
+  console.log(`  ${pct(us).padStart(6)}  ${f}`);

@@ -62,7 +62,13 @@ const percentile = (xs: number[], p: number) => {
 
 async function main() {
   buildOnce(log);
-  const report: Record<string, unknown> = { date: new Date().toISOString(), database: args.pglite ? "pglite" : "postgres", cores: os.cpus().length, seconds_per_load: SECONDS, rows: ROWS };
+  const report: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    database: args.pglite ? "pglite" : "postgres",
+    cores: os.cpus().length,
+    seconds_per_load: SECONDS,
+    rows: ROWS,
+  };
   const emulator = await startEmulatorProcess({ durationMs: VISIBLE_DURATION_MS });
   const setFaults = async (spec: string) => {
     const res = await fetch(`${emulator.controlUrl}/faults`, { method: "PUT", headers: JSON_HEADERS, body: JSON.stringify({ spec }) });
@@ -105,7 +111,12 @@ async function main() {
     report.rss_idle_mb = treeRssMb(portal.pid);
     log(`idle RSS (process tree): ${report.rss_idle_mb} MB`);
 
-    const ids = { history: await userId(sql, historyUser.email), page: await userId(sql, pageUser.email), live: await userId(sql, liveUser.email), submitter: await userId(sql, submitter.email) };
+    const ids = {
+      history: await userId(sql, historyUser.email),
+      page: await userId(sql, pageUser.email),
+      live: await userId(sql, liveUser.email),
+      submitter: await userId(sql, submitter.email),
+    };
     if (want("history") || want("list") || want("callback") || want("live")) {
       const started = performance.now();
       await seedHistory(sql, { rows: ROWS, historyUser: ids.history, pageUser: ids.page, liveUser: ids.live });
@@ -127,7 +138,7 @@ async function main() {
         }
         report[`visible_${mode}_p95_ms`] = percentile(times, 95);
         report[`visible_${mode}_ms`] = times.map(Math.round);
-        if (mode === "callback") report.status_calls_per_task = Math.round(((await upstreamStatusCalls()) - before) / VISIBLE_TASKS * 100) / 100;
+        if (mode === "callback") report.status_calls_per_task = Math.round((((await upstreamStatusCalls()) - before) / VISIBLE_TASKS) * 100) / 100;
         log(`visible (${mode}): p95 ${report[`visible_${mode}_p95_ms`]} ms ${JSON.stringify(report[`visible_${mode}_ms`])}`);
       }
       log(`upstream status calls per task with callbacks: ${report.status_calls_per_task}`);
@@ -149,13 +160,19 @@ async function main() {
       loads[name] = await run();
     };
     if (want("submit")) {
-      const submit = { url: `${base}/api/tasks`, method: "POST", headers: { ...JSON_HEADERS, ...cookie(submitter) }, body: JSON.stringify({ prompt: "bench: a lighthouse at dawn", n: 1 }) };
+      const submit = {
+        url: `${base}/api/tasks`,
+        method: "POST",
+        headers: { ...JSON_HEADERS, ...cookie(submitter) },
+        body: JSON.stringify({ prompt: "bench: a lighthouse at dawn", n: 1 }),
+      };
       await phase("submit", () => load("POST /api/tasks", { ...submit, connections: 64 }));
       await settleTasksOf(sql, ids.submitter);
       loads.submit16 = await load("POST /api/tasks", { ...submit, connections: 16 });
       await settleTasksOf(sql, ids.submitter);
     }
-    if (want("list")) await phase("list", () => load("GET /api/tasks?limit=24", { url: `${base}/api/tasks?limit=24`, headers: cookie(pageUser), connections: 64 }));
+    if (want("list"))
+      await phase("list", () => load("GET /api/tasks?limit=24", { url: `${base}/api/tasks?limit=24`, headers: cookie(pageUser), connections: 64 }));
     if (want("status") && !statusTaskId) {
       // Without the visibility phases, any task of the key's owner will do.
       const res = await submitter.fetch("/api/tasks", { method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ prompt: "status target", n: 1 }) });
@@ -173,8 +190,23 @@ async function main() {
       );
     }
     if (want("callback")) {
-      const body = { task_id: CALLBACK_UPSTREAM_ID, task_status: "processing", task_status_msg: "", task_result: { images: [] }, created_at: Date.now() - 1000, updated_at: Date.now() };
-      await phase("callback", () => load("POST upstream callback (processing)", { url: `${base}/api/callbacks/kling/${CALLBACK_SECRET}`, method: "POST", headers: JSON_HEADERS, body: JSON.stringify(body), connections: 64 }));
+      const body = {
+        task_id: CALLBACK_UPSTREAM_ID,
+        task_status: "processing",
+        task_status_msg: "",
+        task_result: { images: [] },
+        created_at: Date.now() - 1000,
+        updated_at: Date.now(),
+      };
+      await phase("callback", () =>
+        load("POST upstream callback (processing)", {
+          url: `${base}/api/callbacks/kling/${CALLBACK_SECRET}`,
+          method: "POST",
+          headers: JSON_HEADERS,
+          body: JSON.stringify(body),
+          connections: 64,
+        }),
+      );
     }
     await bareRun();
     report.bare_rps = Math.round(bares.reduce((a, b) => a + b, 0) / bares.length);
@@ -184,7 +216,13 @@ async function main() {
       const i = bareBefore[name];
       return Math.round((loads[name].rps / ((bares[i] + bares[i + 1]) / 2)) * 100) / 100;
     };
-    if (loads.submit) Object.assign(report, { submit_rps: loads.submit.rps, submit_ratio: ratio("submit"), submit_p99_ms_16c: loads.submit16.p99, submit_rps_16c: loads.submit16.rps });
+    if (loads.submit)
+      Object.assign(report, {
+        submit_rps: loads.submit.rps,
+        submit_ratio: ratio("submit"),
+        submit_p99_ms_16c: loads.submit16.p99,
+        submit_rps_16c: loads.submit16.rps,
+      });
     if (loads.list) Object.assign(report, { list_rps: loads.list.rps, list_ratio: ratio("list"), list_p99_ms: loads.list.p99 });
     if (loads.status) Object.assign(report, { status_rps: loads.status.rps, status_ratio: ratio("status") });
     if (loads.callback) Object.assign(report, { callback_rps: loads.callback.rps, callback_ratio: ratio("callback") });
@@ -193,7 +231,10 @@ async function main() {
       // One at a time, as a person loads the page: the median of many loads, the two users interleaved.
       const times = { history: [] as number[], page: [] as number[] };
       for (let i = 0; i < 60; i++) {
-        for (const [who, s] of [["history", historyUser], ["page", pageUser]] as const) {
+        for (const [who, s] of [
+          ["history", historyUser],
+          ["page", pageUser],
+        ] as const) {
           const t = performance.now();
           const res = await s.fetch("/");
           await res.text();
@@ -203,16 +244,20 @@ async function main() {
       }
       report.history_10k_p50_ms = percentile(times.history, 50);
       report.history_page_p50_ms = percentile(times.page, 50);
-      report.history_ratio = Math.round((report.history_10k_p50_ms as number) / (report.history_page_p50_ms as number) * 100) / 100;
+      report.history_ratio = Math.round(((report.history_10k_p50_ms as number) / (report.history_page_p50_ms as number)) * 100) / 100;
       const plans = await explainHistory(sql, ids.history);
       report.history_explain = plans;
       report.history_explain_index_only = plans.every((p) => /Index (Only )?Scan/.test(p) && !/Seq Scan/.test(p));
-      log(`history page p50: 10k tasks ${report.history_10k_p50_ms} ms, one page ${report.history_page_p50_ms} ms (${report.history_ratio}×); index scans only: ${report.history_explain_index_only}`);
+      log(
+        `history page p50: 10k tasks ${report.history_10k_p50_ms} ms, one page ${report.history_page_p50_ms} ms (${report.history_ratio}×); index scans only: ${report.history_explain_index_only}`,
+      );
     }
 
     if (want("live")) {
       Object.assign(report, await measureLivePage(base, liveUser.cookie, { watchSeconds: 20 }));
-      log(`live page: ${report.live_page_streams} stream(s), ${report.live_page_polls_per_min} polls/min; callback → screen p50 ${report.live_callback_to_screen_p50_ms} ms`);
+      log(
+        `live page: ${report.live_page_streams} stream(s), ${report.live_page_polls_per_min} polls/min; callback → screen p50 ${report.live_callback_to_screen_p50_ms} ms`,
+      );
     }
     report.rss_peak_mb = rss.peak;
     log(`peak RSS (process tree): ${report.rss_peak_mb} MB`);

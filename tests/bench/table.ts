@@ -36,7 +36,8 @@ const cell = (r: Run, key: string, kind: string) => {
   if (kind === "rps") return `${v} (${key === "bare_rps" ? "1.00" : (typeof own === "number" ? own : v / (r.bare_rps as number)).toFixed(2)}×)`;
   return String(v);
 };
-const ratioNote = (r: Run) => (typeof r.history_10k_p50_ms === "number" ? ` (${((r.history_10k_p50_ms as number) / (r.history_page_p50_ms as number)).toFixed(2)}×)` : "");
+const ratioNote = (r: Run) =>
+  typeof r.history_10k_p50_ms === "number" ? ` (${((r.history_10k_p50_ms as number) / (r.history_page_p50_ms as number)).toFixed(2)}×)` : "";
 
 console.log(`| Figure | ${earlier ? "Before | " : ""}Now |`);
 console.log(`|---|${earlier ? "---:|" : ""}---:|`);

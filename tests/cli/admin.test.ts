@@ -12,7 +12,10 @@ import { PGlite } from "@electric-sql/pglite";
 const run = promisify(execFile);
 let dataDir: string;
 const admin = (...args: string[]) =>
-  run(process.execPath, ["--import", "tsx", "lib/cli/admin.ts", ...args], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: "" }, cwd: path.resolve(import.meta.dirname, "../..") });
+  run(process.execPath, ["--import", "tsx", "lib/cli/admin.ts", ...args], {
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: "" },
+    cwd: path.resolve(import.meta.dirname, "../.."),
+  });
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), "admin-cli-"));
@@ -53,20 +56,35 @@ describe("npm run admin", () => {
       cwd: path.resolve(import.meta.dirname, "../.."),
     });
     expect(viaEnv.stderr).toContain("still an admin through ADMIN_EMAILS");
-    const unknown = await admin("grant-admin", "nobody@example.com").then(() => null, (e) => e);
+    const unknown = await admin("grant-admin", "nobody@example.com").then(
+      () => null,
+      (e) => e,
+    );
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("No user with email nobody@example.com");
-    const missing = await admin("grant-admin").then(() => null, (e) => e);
+    const missing = await admin("grant-admin").then(
+      () => null,
+      (e) => e,
+    );
     expect(missing.stderr).toContain("grant-admin <email>");
   }, 120_000);
 
   it("fails with a readable message for bad input", async () => {
-    const short = await admin("create-user", "x@example.com", "short").then(() => null, (e) => e);
+    const short = await admin("create-user", "x@example.com", "short").then(
+      () => null,
+      (e) => e,
+    );
     expect(short.code).toBe(1);
     expect(short.stderr).toContain("password: Password must be at least 8 characters");
-    const unknown = await admin("create-key", "nobody@example.com").then(() => null, (e) => e);
+    const unknown = await admin("create-key", "nobody@example.com").then(
+      () => null,
+      (e) => e,
+    );
     expect(unknown.stderr).toContain("No user with email nobody@example.com");
-    const usage = await admin("explode").then(() => null, (e) => e);
+    const usage = await admin("explode").then(
+      () => null,
+      (e) => e,
+    );
     expect(usage.stderr).toContain("usage: npm run admin");
   }, 120_000);
 });

@@ -27,10 +27,18 @@ afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 describe("npm run worker as the embedded database's owner", () => {
   it("serves admin commands, makes a portal start refuse, and frees the folder when stopped", async () => {
-    const worker = await spawnCli("lib/cli/worker.ts", [], { env: { DATA_DIR: dataDir, DATABASE_URL: "", LOG_LEVEL: "warn" }, ready: /Worker running/, timeoutMs: 120_000 });
+    const worker = await spawnCli("lib/cli/worker.ts", [], {
+      env: { DATA_DIR: dataDir, DATABASE_URL: "", LOG_LEVEL: "warn" },
+      ready: /Worker running/,
+      timeoutMs: 120_000,
+    });
     const pid = worker.child.pid!;
     try {
-      expect(readLiveOwner(path.join(dataDir, "pglite"))).toMatchObject({ pid, command: "npm run worker", socketPath: path.join(dataDir, "pglite", ".s.PGSQL.5432") });
+      expect(readLiveOwner(path.join(dataDir, "pglite"))).toMatchObject({
+        pid,
+        command: "npm run worker",
+        socketPath: path.join(dataDir, "pglite", ".s.PGSQL.5432"),
+      });
 
       const user = await cli("admin", "create-user", "ops@example.com", "a strong password");
       expect(user.code, user.stderr).toBe(0);

@@ -28,7 +28,10 @@ const tables = ["User", "Account", "ApiKey", "Task", "TaskImage", "CallbackDeliv
 
 async function dump(db: PGlite) {
   const out: Record<string, unknown[]> = {};
-  for (const t of tables) out[t] = (await db.query<{ r: unknown }>(`SELECT to_jsonb(x) AS r FROM "${t}" x ORDER BY 1::text`)).rows.map((r) => r.r).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  for (const t of tables)
+    out[t] = (await db.query<{ r: unknown }>(`SELECT to_jsonb(x) AS r FROM "${t}" x ORDER BY 1::text`)).rows
+      .map((r) => r.r)
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   return out;
 }
 
@@ -37,7 +40,20 @@ async function seed(db: PrismaClient, n: number) {
     const user = await makeUser(db);
     await db.apiKey.create({ data: { userId: user.id, name: `key ${i}`, prefix: `kp_${i}`.padEnd(10, "x"), hash: `hash-${user.id}` } });
     const task = await makeTask(db, user.id, { status: "succeed", upstreamImages: [{ index: 0, url: "https://example.com/0.png" }] as never });
-    await db.taskImage.create({ data: { taskId: task.id, index: 0, upstreamUrl: "https://example.com/0.png", storageKey: `${task.id}/0.png`, thumbKey: `${task.id}/0.webp`, width: 64, height: 64, bytes: 100, sha256: "ab".repeat(32), contentType: "image/png" } });
+    await db.taskImage.create({
+      data: {
+        taskId: task.id,
+        index: 0,
+        upstreamUrl: "https://example.com/0.png",
+        storageKey: `${task.id}/0.png`,
+        thumbKey: `${task.id}/0.webp`,
+        width: 64,
+        height: 64,
+        bytes: 100,
+        sha256: "ab".repeat(32),
+        contentType: "image/png",
+      },
+    });
   }
 }
 
@@ -115,7 +131,10 @@ describe("db backup and restore", () => {
     writeFileSync(notBackup, gzipSync('{"hello":1}\n'));
     await expect(restoreDatabase(notBackup, dir)).rejects.toThrow(/is not a Kling Portal backup/);
     const cut = path.join(root, "cut.gz");
-    writeFileSync(cut, gzipSync(`${JSON.stringify({ format: "kling-portal-backup", version: 1, createdAt: "x", migrations: ["20261125045804_init"], tables: ["User"] })}\n`));
+    writeFileSync(
+      cut,
+      gzipSync(`${JSON.stringify({ format: "kling-portal-backup", version: 1, createdAt: "x", migrations: ["20261125045804_init"], tables: ["User"] })}\n`),
+    );
     await expect(restoreDatabase(cut, dir)).rejects.toThrow(/incomplete \(no end line\)/);
     await expect(restoreDatabase(path.join(root, "missing.gz"), dir)).rejects.toThrow(/No backup file at/);
     expect(readdirSync(root).filter((n) => n.includes("restoring"))).toEqual([]);

@@ -35,7 +35,13 @@ function deadPid(): number {
 }
 
 function writeStaleLock(pid: number) {
-  const owner: Owner = { pid, hostname: os.hostname(), command: "npm start", startedAt: "2026-01-01T00:00:00.000Z", socketPath: path.join(dir, ".s.PGSQL.5432") };
+  const owner: Owner = {
+    pid,
+    hostname: os.hostname(),
+    command: "npm start",
+    startedAt: "2026-01-01T00:00:00.000Z",
+    socketPath: path.join(dir, ".s.PGSQL.5432"),
+  };
   writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify(owner));
 }
 

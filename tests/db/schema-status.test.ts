@@ -50,7 +50,9 @@ describe("readying the schema", () => {
 
     it("runs against a schema a newer version migrated further", async () => {
       await sql(`UPDATE "${schema}"."_prisma_migrations" SET rolled_back_at = NULL`);
-      await sql(`INSERT INTO "${schema}"."_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES ('future', 'x', '29990101000000_future', now(), now(), 1)`);
+      await sql(
+        `INSERT INTO "${schema}"."_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES ('future', 'x', '29990101000000_future', now(), now(), 1)`,
+      );
       expect(await readySchema(config)).toEqual([]);
     });
   });

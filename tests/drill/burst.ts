@@ -5,9 +5,7 @@
 // restarts; the drill then checks the portal kept its word for each one.
 import { randomBytes } from "node:crypto";
 
-export type Caller =
-  | { kind: "web"; cookie: string; email: string }
-  | { kind: "api"; key: string; label: string };
+export type Caller = { kind: "web"; cookie: string; email: string } | { kind: "api"; key: string; label: string };
 
 export type PlannedTask = { seq: number; prompt: string; n: number; aspect_ratio: string; idempotencyKey: string };
 export type Submitted = PlannedTask & { caller: Caller; portal: string; taskId?: string; attempts: number; lastError?: string };
@@ -108,10 +106,13 @@ export function startBurst(opts: {
       if (acked >= at) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`burst did not reach ${Math.round(share * 100)}% in ${timeoutMs / 1000} s`)), timeoutMs);
-        waiters.push({ at, ok: () => {
+        waiters.push({
+          at,
+          ok: () => {
             clearTimeout(timer);
             resolve();
-          } });
+          },
+        });
       });
     },
   };
@@ -145,7 +146,11 @@ export async function callerStatus(s: Submitted, portal = s.portal): Promise<str
   if (!s.taskId) return undefined;
   try {
     if (s.caller.kind === "web") {
-      const res = await fetch(`${portal}/api/tasks/${s.taskId}`, { headers: { Cookie: s.caller.cookie }, redirect: "manual", signal: AbortSignal.timeout(15_000) });
+      const res = await fetch(`${portal}/api/tasks/${s.taskId}`, {
+        headers: { Cookie: s.caller.cookie },
+        redirect: "manual",
+        signal: AbortSignal.timeout(15_000),
+      });
       if (!res.ok) return undefined;
       return (await res.json()).status;
     }

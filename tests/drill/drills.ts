@@ -61,7 +61,14 @@ export function allDrills(t: Timings = FULL_TIMINGS): DrillSpec[] {
     // by external_task_id; the Appy Pie gateway has no lookup, so only upstream's callback can confirm it:
     // that drill gives tasks a realistic 20 s (real generations take longer than a restart), so the
     // final callback arrives once the portal is back.
-    { id: "a-pglite", title: "kill -9 of the portal mid-burst, restart on the same data", db: "pglite", provider: "appypie", emulatorDurationMs: 20_000, scenario: crashAndRestart },
+    {
+      id: "a-pglite",
+      title: "kill -9 of the portal mid-burst, restart on the same data",
+      db: "pglite",
+      provider: "appypie",
+      emulatorDurationMs: 20_000,
+      scenario: crashAndRestart,
+    },
     { id: "a-postgres", title: "kill -9 of the portal mid-burst, restart on the same data", db: "postgres", provider: "kling", scenario: crashAndRestart },
     { id: "b", title: "upstream 429 storm", db: "pglite", scenario: (ctx) => upstreamStorm(ctx, "status=429; retry-after=1", t.stormMs) },
     { id: "c", title: "upstream 5xx storm", db: "pglite", scenario: (ctx) => upstreamStorm(ctx, "status=503", t.stormMs) },

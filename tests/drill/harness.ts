@@ -54,7 +54,14 @@ export type DrillResult = DrillMetrics & {
   seconds: number;
 };
 
-export type HarnessOptions = { tasks: number; provider?: "appypie" | "kling"; postgresUrl?: string; finalWaitMs?: number; emulatorDurationMs?: number; log: (msg: string) => void };
+export type HarnessOptions = {
+  tasks: number;
+  provider?: "appypie" | "kling";
+  postgresUrl?: string;
+  finalWaitMs?: number;
+  emulatorDurationMs?: number;
+  log: (msg: string) => void;
+};
 
 export async function runDrill(spec: DrillSpec, opts: HarnessOptions): Promise<DrillResult> {
   const started = Date.now();

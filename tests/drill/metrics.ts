@@ -63,7 +63,10 @@ export function measure(opts: { submitted: Submitted[]; rows: TaskRow[]; stats: 
 
   // Paid, not delivered: upstream finished it, yet the portal has not every image.
   const undelivered = [...paid].map((id) => rowsById.get(id)!).filter((r) => r.status !== "succeed" || r.images < r.n);
-  if (undelivered.length) notes.push(`${undelivered.length} paid tasks without their images (e.g. ${undelivered[0].id} ${undelivered[0].status} "${undelivered[0].statusMsg}" ${undelivered[0].images}/${undelivered[0].n})`);
+  if (undelivered.length)
+    notes.push(
+      `${undelivered.length} paid tasks without their images (e.g. ${undelivered[0].id} ${undelivered[0].status} "${undelivered[0].statusMsg}" ${undelivered[0].images}/${undelivered[0].n})`,
+    );
 
   const mine = acked.map((s) => rowsById.get(s.taskId!)).filter((r): r is TaskRow => !!r);
   const failed = mine.filter((r) => r.status === "failed");

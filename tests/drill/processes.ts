@@ -21,7 +21,7 @@ export async function freePort(): Promise<number> {
     const srv = net.createServer();
     srv.once("error", reject);
     srv.listen(0, "127.0.0.1", () => {
-      const { port } = (srv.address() as net.AddressInfo);
+      const { port } = srv.address() as net.AddressInfo;
       srv.close(() => resolve(port));
     });
   });

@@ -25,7 +25,10 @@ const { values } = parseArgs({
 async function main(): Promise<number> {
   const tasks = Number(values.tasks);
   if (!Number.isInteger(tasks) || tasks < 1 || tasks > 5000) throw new Error("--tasks must be a whole number from 1 to 5000");
-  const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
+  const only = values.only
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const drills = selectDrills(allDrills(), only, values["pglite-only"]!);
   if (!drills.length) throw new Error(`no drill matches --only ${values.only}`);
   const postgresUrl = process.env.TEST_DATABASE_URL || undefined;
@@ -41,7 +44,14 @@ async function main(): Promise<number> {
     const report = {
       startedAt,
       finishedAt: complete ? new Date().toISOString() : null,
-      machine: { hostname: os.hostname(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      machine: {
+        hostname: os.hostname(),
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+      },
       tasksPerDrill: tasks,
       drills: results,
       passed,
@@ -61,7 +71,9 @@ async function main(): Promise<number> {
   }
   const passed = await writeReport(true);
   console.log(formatTable(results));
-  console.log(`\n${passed ? "PASSED" : "FAILED"}: ${results.filter((r) => r.result === "passed").length}/${results.length} drills passed${values.out ? ` (details in ${values.out})` : ""}`);
+  console.log(
+    `\n${passed ? "PASSED" : "FAILED"}: ${results.filter((r) => r.result === "passed").length}/${results.length} drills passed${values.out ? ` (details in ${values.out})` : ""}`,
+  );
   return passed ? 0 : 1;
 }
 

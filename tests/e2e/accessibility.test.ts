@@ -18,7 +18,11 @@ beforeAll(async () => {
   if (!hasBrowser) return; // every test here drives the browser
   [portal, browser] = await Promise.all([startPortal({ ADMIN_EMAILS: "axe@example.com" }), launchBrowser()]);
   user = await signUp(portal.url, "axe@example.com");
-  const created = await user.fetch("/api/tasks", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ prompt: "A harbour at night, lanterns", n: 2, aspect_ratio: "16:9" }) });
+  const created = await user.fetch("/api/tasks", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ prompt: "A harbour at night, lanterns", n: 2, aspect_ratio: "16:9" }),
+  });
   taskId = (await created.json()).id;
   for (let i = 0; (await (await user.fetch(`/api/tasks/${taskId}`)).json()).status !== "succeed"; i++) {
     if (i > 120) throw new Error("the task did not succeed within 30 s");
@@ -26,7 +30,9 @@ beforeAll(async () => {
   }
   // A favourite for the Favourites view, and a share link for its public page.
   await user.fetch(`/api/images/${taskId}/1/favorite`, { method: "PUT", headers: { "Content-Type": "application/json" } });
-  const share = await (await user.fetch("/api/shares", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ taskId }) })).json();
+  const share = await (
+    await user.fetch("/api/shares", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ taskId }) })
+  ).json();
   sharePath = new URL(share.url).pathname;
   await user.fetch("/api/keys", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "axe" }) });
 });
@@ -36,7 +42,20 @@ afterAll(async () => {
 });
 
 const SIGNED_OUT = () => ["/signin", "/signup", "/no-such-page", sharePath];
-const SIGNED_IN = () => ["/", "/?q=harbour", "/?favorite=true", "/?q=no-such-image", "/docs", "/settings", "/settings/keys", "/settings/account", "/admin", `/admin/tasks/${taskId}`, `/tasks/${taskId}`, "/tasks/not-a-task"];
+const SIGNED_IN = () => [
+  "/",
+  "/?q=harbour",
+  "/?favorite=true",
+  "/?q=no-such-image",
+  "/docs",
+  "/settings",
+  "/settings/keys",
+  "/settings/account",
+  "/admin",
+  `/admin/tasks/${taskId}`,
+  `/tasks/${taskId}`,
+  "/tasks/not-a-task",
+];
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
 async function signedInContext(options: Parameters<Browser["newContext"]>[0]): Promise<BrowserContext> {

@@ -90,7 +90,14 @@ describe("a typed client generated from it", () => {
     // The key's owner, as the session route that made the key named them.
     const keyCreation = lines.find((l) => l.route === "/api/keys" && l.method === "POST" && l.status === 201);
     expect(keyCreation?.userId).toEqual(expect.any(String));
-    expect(submit[0]).toMatchObject({ method: "POST", route: "/kling-ai-image/v1/getImageTask", path: "/kling-ai-image/v1/getImageTask", status: 200, apiKeyId: expect.any(String), userId: keyCreation!.userId });
+    expect(submit[0]).toMatchObject({
+      method: "POST",
+      route: "/kling-ai-image/v1/getImageTask",
+      path: "/kling-ai-image/v1/getImageTask",
+      status: 200,
+      apiKeyId: expect.any(String),
+      userId: keyCreation!.userId,
+    });
     expect(submit[0].durationMs).toEqual(expect.any(Number));
     // Upstream callbacks name the pattern, never their secret.
     const callbacks = lines.filter((l) => l.route === "/api/callbacks/kling/[secret]");
@@ -107,9 +114,17 @@ describe("a typed client generated from it", () => {
     const res = await fetch(`${portal.url}/api/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(res.status).toBe(200);
     const text = await res.text();
-    const value = (series: string) => Number(text.split("\n").find((l) => l.startsWith(`${series} `))?.split(" ")[1]);
+    const value = (series: string) =>
+      Number(
+        text
+          .split("\n")
+          .find((l) => l.startsWith(`${series} `))
+          ?.split(" ")[1],
+      );
     expect(value('kling_portal_http_request_duration_seconds_count{route="/kling-ai-image/v1/getImageTask",method="POST",status_code="200"}')).toBe(1);
-    expect(value('kling_portal_http_request_duration_seconds_count{route="/kling-ai-polling/v1/getImageStatus",method="POST",status_code="200"}')).toBeGreaterThanOrEqual(1);
+    expect(
+      value('kling_portal_http_request_duration_seconds_count{route="/kling-ai-polling/v1/getImageStatus",method="POST",status_code="200"}'),
+    ).toBeGreaterThanOrEqual(1);
     expect(value('kling_portal_upstream_calls_total{provider="local",operation="submit",outcome="ok"}')).toBe(1);
     expect(value('kling_portal_tasks{status="succeed"}')).toBe(1);
     expect(value("kling_portal_queue_depth")).toBe(0);

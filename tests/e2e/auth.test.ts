@@ -26,7 +26,9 @@ describe("accounts in the browser", () => {
     expect(new URL(page.url()).pathname).toBe("/signin");
     expect(new URL(page.url()).searchParams.get("callbackUrl")).toBe("/settings/keys");
     // A visitor learns what the portal does before being asked for an account.
-    expect(await page.locator("section[aria-labelledby=about-title]").textContent()).toMatch(/Images from your words, with Kling AI\..*same Kling text-to-image API/);
+    expect(await page.locator("section[aria-labelledby=about-title]").textContent()).toMatch(
+      /Images from your words, with Kling AI\..*same Kling text-to-image API/,
+    );
 
     await page.goto(`${portal.url}/signup`);
     await page.fill("#email", "not-an-email");
@@ -95,7 +97,13 @@ describe("accounts in the browser", () => {
     const { csrfToken } = (await csrf.json()) as { csrfToken: string };
     const res = await fetch(`${portal.url}/api/auth/callback/credentials`, {
       method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") },
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        Cookie: csrf.headers
+          .getSetCookie()
+          .map((c) => c.split(";")[0])
+          .join("; "),
+      },
       body: new URLSearchParams({ csrfToken, email: "locked@example.com", password: "the right password", json: "true" }),
     });
     expect(res.status).toBe(429);
@@ -107,7 +115,9 @@ describe("accounts in the browser", () => {
   browserIt("shows each sign-in error code's message, and goes nowhere but this origin after sign-in", async () => {
     const page = await browser.newPage();
     await page.goto(`${portal.url}/signin?error=OAuthAccountNotLinked`);
-    expect(await page.locator("form [role=alert]").textContent()).toMatch(/already exists and has a password: sign in with your password, then link GitHub or Google from Settings → Account/);
+    expect(await page.locator("form [role=alert]").textContent()).toMatch(
+      /already exists and has a password: sign in with your password, then link GitHub or Google from Settings → Account/,
+    );
     await page.goto(`${portal.url}/signin?error=TooManyAttempts:42`);
     expect(await page.locator("form [role=alert]").textContent()).toBe("Too many attempts, try again in 42 seconds.");
 
@@ -121,7 +131,12 @@ describe("accounts in the browser", () => {
   });
 
   it("answers API routes without a session with 401", async () => {
-    for (const [method, path] of [["GET", "/api/tasks"], ["POST", "/api/tasks"], ["GET", "/api/keys"], ["GET", "/api/tasks/x"]]) {
+    for (const [method, path] of [
+      ["GET", "/api/tasks"],
+      ["POST", "/api/tasks"],
+      ["GET", "/api/keys"],
+      ["GET", "/api/tasks/x"],
+    ]) {
       const res = await fetch(`${portal.url}${path}`, { method, headers: { "Content-Type": "application/json" }, body: method === "POST" ? "{}" : undefined });
       expect(res.status, `${method} ${path}`).toBe(401);
       expect((await res.json()).error.code).toBe("unauthorized");

@@ -55,7 +55,13 @@ const cases: Case[] = [
   { name: "NUL in prompt", route: T, init: json({ prompt: "a\u0000b" }), expectStatus: 400, expectField: "prompt" },
   { name: "NUL in negative_prompt", route: T, init: json({ prompt: "p", negative_prompt: "\u0000" }), expectStatus: 400, expectField: "negative_prompt" },
   { name: "lone surrogate in prompt", route: T, init: raw('{"prompt":"a\\ud800b"}'), expectStatus: 400, expectField: "prompt" },
-  { name: "lone low surrogate in negative_prompt", route: T, init: raw('{"prompt":"p","negative_prompt":"\\udc00"}'), expectStatus: 400, expectField: "negative_prompt" },
+  {
+    name: "lone low surrogate in negative_prompt",
+    route: T,
+    init: raw('{"prompt":"p","negative_prompt":"\\udc00"}'),
+    expectStatus: 400,
+    expectField: "negative_prompt",
+  },
   { name: "escape character in prompt", route: T, init: json({ prompt: "red\u001b[31m" }), expectStatus: 400, expectField: "prompt" },
   { name: "1 MB prompt", route: T, init: json({ prompt: big(MB) }), expectStatus: 400, expectField: "prompt" },
   { name: "20 MB body", route: T, init: json({ prompt: big(20 * MB) }), expectStatus: 413, expectField: /body/i },
@@ -64,7 +70,7 @@ const cases: Case[] = [
   { name: "n as a string", route: T, init: json({ prompt: "p", n: "2" }), expectStatus: 400, expectField: "n" },
   { name: "n as 1e309 (Infinity)", route: T, init: raw('{"prompt":"p","n":1e309}'), expectStatus: 400, expectField: "n" },
   { name: "n as -0", route: T, init: raw('{"prompt":"p","n":-0}'), expectStatus: 400, expectField: "n" },
-  { name: "image_fidelity as \"NaN\"", route: T, init: json({ prompt: "p", image_fidelity: "NaN" }), expectStatus: 400, expectField: "image_fidelity" },
+  { name: 'image_fidelity as "NaN"', route: T, init: json({ prompt: "p", image_fidelity: "NaN" }), expectStatus: 400, expectField: "image_fidelity" },
   { name: "image_fidelity as -1e309", route: T, init: raw('{"prompt":"p","image_fidelity":-1e309}'), expectStatus: 400, expectField: "image_fidelity" },
   { name: "prompt as an array", route: T, init: json({ prompt: ["p"] }), expectStatus: 400, expectField: "prompt" },
   { name: "prompt as an object", route: T, init: json({ prompt: { text: "p" } }), expectStatus: 400, expectField: "prompt" },
@@ -78,19 +84,65 @@ const cases: Case[] = [
   { name: "duplicate keys, the last one bad", route: T, init: raw('{"prompt":"p","n":1,"n":20}'), expectStatus: 400, expectField: "n" },
   { name: "__proto__ key", route: T, init: raw('{"prompt":"p","__proto__":{"n":5}}'), expectStatus: 400, expectField: "__proto__" },
   { name: "constructor key", route: T, init: raw('{"prompt":"p","constructor":{"prototype":{}}}'), expectStatus: 400, expectField: "constructor" },
-  { name: "text/plain from the portal's origin", route: T, init: raw('{"prompt":"p"}', { "Content-Type": "text/plain", Origin: "{origin}" }), expectStatus: 415, expectField: "Content-Type" },
-  { name: "a form post from the portal's origin", route: T, init: raw("prompt=p", { "Content-Type": "application/x-www-form-urlencoded", Origin: "{origin}" }), expectStatus: 415, expectField: "Content-Type" },
-  { name: "no Content-Type and no Origin (CSRF)", route: T, init: { body: new TextEncoder().encode('{"prompt":"p"}'), headers: {} }, expectStatus: 403, expectField: "Content-Type" },
-  { name: "8 KB Idempotency-Key", route: T, init: { ...json({ prompt: "p" }), headers: { "Idempotency-Key": big(8 * 1024) } }, expectStatus: 400, expectField: "Idempotency-Key" },
-  { name: "20 KB Idempotency-Key (Node's header limit)", route: T, init: { ...json({ prompt: "p" }), headers: { "Idempotency-Key": big(20 * 1024) } }, expectStatus: 431, expectField: "headers are too large" },
-  { name: "callback_url on the web API", route: T, init: json({ prompt: "p", callback_url: "https://example.com" }), expectStatus: 400, expectField: "callback_url" },
+  {
+    name: "text/plain from the portal's origin",
+    route: T,
+    init: raw('{"prompt":"p"}', { "Content-Type": "text/plain", Origin: "{origin}" }),
+    expectStatus: 415,
+    expectField: "Content-Type",
+  },
+  {
+    name: "a form post from the portal's origin",
+    route: T,
+    init: raw("prompt=p", { "Content-Type": "application/x-www-form-urlencoded", Origin: "{origin}" }),
+    expectStatus: 415,
+    expectField: "Content-Type",
+  },
+  {
+    name: "no Content-Type and no Origin (CSRF)",
+    route: T,
+    init: { body: new TextEncoder().encode('{"prompt":"p"}'), headers: {} },
+    expectStatus: 403,
+    expectField: "Content-Type",
+  },
+  {
+    name: "8 KB Idempotency-Key",
+    route: T,
+    init: { ...json({ prompt: "p" }), headers: { "Idempotency-Key": big(8 * 1024) } },
+    expectStatus: 400,
+    expectField: "Idempotency-Key",
+  },
+  {
+    name: "20 KB Idempotency-Key (Node's header limit)",
+    route: T,
+    init: { ...json({ prompt: "p" }), headers: { "Idempotency-Key": big(20 * 1024) } },
+    expectStatus: 431,
+    expectField: "headers are too large",
+  },
+  {
+    name: "callback_url on the web API",
+    route: T,
+    init: json({ prompt: "p", callback_url: "https://example.com" }),
+    expectStatus: 400,
+    expectField: "callback_url",
+  },
 
   // ---- GET /api/tasks?… ----
   { name: "NUL in q", route: "GET /api/tasks?q=a%00b", expectStatus: 400, expectField: "q" },
   { name: "10 KB q", route: `GET /api/tasks?q=${big(10 * 1024)}`, expectStatus: 400, expectField: "q" },
   { name: "cursor that is not base64 of anything", route: "GET /api/tasks?cursor=!!!", expectStatus: 400, expectField: "cursor" },
-  { name: "cursor with a NUL in its id", route: `GET /api/tasks?cursor=${b64url("2025-01-01T00:00:00.000Z|\u0000")}`, expectStatus: 400, expectField: "cursor" },
-  { name: "cursor with a date PostgreSQL cannot store", route: `GET /api/tasks?cursor=${b64url("-271821-04-20T00:00:00.000Z|abc")}`, expectStatus: 400, expectField: "cursor" },
+  {
+    name: "cursor with a NUL in its id",
+    route: `GET /api/tasks?cursor=${b64url("2025-01-01T00:00:00.000Z|\u0000")}`,
+    expectStatus: 400,
+    expectField: "cursor",
+  },
+  {
+    name: "cursor with a date PostgreSQL cannot store",
+    route: `GET /api/tasks?cursor=${b64url("-271821-04-20T00:00:00.000Z|abc")}`,
+    expectStatus: 400,
+    expectField: "cursor",
+  },
   { name: "cursor with an invalid date", route: `GET /api/tasks?cursor=${b64url("2025-13-45T99:99:99.000Z|abc")}`, expectStatus: 400, expectField: "cursor" },
   { name: "limit as a word", route: "GET /api/tasks?limit=ten", expectStatus: 400, expectField: "limit" },
   { name: "limit as 1e309", route: "GET /api/tasks?limit=1e309", expectStatus: 400, expectField: "limit" },
@@ -136,69 +188,261 @@ const cases: Case[] = [
   { name: "signing secret for an unknown key", route: "POST /api/keys/nope/signing-secret", expectStatus: 404, expectField: /API key not found/ },
 
   // ---- linking a sign-in provider ----
-  { name: "link intent provider with NUL", route: "POST /api/account/link-intent", init: json({ provider: "github\u0000" }), expectStatus: 400, expectField: "provider" },
-  { name: "link intent for an unconfigured provider", route: "POST /api/account/link-intent", init: json({ provider: "gitlab" }), expectStatus: 400, expectField: "provider" },
-  { name: "link intent provider as an array", route: "POST /api/account/link-intent", init: json({ provider: ["github"] }), expectStatus: 400, expectField: "provider" },
-  { name: "__proto__ in a link intent", route: "POST /api/account/link-intent", init: raw('{"provider":"github","__proto__":{"userId":"someone"}}'), expectStatus: 400, expectField: "__proto__" },
+  {
+    name: "link intent provider with NUL",
+    route: "POST /api/account/link-intent",
+    init: json({ provider: "github\u0000" }),
+    expectStatus: 400,
+    expectField: "provider",
+  },
+  {
+    name: "link intent for an unconfigured provider",
+    route: "POST /api/account/link-intent",
+    init: json({ provider: "gitlab" }),
+    expectStatus: 400,
+    expectField: "provider",
+  },
+  {
+    name: "link intent provider as an array",
+    route: "POST /api/account/link-intent",
+    init: json({ provider: ["github"] }),
+    expectStatus: 400,
+    expectField: "provider",
+  },
+  {
+    name: "__proto__ in a link intent",
+    route: "POST /api/account/link-intent",
+    init: raw('{"provider":"github","__proto__":{"userId":"someone"}}'),
+    expectStatus: 400,
+    expectField: "__proto__",
+  },
   { name: "link intent body null", route: "POST /api/account/link-intent", init: raw("null"), expectStatus: 400, expectField: "body" },
 
   // ---- account settings and the admin API (alice is no admin) ----
   { name: "account name with NUL", route: "PATCH /api/account", init: json({ name: "Alice\u0000" }), expectStatus: 400, expectField: "name" },
   { name: "account name too long", route: "PATCH /api/account", init: json({ name: big(101) }), expectStatus: 400, expectField: "name" },
-  { name: "__proto__ in an account update", route: "PATCH /api/account", init: raw('{"name":"x","__proto__":{"isAdmin":true}}'), expectStatus: 400, expectField: "__proto__" },
-  { name: "account update as a cross-site form", route: "PATCH /api/account", init: raw("name=x", { "Content-Type": "application/x-www-form-urlencoded", Origin: "https://evil.example" }), expectStatus: 403, expectField: /Cross-site/ },
-  { name: "new password too short", route: "POST /api/account/password", init: json({ currentPassword: "whatever", newPassword: "short" }), expectStatus: 400, expectField: "newPassword" },
-  { name: "new password with NUL", route: "POST /api/account/password", init: json({ currentPassword: "whatever", newPassword: "correct horse\u0000" }), expectStatus: 400, expectField: "newPassword" },
-  { name: "password change without the current password", route: "POST /api/account/password", init: json({ newPassword: "a new password" }), expectStatus: 400, expectField: "currentPassword" },
-  { name: "password change with a wrong current password", route: "POST /api/account/password", init: json({ currentPassword: "not alice's", newPassword: "a new password" }), expectStatus: 400, expectField: "currentPassword" },
-  { name: "account deletion confirmed with another email", route: "DELETE /api/account", init: json({ confirm: "bob@example.com" }), expectStatus: 400, expectField: "confirm" },
+  {
+    name: "__proto__ in an account update",
+    route: "PATCH /api/account",
+    init: raw('{"name":"x","__proto__":{"isAdmin":true}}'),
+    expectStatus: 400,
+    expectField: "__proto__",
+  },
+  {
+    name: "account update as a cross-site form",
+    route: "PATCH /api/account",
+    init: raw("name=x", { "Content-Type": "application/x-www-form-urlencoded", Origin: "https://evil.example" }),
+    expectStatus: 403,
+    expectField: /Cross-site/,
+  },
+  {
+    name: "new password too short",
+    route: "POST /api/account/password",
+    init: json({ currentPassword: "whatever", newPassword: "short" }),
+    expectStatus: 400,
+    expectField: "newPassword",
+  },
+  {
+    name: "new password with NUL",
+    route: "POST /api/account/password",
+    init: json({ currentPassword: "whatever", newPassword: "correct horse\u0000" }),
+    expectStatus: 400,
+    expectField: "newPassword",
+  },
+  {
+    name: "password change without the current password",
+    route: "POST /api/account/password",
+    init: json({ newPassword: "a new password" }),
+    expectStatus: 400,
+    expectField: "currentPassword",
+  },
+  {
+    name: "password change with a wrong current password",
+    route: "POST /api/account/password",
+    init: json({ currentPassword: "not alice's", newPassword: "a new password" }),
+    expectStatus: 400,
+    expectField: "currentPassword",
+  },
+  {
+    name: "account deletion confirmed with another email",
+    route: "DELETE /api/account",
+    init: json({ confirm: "bob@example.com" }),
+    expectStatus: 400,
+    expectField: "confirm",
+  },
   { name: "account deletion without confirmation", route: "DELETE /api/account", init: json({}), expectStatus: 400, expectField: "confirm" },
-  { name: "account deletion confirm with NUL", route: "DELETE /api/account", init: json({ confirm: "alice@example.com\u0000" }), expectStatus: 400, expectField: "confirm" },
+  {
+    name: "account deletion confirm with NUL",
+    route: "DELETE /api/account",
+    init: json({ confirm: "alice@example.com\u0000" }),
+    expectStatus: 400,
+    expectField: "confirm",
+  },
   { name: "admin user list as a user who is no admin", route: "GET /api/admin/users", expectStatus: 404, expectField: /Not found/ },
-  { name: "admin disable as a user who is no admin", route: "PATCH /api/admin/users/anyone", init: json({ disabled: true }), expectStatus: 404, expectField: /Not found/ },
+  {
+    name: "admin disable as a user who is no admin",
+    route: "PATCH /api/admin/users/anyone",
+    init: json({ disabled: true }),
+    expectStatus: 404,
+    expectField: /Not found/,
+  },
 
   // ---- sign-up ----
   { name: "NUL in email", route: S, init: json({ ...okSignUp, email: "mallory@example.com\u0000" }), expectStatus: 400, expectField: "email" },
-  { name: "Cyrillic look-alike in email", route: S, init: json({ ...okSignUp, email: `${cyrillicA}lice@example.com` }), expectStatus: 400, expectField: "email" },
-  { name: "Cyrillic look-alike in email domain", route: S, init: json({ ...okSignUp, email: `alice@ex${cyrillicA}mple.com` }), expectStatus: 400, expectField: "email" },
-  { name: "lone surrogate in email", route: S, init: raw('{"email":"\\ud800@example.com","password":"correct horse battery"}'), expectStatus: 400, expectField: "email" },
+  {
+    name: "Cyrillic look-alike in email",
+    route: S,
+    init: json({ ...okSignUp, email: `${cyrillicA}lice@example.com` }),
+    expectStatus: 400,
+    expectField: "email",
+  },
+  {
+    name: "Cyrillic look-alike in email domain",
+    route: S,
+    init: json({ ...okSignUp, email: `alice@ex${cyrillicA}mple.com` }),
+    expectStatus: 400,
+    expectField: "email",
+  },
+  {
+    name: "lone surrogate in email",
+    route: S,
+    init: raw('{"email":"\\ud800@example.com","password":"correct horse battery"}'),
+    expectStatus: 400,
+    expectField: "email",
+  },
   { name: "NUL in password", route: S, init: json({ ...okSignUp, password: "correct horse\u0000" }), expectStatus: 400, expectField: "password" },
-  { name: "lone surrogate in password", route: S, init: raw('{"email":"mallory@example.com","password":"correct horse \\udfff"}'), expectStatus: 400, expectField: "password" },
+  {
+    name: "lone surrogate in password",
+    route: S,
+    init: raw('{"email":"mallory@example.com","password":"correct horse \\udfff"}'),
+    expectStatus: 400,
+    expectField: "password",
+  },
   { name: "NUL in name", route: S, init: json({ ...okSignUp, name: "Mal\u0000lory" }), expectStatus: 400, expectField: "name" },
   { name: "name as an object", route: S, init: json({ ...okSignUp, name: { toString: "x" } }), expectStatus: 400, expectField: "name" },
   { name: "email as an array", route: S, init: json({ ...okSignUp, email: ["mallory@example.com"] }), expectStatus: 400, expectField: "email" },
   { name: "1 MB email", route: S, init: json({ ...okSignUp, email: `${big(MB)}@example.com` }), expectStatus: 413, expectField: /body/i },
-  { name: "constructor key in sign-up", route: S, init: raw('{"email":"mallory@example.com","password":"correct horse battery","constructor":1}'), expectStatus: 400, expectField: "constructor" },
-  { name: "sign-up as text/plain from the portal", route: S, init: raw(JSON.stringify(okSignUp), { "Content-Type": "text/plain", Origin: "{origin}" }), expectStatus: 415, expectField: "Content-Type" },
-  { name: "sign-up from another site", route: S, init: raw(JSON.stringify(okSignUp), { "Content-Type": "text/plain", Origin: "https://evil.example" }), expectStatus: 403, expectField: /Origin/ },
+  {
+    name: "constructor key in sign-up",
+    route: S,
+    init: raw('{"email":"mallory@example.com","password":"correct horse battery","constructor":1}'),
+    expectStatus: 400,
+    expectField: "constructor",
+  },
+  {
+    name: "sign-up as text/plain from the portal",
+    route: S,
+    init: raw(JSON.stringify(okSignUp), { "Content-Type": "text/plain", Origin: "{origin}" }),
+    expectStatus: 415,
+    expectField: "Content-Type",
+  },
+  {
+    name: "sign-up from another site",
+    route: S,
+    init: raw(JSON.stringify(okSignUp), { "Content-Type": "text/plain", Origin: "https://evil.example" }),
+    expectStatus: 403,
+    expectField: /Origin/,
+  },
   { name: "sign-up with an empty body", route: S, init: raw(""), expectStatus: 400, expectField: "body" },
 
   // ---- upstream callbacks and cron ----
   { name: "callback secret with %00", route: "POST /api/callbacks/kling/abcdefghijklmnop%00", init: json({}), expectStatus: 400, expectField: "secret" },
-  { name: "callback secret ..%2F", route: "POST /api/callbacks/kling/..%2F..%2Fcron%2Freconcile", init: json({}), expectStatus: 404, expectField: /Unknown callback/ },
-  { name: "unknown callback secret", route: "POST /api/callbacks/kling/abcdefghijklmnopqrstuvwx", init: json({ task_id: "x" }), expectStatus: 404, expectField: /Unknown callback/ },
+  {
+    name: "callback secret ..%2F",
+    route: "POST /api/callbacks/kling/..%2F..%2Fcron%2Freconcile",
+    init: json({}),
+    expectStatus: 404,
+    expectField: /Unknown callback/,
+  },
+  {
+    name: "unknown callback secret",
+    route: "POST /api/callbacks/kling/abcdefghijklmnopqrstuvwx",
+    init: json({ task_id: "x" }),
+    expectStatus: 404,
+    expectField: /Unknown callback/,
+  },
   { name: "cron without a secret", route: "POST /api/cron/reconcile", expectStatus: 401, expectField: /cron secret/ },
-  { name: "cron with a wrong secret of the right length", route: "POST /api/cron/reconcile", init: { headers: { Authorization: `Bearer ${"x".repeat(CRON_SECRET.length)}` } }, expectStatus: 401, expectField: /cron secret/ },
-  { name: "cron with an 8 KB secret", route: "POST /api/cron/reconcile", init: { headers: { Authorization: `Bearer ${big(8 * 1024)}` } }, expectStatus: 401, expectField: /cron secret/ },
+  {
+    name: "cron with a wrong secret of the right length",
+    route: "POST /api/cron/reconcile",
+    init: { headers: { Authorization: `Bearer ${"x".repeat(CRON_SECRET.length)}` } },
+    expectStatus: 401,
+    expectField: /cron secret/,
+  },
+  {
+    name: "cron with an 8 KB secret",
+    route: "POST /api/cron/reconcile",
+    init: { headers: { Authorization: `Bearer ${big(8 * 1024)}` } },
+    expectStatus: 401,
+    expectField: /cron secret/,
+  },
 
   // ---- the seed's gateway ----
   { name: "gateway: NUL in prompt", route: SUBMIT, init: json({ prompt: "a\u0000b" }), expectStatus: 400, expectField: "prompt" },
-  { name: "gateway: NUL in negative_prompt", route: SUBMIT, init: json({ prompt: "p", negative_prompt: "n\u0000" }), expectStatus: 400, expectField: "negative_prompt" },
+  {
+    name: "gateway: NUL in negative_prompt",
+    route: SUBMIT,
+    init: json({ prompt: "p", negative_prompt: "n\u0000" }),
+    expectStatus: 400,
+    expectField: "negative_prompt",
+  },
   { name: "gateway: lone surrogate in prompt", route: SUBMIT, init: raw('{"prompt":"\\ud800"}'), expectStatus: 400, expectField: "prompt" },
-  { name: "gateway: NUL in callback_url", route: SUBMIT, init: json({ prompt: "p", callback_url: "https://example.com/\u0000" }), expectStatus: 400, expectField: "callback_url" },
+  {
+    name: "gateway: NUL in callback_url",
+    route: SUBMIT,
+    init: json({ prompt: "p", callback_url: "https://example.com/\u0000" }),
+    expectStatus: 400,
+    expectField: "callback_url",
+  },
   { name: "gateway: n as a string", route: SUBMIT, init: json({ prompt: "p", n: "2" }), expectStatus: 400, expectField: "n" },
   { name: "gateway: 1 MB prompt", route: SUBMIT, init: json({ prompt: big(MB) }), expectStatus: 400, expectField: "prompt" },
   { name: "gateway: prompt nested 10,000 levels deep", route: SUBMIT, init: raw(`{"prompt":${deep(10_000)}}`), expectStatus: 400, expectField: "prompt" },
   { name: "gateway: body null", route: SUBMIT, init: raw("null"), expectStatus: 400, expectField: "body" },
   { name: "gateway: empty body", route: SUBMIT, init: raw(""), expectStatus: 400, expectField: /body/i },
   { name: "gateway: text/plain", route: SUBMIT, init: raw('{"prompt":"p"}', { "Content-Type": "text/plain" }), expectStatus: 400, expectField: "Content-Type" },
-  { name: "gateway: no Content-Type and a form body", route: SUBMIT, init: { body: new TextEncoder().encode("prompt=p"), headers: {} }, expectStatus: 400, expectField: /JSON/ },
+  {
+    name: "gateway: no Content-Type and a form body",
+    route: SUBMIT,
+    init: { body: new TextEncoder().encode("prompt=p"), headers: {} },
+    expectStatus: 400,
+    expectField: /JSON/,
+  },
   { name: "gateway: __proto__ key", route: SUBMIT, init: raw('{"prompt":"p","__proto__":{"n":9}}'), expectStatus: 400, expectField: "__proto__" },
-  { name: "gateway: 8 KB Idempotency-Key", route: SUBMIT, init: { ...json({ prompt: "p" }), headers: { "Idempotency-Key": big(8 * 1024) } }, expectStatus: 400, expectField: "Idempotency-Key" },
-  { name: "gateway: 5 KB subscription key", route: SUBMIT, init: { ...json({ prompt: "p" }), headers: { "Ocp-Apim-Subscription-Key": big(5 * 1024) } }, expectStatus: 401, expectField: null },
-  { name: "gateway: 20 KB subscription key (Node's header limit)", route: SUBMIT, init: { ...json({ prompt: "p" }), headers: { "Ocp-Apim-Subscription-Key": big(20 * 1024) } }, expectStatus: 431, expectField: "headers are too large" },
-  { name: "gateway: no subscription key", route: SUBMIT, init: { ...json({ prompt: "p" }), headers: { "Ocp-Apim-Subscription-Key": "" } }, expectStatus: 401, expectField: null },
-  { name: "gateway: unknown path ..%2F", route: "POST /kling-ai-image/v1/..%2Fv2%2FgetImageTask", init: json({ prompt: "p" }), expectStatus: 404, expectField: null },
+  {
+    name: "gateway: 8 KB Idempotency-Key",
+    route: SUBMIT,
+    init: { ...json({ prompt: "p" }), headers: { "Idempotency-Key": big(8 * 1024) } },
+    expectStatus: 400,
+    expectField: "Idempotency-Key",
+  },
+  {
+    name: "gateway: 5 KB subscription key",
+    route: SUBMIT,
+    init: { ...json({ prompt: "p" }), headers: { "Ocp-Apim-Subscription-Key": big(5 * 1024) } },
+    expectStatus: 401,
+    expectField: null,
+  },
+  {
+    name: "gateway: 20 KB subscription key (Node's header limit)",
+    route: SUBMIT,
+    init: { ...json({ prompt: "p" }), headers: { "Ocp-Apim-Subscription-Key": big(20 * 1024) } },
+    expectStatus: 431,
+    expectField: "headers are too large",
+  },
+  {
+    name: "gateway: no subscription key",
+    route: SUBMIT,
+    init: { ...json({ prompt: "p" }), headers: { "Ocp-Apim-Subscription-Key": "" } },
+    expectStatus: 401,
+    expectField: null,
+  },
+  {
+    name: "gateway: unknown path ..%2F",
+    route: "POST /kling-ai-image/v1/..%2Fv2%2FgetImageTask",
+    init: json({ prompt: "p" }),
+    expectStatus: 404,
+    expectField: null,
+  },
   { name: "gateway status: NUL in task_id", route: STATUS, init: json({ task_id: "abc\u0000" }), expectStatus: 400, expectField: "task_id" },
   { name: "gateway status: lone surrogate task_id", route: STATUS, init: raw('{"task_id":"\\udbff"}'), expectStatus: 400, expectField: "task_id" },
   { name: "gateway status: task_id as a number", route: STATUS, init: json({ task_id: 42 }), expectStatus: 400, expectField: "task_id" },
@@ -250,7 +494,11 @@ async function snapshot() {
   const tasks = (await (await alice.fetch("/api/tasks?limit=100")).json()) as { tasks: unknown[] };
   const keys = (await (await alice.fetch("/api/keys")).json()) as { keys: { id: string; revokedAt: string | null; name: string }[] };
   // lastUsedAt moves with every gateway call by design; what matters is which keys exist and their state.
-  return { tasks: tasks.tasks.length, keys: keys.keys.map((k) => `${k.id} ${k.name} ${k.revokedAt}`), images: (await filesUnder(path.join(portal.dataDir, "images"))).sort() };
+  return {
+    tasks: tasks.tasks.length,
+    keys: keys.keys.map((k) => `${k.id} ${k.name} ${k.revokedAt}`),
+    images: (await filesUnder(path.join(portal.dataDir, "images"))).sort(),
+  };
 }
 
 /** The words a response offers about what was wrong: the portal's message and fields, or the gateway's detail. */
@@ -276,7 +524,9 @@ beforeAll(async () => {
   alice = await signUp(portal.url, "alice@example.com");
   bob = await signUp(portal.url, "bob@example.com");
   const make = async (s: Session) =>
-    (await (await s.fetch("/api/keys", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "scripts" }) })).json()) as { id: string; key: string };
+    (await (
+      await s.fetch("/api/keys", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "scripts" }) })
+    ).json()) as { id: string; key: string };
   ({ key: aliceKey, id: aliceKeyId } = await make(alice));
   bobKey = (await make(bob)).key;
 });
@@ -309,7 +559,28 @@ describe("the bad-input table", () => {
 
 describe("arbitrary JSON bodies (fast-check)", () => {
   // Field names the routes know, plus the prototype's, so objects reach past "unknown field".
-  const keys = fc.constantFrom("prompt", "negative_prompt", "image", "image_fidelity", "n", "aspect_ratio", "callback_url", "task_id", "taskId", "index", "email", "password", "name", "currentPassword", "newPassword", "confirm", "disabled", "__proto__", "constructor", "toString");
+  const keys = fc.constantFrom(
+    "prompt",
+    "negative_prompt",
+    "image",
+    "image_fidelity",
+    "n",
+    "aspect_ratio",
+    "callback_url",
+    "task_id",
+    "taskId",
+    "index",
+    "email",
+    "password",
+    "name",
+    "currentPassword",
+    "newPassword",
+    "confirm",
+    "disabled",
+    "__proto__",
+    "constructor",
+    "toString",
+  );
   const nasty = fc.oneof(
     fc.string({ unit: "binary" }),
     fc.constantFrom("\u0000", "\ud800", "\udfff", "a\u0000b", "\u001b[0m", "\u202e", "\ufeff", "1e309", "-0", "NaN", "Infinity", "__proto__"),
@@ -360,7 +631,9 @@ describe("after the table", () => {
       expect(users.rows.map((r) => r.email)).toEqual(["alice@example.com", "bob@example.com"]);
       const keys = await db.query<{ id: string }>(`select k.id from "ApiKey" k join "User" u on u."id" = k."userId" where u.email = 'alice@example.com'`);
       expect(keys.rows.map((r) => r.id)).toEqual([aliceKeyId]);
-      const tasks = await db.query<{ n: number }>(`select count(*)::int as n from "Task" t join "User" u on u."id" = t."userId" where u.email = 'alice@example.com'`);
+      const tasks = await db.query<{ n: number }>(
+        `select count(*)::int as n from "Task" t join "User" u on u."id" = t."userId" where u.email = 'alice@example.com'`,
+      );
       expect(tasks.rows[0].n).toBe(0);
     } finally {
       await db.close();

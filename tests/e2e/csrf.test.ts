@@ -50,23 +50,51 @@ describe("cross-site writes with a valid session cookie", () => {
     const multipart = new FormData();
     multipart.set("prompt", "From a foreign page");
     const attempts: [string, string, RequestInit][] = [
-      ["form post, foreign Origin", "/api/tasks", { method: "POST", headers: { ...EVIL, "Content-Type": "application/x-www-form-urlencoded" }, body: form({ prompt: "From a foreign page" }) }],
-      ["form post, no Origin", "/api/tasks", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: form({ prompt: "From a foreign page" }) }],
+      [
+        "form post, foreign Origin",
+        "/api/tasks",
+        { method: "POST", headers: { ...EVIL, "Content-Type": "application/x-www-form-urlencoded" }, body: form({ prompt: "From a foreign page" }) },
+      ],
+      [
+        "form post, no Origin",
+        "/api/tasks",
+        { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: form({ prompt: "From a foreign page" }) },
+      ],
       ["multipart post, foreign Origin", "/api/tasks", { method: "POST", headers: EVIL, body: multipart }],
-      ["text/plain JSON, no Origin", "/api/tasks", { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ prompt: "From a foreign page" }) }],
-      ["text/plain JSON, foreign Origin", "/api/tasks", { method: "POST", headers: { ...EVIL, "Content-Type": "text/plain;charset=UTF-8" }, body: JSON.stringify({ prompt: "From a foreign page" }) }],
-      ["JSON with a foreign Origin", "/api/tasks", { method: "POST", headers: { ...EVIL, "Content-Type": "application/json" }, body: JSON.stringify({ prompt: "From a foreign page" }) }],
+      [
+        "text/plain JSON, no Origin",
+        "/api/tasks",
+        { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ prompt: "From a foreign page" }) },
+      ],
+      [
+        "text/plain JSON, foreign Origin",
+        "/api/tasks",
+        { method: "POST", headers: { ...EVIL, "Content-Type": "text/plain;charset=UTF-8" }, body: JSON.stringify({ prompt: "From a foreign page" }) },
+      ],
+      [
+        "JSON with a foreign Origin",
+        "/api/tasks",
+        { method: "POST", headers: { ...EVIL, "Content-Type": "application/json" }, body: JSON.stringify({ prompt: "From a foreign page" }) },
+      ],
       ["rerun, foreign Origin", `/api/tasks/${taskId}/rerun`, { method: "POST", headers: { ...EVIL, "Content-Type": "text/plain" } }],
       ["delete, foreign Origin", `/api/tasks/${taskId}`, { method: "DELETE", headers: EVIL }],
       ["delete, no Origin", `/api/tasks/${taskId}`, { method: "DELETE" }],
-      ["key form post, foreign Origin", "/api/keys", { method: "POST", headers: { ...EVIL, "Content-Type": "application/x-www-form-urlencoded" }, body: form({ name: "stolen" }) }],
+      [
+        "key form post, foreign Origin",
+        "/api/keys",
+        { method: "POST", headers: { ...EVIL, "Content-Type": "application/x-www-form-urlencoded" }, body: form({ name: "stolen" }) },
+      ],
       ["key text/plain JSON", "/api/keys", { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ name: "stolen" }) }],
     ];
     for (const [what, path, init] of attempts) await expectRefused(await user.fetch(path, init), what);
 
     // The sign-up route is guarded too: a foreign page cannot create accounts.
     await expectRefused(
-      await fetch(`${portal.url}/api/signup`, { method: "POST", headers: { ...EVIL, "Content-Type": "text/plain" }, body: JSON.stringify({ email: "csrf2@example.com", password: "long enough password" }) }),
+      await fetch(`${portal.url}/api/signup`, {
+        method: "POST",
+        headers: { ...EVIL, "Content-Type": "text/plain" },
+        body: JSON.stringify({ email: "csrf2@example.com", password: "long enough password" }),
+      }),
       "signup text/plain",
     );
 
@@ -78,7 +106,10 @@ describe("cross-site writes with a valid session cookie", () => {
     const key = await user.fetch("/api/keys", json({ name: "mine" }));
     expect(key.status).toBe(201);
     const { id } = await key.json();
-    const created = await user.fetch("/api/tasks", { ...json({ prompt: "Same origin" }), headers: { "Content-Type": "application/json", Origin: portal.url, "Sec-Fetch-Site": "same-origin" } });
+    const created = await user.fetch("/api/tasks", {
+      ...json({ prompt: "Same origin" }),
+      headers: { "Content-Type": "application/json", Origin: portal.url, "Sec-Fetch-Site": "same-origin" },
+    });
     expect(created.status).toBe(202);
     const taskId = (await created.json()).id;
     expect((await user.fetch(`/api/tasks/${taskId}/rerun`, { method: "POST", headers: { Origin: portal.url } })).status).toBe(202);
@@ -88,10 +119,19 @@ describe("cross-site writes with a valid session cookie", () => {
 
   it("leaves the key-authenticated gateway and next-auth's own routes alone", async () => {
     // The gateway authenticates by key: its seed error for a missing key, not a CSRF refusal.
-    const gateway = await fetch(`${portal.url}/kling-ai-image/v1/getImageTask`, { method: "POST", headers: { ...EVIL, "Content-Type": "text/plain" }, body: "{}" });
+    const gateway = await fetch(`${portal.url}/kling-ai-image/v1/getImageTask`, {
+      method: "POST",
+      headers: { ...EVIL, "Content-Type": "text/plain" },
+      body: "{}",
+    });
     expect(gateway.status).toBe(401);
     // next-auth checks its own CSRF token on sign-out.
-    const signOut = await fetch(`${portal.url}/api/auth/signout`, { method: "POST", headers: { ...EVIL, "Content-Type": "application/x-www-form-urlencoded", Cookie: user.cookie }, body: "csrfToken=forged", redirect: "manual" });
+    const signOut = await fetch(`${portal.url}/api/auth/signout`, {
+      method: "POST",
+      headers: { ...EVIL, "Content-Type": "application/x-www-form-urlencoded", Cookie: user.cookie },
+      body: "csrfToken=forged",
+      redirect: "manual",
+    });
     expect(signOut.status).not.toBe(403);
   });
 
@@ -99,7 +139,9 @@ describe("cross-site writes with a valid session cookie", () => {
     // Another origin (localhost vs 127.0.0.1) serving a form aimed at the portal, the way an attacker's page would.
     const evil = http.createServer((_req, res) => {
       res.setHeader("Content-Type", "text/html");
-      res.end(`<form method="post" action="${portal.url}/api/tasks" enctype="text/plain"><input name='{"prompt":"x","pad":"' value='"}'><button>Go</button></form>`);
+      res.end(
+        `<form method="post" action="${portal.url}/api/tasks" enctype="text/plain"><input name='{"prompt":"x","pad":"' value='"}'><button>Go</button></form>`,
+      );
     });
     await new Promise<void>((resolve) => evil.listen(0, "127.0.0.1", resolve));
     try {

@@ -46,7 +46,8 @@ const status = (portal: Portal, key: string, taskId = "no-such-task") =>
   });
 
 const signUpStatus = async (portal: Portal, email: string) =>
-  (await fetch(`${portal.url}/api/signup`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email, password }) })).status;
+  (await fetch(`${portal.url}/api/signup`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email, password }) }))
+    .status;
 
 async function expectAccountWorks(portal: Portal, email: string, key: string) {
   expect((await status(portal, key)).status).toBe(200);

@@ -44,10 +44,12 @@ async function waitFinal(user: Session, id: string) {
 async function contextFor(user: Session | null, viewport: { width: number; height: number }, colorScheme: "light" | "dark" = "light"): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true, hasTouch: viewport === PHONE, isMobile: viewport === PHONE });
   if (user) {
-    await context.addCookies(user.cookie.split("; ").map((pair) => {
-      const i = pair.indexOf("=");
-      return { name: pair.slice(0, i), value: pair.slice(i + 1), url: portal.url };
-    }));
+    await context.addCookies(
+      user.cookie.split("; ").map((pair) => {
+        const i = pair.indexOf("=");
+        return { name: pair.slice(0, i), value: pair.slice(i + 1), url: portal.url };
+      }),
+    );
   }
   return context;
 }
@@ -97,7 +99,14 @@ describe("the gallery", () => {
     await expect.poll(() => page.locator("[data-testid=gallery-image]").count()).toBe(14);
     expect(await page.locator("[data-testid=gallery-count]").textContent()).toBe("14 images");
     // Those in view are loaded (the rest load lazily).
-    await expect.poll(() => page.locator("[data-testid=gallery-image] img").first().evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        page
+          .locator("[data-testid=gallery-image] img")
+          .first()
+          .evaluate((i) => (i as HTMLImageElement).naturalWidth),
+      )
+      .toBeGreaterThan(0);
     const boxes = await tileBoxes(page);
     for (const b of boxes) expect(Math.abs(b.width / b.height - b.ratio) / b.ratio).toBeLessThan(0.03);
     // Tiles of a row share one height (no blank gaps); a full row fills the width.
@@ -146,7 +155,13 @@ describe("the gallery", () => {
     await expect.poll(() => tile.locator("[data-testid=favorite]").getAttribute("aria-pressed")).toBe("true");
     await page.click("button:has-text('Favourites')");
     await page.waitForURL(`${portal.url}/?favorite=true`);
-    await expect.poll(() => page.locator("[data-testid=gallery-image]").evaluateAll((els) => els.map((e) => `${e.closest("[data-task-id]")!.getAttribute("data-task-id")}/${e.getAttribute("data-index")}`))).toEqual([`${ids.tall}/2`]);
+    await expect
+      .poll(() =>
+        page
+          .locator("[data-testid=gallery-image]")
+          .evaluateAll((els) => els.map((e) => `${e.closest("[data-task-id]")!.getAttribute("data-task-id")}/${e.getAttribute("data-index")}`)),
+      )
+      .toEqual([`${ids.tall}/2`]);
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
     // The URL alone restores the view.
     await page.reload();
@@ -272,10 +287,17 @@ describe("the gallery", () => {
     await tile(ids.wide, 1).hover();
     await tile(ids.wide, 1).locator("[data-testid=select]").click();
     // Once something is selected every checkbox shows; shift-click takes the range.
-    await tile(ids.wide, 4).locator("[data-testid=select]").click({ modifiers: ["Shift"] });
+    await tile(ids.wide, 4)
+      .locator("[data-testid=select]")
+      .click({ modifiers: ["Shift"] });
     const bar = page.locator("[data-testid=bulk-bar]");
     await expect.poll(() => bar.textContent()).toContain("4 selected");
-    expect(await page.locator("[data-testid=gallery-image][data-selected]").evaluateAll((els) => els.map((e) => e.getAttribute("data-index")))).toEqual(["1", "2", "3", "4"]);
+    expect(await page.locator("[data-testid=gallery-image][data-selected]").evaluateAll((els) => els.map((e) => e.getAttribute("data-index")))).toEqual([
+      "1",
+      "2",
+      "3",
+      "4",
+    ]);
     await shot(page, "multi-select");
 
     const [download] = await Promise.all([page.waitForEvent("download"), bar.locator("a:has-text('Download ZIP')").click()]);
@@ -284,7 +306,9 @@ describe("the gallery", () => {
     expect(zip.subarray(0, 2).toString()).toBe("PK");
 
     await bar.locator("button:has-text('Favourite')").click();
-    await expect.poll(async () => (await (await user.fetch(`/api/tasks/${ids.wide}`)).json()).images.filter((i: { favorite: boolean }) => i.favorite).length).toBe(4);
+    await expect
+      .poll(async () => (await (await user.fetch(`/api/tasks/${ids.wide}`)).json()).images.filter((i: { favorite: boolean }) => i.favorite).length)
+      .toBe(4);
 
     await bar.locator("button:has-text('Delete task')").click();
     await expect.poll(() => page.locator(`[data-task-id="${ids.wide}"]`).count()).toBe(0);

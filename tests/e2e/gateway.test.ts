@@ -86,9 +86,18 @@ describe("the built-in emulator is not on the public port", () => {
 describe("the seed's samples against the portal", () => {
   it("curl: submits and polls to succeed with downloadable images", async () => {
     const submit = await run("curl", [
-      "-s", "-X", "POST", `${portal.url}/kling-ai-image/v1/getImageTask`,
-      "-H", "Content-Type: application/json", "-H", "Cache-Control: no-cache", "-H", `Ocp-Apim-Subscription-Key: ${aliceKey}`,
-      "--data-raw", '{ "prompt": "Sparrow bird flying" }',
+      "-s",
+      "-X",
+      "POST",
+      `${portal.url}/kling-ai-image/v1/getImageTask`,
+      "-H",
+      "Content-Type: application/json",
+      "-H",
+      "Cache-Control: no-cache",
+      "-H",
+      `Ocp-Apim-Subscription-Key: ${aliceKey}`,
+      "--data-raw",
+      '{ "prompt": "Sparrow bird flying" }',
     ]);
     const envelope = submitResponseSchema.parse(JSON.parse(submit.stdout));
     expect(envelope.data).toMatchObject({ code: 0, message: "SUCCEED", data: { task_status: "submitted" } });
@@ -96,9 +105,18 @@ describe("the seed's samples against the portal", () => {
     let status = "";
     for (let i = 0; i < 100 && status !== "succeed"; i++) {
       const { stdout } = await run("curl", [
-        "-s", "-X", "POST", `${portal.url}/kling-ai-polling/v1/getImageStatus`,
-        "-H", "Content-Type: application/json", "-H", "Cache-Control: no-cache", "-H", `Ocp-Apim-Subscription-Key: ${aliceKey}`,
-        "--data-raw", JSON.stringify({ task_id: taskId }),
+        "-s",
+        "-X",
+        "POST",
+        `${portal.url}/kling-ai-polling/v1/getImageStatus`,
+        "-H",
+        "Content-Type: application/json",
+        "-H",
+        "Cache-Control: no-cache",
+        "-H",
+        `Ocp-Apim-Subscription-Key: ${aliceKey}`,
+        "--data-raw",
+        JSON.stringify({ task_id: taskId }),
       ]);
       const body = statusResponseSchema.parse(JSON.parse(stdout));
       status = body.task_status;
@@ -171,7 +189,11 @@ fetch('${portal.url}/kling-ai-image/v1/getImageTask', {
     expect(history.tasks.length).toBeGreaterThanOrEqual(3);
     expect(history.tasks.every((t: { source: string }) => t.source === "api")).toBe(true);
 
-    const web = await alice.fetch("/api/tasks", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ prompt: "From the web form", n: 2 }) });
+    const web = await alice.fetch("/api/tasks", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ prompt: "From the web form", n: 2 }),
+    });
     expect(web.status).toBe(202);
     const final = await pollUntilFinal((await web.json()).id, aliceKey);
     expect(final.task_result.images).toHaveLength(2);
@@ -198,7 +220,9 @@ fetch('${portal.url}/kling-ai-image/v1/getImageTask', {
       const ids = new Set<string>();
       for (const r of hooks.received) {
         const h = r.headers as Record<string, string>;
-        expect(wh.verify(r.body, { "webhook-id": h["webhook-id"], "webhook-timestamp": h["webhook-timestamp"], "webhook-signature": h["webhook-signature"] })).toEqual(JSON.parse(r.body));
+        expect(
+          wh.verify(r.body, { "webhook-id": h["webhook-id"], "webhook-timestamp": h["webhook-timestamp"], "webhook-signature": h["webhook-signature"] }),
+        ).toEqual(JSON.parse(r.body));
         ids.add(h["webhook-id"]);
       }
       expect(ids.size).toBe(hooks.received.length); // one id per notification

@@ -69,8 +69,12 @@ describe("generating in the browser", () => {
     expect(await page.locator("h1").textContent()).toBe("A red fox in deep snow, golden hour");
     const favicon = await page.request.get(`${portal.url}/favicon.ico`);
     expect([favicon.status(), favicon.headers()["content-type"]]).toEqual([200, "image/x-icon"]);
-    const sizes = await page.locator("figure img").evaluateAll((imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).naturalHeight]));
-    await expect.poll(async () => (await page.locator("figure img").evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth))).every((w) => w === 576)).toBe(true);
+    const sizes = await page
+      .locator("figure img")
+      .evaluateAll((imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).naturalHeight]));
+    await expect
+      .poll(async () => (await page.locator("figure img").evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth))).every((w) => w === 576))
+      .toBe(true);
     expect(sizes).toHaveLength(4);
 
     // Full-size viewer: arrow keys between the four images, Esc closes.
@@ -100,7 +104,9 @@ describe("generating in the browser", () => {
     await page.click("button:has-text('Delete')");
     await page.waitForURL(`${portal.url}/`);
     await page.locator("[data-testid=toast]:has-text('Deleted 4 images') button:has-text('Undo')").waitFor();
-    await expect.poll(() => page.locator("[data-testid=task-card]").evaluateAll((cards) => cards.map((c) => c.getAttribute("data-task-id")))).toEqual([rerunId]);
+    await expect
+      .poll(() => page.locator("[data-testid=task-card]").evaluateAll((cards) => cards.map((c) => c.getAttribute("data-task-id"))))
+      .toEqual([rerunId]);
     await expect.poll(async () => (await page.request.get(`${portal.url}/api/tasks/${taskId}`)).status(), { timeout: 15_000 }).toBe(404);
 
     // Another user: an empty history, and 404 for every id of the first user.

@@ -37,9 +37,14 @@ describe.skipIf(!postgresUrl)("two portals and a worker on one PostgreSQL with S
   let key: string;
 
   const gateway = (portal: Portal, route: string, body: unknown) =>
-    fetch(`${portal.url}${route}`, { method: "POST", headers: { "Content-Type": "application/json", "Ocp-Apim-Subscription-Key": key }, body: JSON.stringify(body) });
+    fetch(`${portal.url}${route}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Ocp-Apim-Subscription-Key": key },
+      body: JSON.stringify(body),
+    });
   const submit = (portal: Portal) => gateway(portal, "/kling-ai-image/v1/getImageTask", { prompt: "A lighthouse in fog", n: 2, aspect_ratio: "1:1" });
-  const asUser = (portal: Portal, p: string, init: RequestInit = {}) => fetch(`${portal.url}${p}`, { ...init, headers: { ...(init.headers as Record<string, string>), Cookie: user.cookie }, redirect: "manual" });
+  const asUser = (portal: Portal, p: string, init: RequestInit = {}) =>
+    fetch(`${portal.url}${p}`, { ...init, headers: { ...(init.headers as Record<string, string>), Cookie: user.cookie }, redirect: "manual" });
 
   beforeAll(async () => {
     // The deploy: migrate once, build once; then start the instances.
@@ -121,7 +126,13 @@ describe.skipIf(!postgresUrl)("two portals and a worker on one PostgreSQL with S
       const { csrfToken } = (await csrf.json()) as { csrfToken: string };
       const res = await fetch(`${portal.url}/api/auth/callback/credentials`, {
         method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") },
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          Cookie: csrf.headers
+            .getSetCookie()
+            .map((c) => c.split(";")[0])
+            .join("; "),
+        },
         body: new URLSearchParams({ csrfToken, email: "multi@example.com", password, json: "true" }),
         redirect: "manual",
       });
@@ -141,7 +152,11 @@ describe.skipIf(!postgresUrl)("two portals and a worker on one PostgreSQL with S
   it("refuses to start on a schema that is behind, saying to run npm run db:migrate", async () => {
     const u = new URL(db.url);
     u.searchParams.set("schema", `${db.schema}_unmigrated`);
-    await expect(startPortal({ ...env, DATABASE_URL: u.toString() })).rejects.toThrow(/schema is behind this code: \d+ migration\(s\) not applied .*Run `npm run db:migrate` once for this deploy/);
-    await expect(spawnCli("lib/cli/worker.ts", [], { env: { ...env, DATABASE_URL: u.toString() }, ready: /Worker running/ })).rejects.toThrow(/schema is behind this code/);
+    await expect(startPortal({ ...env, DATABASE_URL: u.toString() })).rejects.toThrow(
+      /schema is behind this code: \d+ migration\(s\) not applied .*Run `npm run db:migrate` once for this deploy/,
+    );
+    await expect(spawnCli("lib/cli/worker.ts", [], { env: { ...env, DATABASE_URL: u.toString() }, ready: /Worker running/ })).rejects.toThrow(
+      /schema is behind this code/,
+    );
   });
 });

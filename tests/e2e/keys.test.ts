@@ -85,7 +85,10 @@ describe("API keys", () => {
     }
     const refused = await create("one too many");
     expect(refused.status).toBe(409);
-    expect((await refused.json()).error).toEqual({ code: "too_many_keys", message: "You already have 3 active API keys, the most allowed is 3: revoke one before creating another" });
+    expect((await refused.json()).error).toEqual({
+      code: "too_many_keys",
+      message: "You already have 3 active API keys, the most allowed is 3: revoke one before creating another",
+    });
     expect((await user.fetch(`/api/keys/${ids[0]}`, sameOrigin("DELETE"))).status).toBe(204);
     expect((await create("after revoking")).status).toBe(201);
   });

@@ -21,7 +21,11 @@ beforeAll(async () => {
   portal = await startPortal();
   if (hasBrowser) browser = await launchBrowser();
   user = await signUp(portal.url, EMAIL, PASSWORD);
-  const created = await user.fetch("/api/tasks", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ prompt: "A lighthouse at dusk", n: 2, aspect_ratio: "1:1" }) });
+  const created = await user.fetch("/api/tasks", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ prompt: "A lighthouse at dusk", n: 2, aspect_ratio: "1:1" }),
+  });
   expect(created.status).toBe(202);
   taskId = (await created.json()).id;
   for (let i = 0; (await (await user.fetch(`/api/tasks/${taskId}`)).json()).status !== "succeed"; i++) {
@@ -38,7 +42,13 @@ afterAll(async () => {
   await portal?.stop();
 });
 
-const directives = (csp: string) => new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+const directives = (csp: string) =>
+  new Map(
+    csp
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name, values]),
+  );
 
 /** The headers every response carries, whatever it is. */
 function expectCommonHeaders(res: Response, what: string) {
@@ -84,7 +94,21 @@ function expectResourceHeaders(res: Response, what: string) {
 
 describe("security headers over HTTP", () => {
   it("every page, signed in and out, and both kinds of 404, carry a fresh nonce policy on their scripts", async () => {
-    const pages = ["/", "/signin", "/signup", "/docs", "/settings", "/settings/keys", "/settings/account", "/admin", `/tasks/${taskId}`, "/tasks/not-a-task", "/no-such-page", `/s/${shareId}`, "/s/revoked-or-never-made"];
+    const pages = [
+      "/",
+      "/signin",
+      "/signup",
+      "/docs",
+      "/settings",
+      "/settings/keys",
+      "/settings/account",
+      "/admin",
+      `/tasks/${taskId}`,
+      "/tasks/not-a-task",
+      "/no-such-page",
+      `/s/${shareId}`,
+      "/s/revoked-or-never-made",
+    ];
     const nonces = new Set<string>();
     for (const path of pages) {
       const signedIn = await user.fetch(path);
@@ -121,7 +145,10 @@ describe("security headers over HTTP", () => {
       ["signed image link", await fetch(fileUrl)],
       ["shared image", await fetch(`${portal.url}/api/shares/${shareId}/images/0`)],
       ["shared image, unknown link", await fetch(`${portal.url}/api/shares/nope/images/0`)],
-      ["gateway submit without key", await fetch(`${portal.url}/kling-ai-image/v1/getImageTask`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })],
+      [
+        "gateway submit without key",
+        await fetch(`${portal.url}/kling-ai-image/v1/getImageTask`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" }),
+      ],
       ["gateway unknown route", await fetch(`${portal.url}/kling-ai-image/v1/nope`)],
       ["next-auth csrf", await fetch(`${portal.url}/api/auth/csrf`)],
     ];
@@ -163,7 +190,21 @@ describe("security headers over HTTP", () => {
 });
 
 describe("Content-Security-Policy in Chromium", () => {
-  const pages = () => ["/signin", "/signup", "/", "/docs", "/settings", "/settings/keys", "/settings/account", "/admin", `/tasks/${taskId}`, "/tasks/not-a-task", "/no-such-page", `/s/${shareId}`, "/s/revoked-or-never-made"];
+  const pages = () => [
+    "/signin",
+    "/signup",
+    "/",
+    "/docs",
+    "/settings",
+    "/settings/keys",
+    "/settings/account",
+    "/admin",
+    `/tasks/${taskId}`,
+    "/tasks/not-a-task",
+    "/no-such-page",
+    `/s/${shareId}`,
+    "/s/revoked-or-never-made",
+  ];
 
   async function visitAll(page: import("playwright-core").Page, label: string) {
     for (const path of pages()) {
@@ -196,7 +237,11 @@ describe("Content-Security-Policy in Chromium", () => {
 
     // The generate form previews an upload as a data: URL; the history thumbnails load too.
     await page.goto(`${portal.url}/`, { waitUntil: "networkidle" });
-    await expect.poll(() => page.locator("[data-testid=task-card] img").evaluateAll((imgs) => imgs.length > 0 && imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0))).toBe(true);
+    await expect
+      .poll(() =>
+        page.locator("[data-testid=task-card] img").evaluateAll((imgs) => imgs.length > 0 && imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0)),
+      )
+      .toBe(true);
     await page.setInputFiles("input[type=file][name=image]", { name: "ref.png", mimeType: "image/png", buffer: await makePng(400, 400) });
     await expect.poll(() => page.locator("img[alt='Reference preview']").evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(400);
 

@@ -13,7 +13,11 @@ let portal: Portal;
 let user: Session;
 
 const post = (session: Session, body: unknown, headers: Record<string, string> = {}) =>
-  session.fetch("/api/tasks", { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  session.fetch("/api/tasks", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 async function filesUnder(dir: string): Promise<string[]> {
   try {
@@ -121,12 +125,19 @@ describe("history and submits", () => {
   it("answers 400 naming the header for an Idempotency-Key over 200 characters, and 422 for a key reused with a different request", async () => {
     const long = await post(user, { prompt: "too long a key" }, { "Idempotency-Key": "k".repeat(201) });
     expect(long.status).toBe(400);
-    expect((await long.json()).error).toMatchObject({ code: "invalid_request", message: "Idempotency-Key must be at most 200 characters", fields: { "Idempotency-Key": "at most 200 characters" } });
+    expect((await long.json()).error).toMatchObject({
+      code: "invalid_request",
+      message: "Idempotency-Key must be at most 200 characters",
+      fields: { "Idempotency-Key": "at most 200 characters" },
+    });
     expect((await post(user, { prompt: "first body" }, { "Idempotency-Key": "web-422" })).status).toBe(202);
     const changed = await post(user, { prompt: "second body" }, { "Idempotency-Key": "web-422" });
     expect(changed.status).toBe(422);
     expect(await changed.json()).toEqual({
-      error: { code: "idempotency_mismatch", message: "Idempotency-Key was already used in the last 24 hours with a different request; send a new key for a new request" },
+      error: {
+        code: "idempotency_mismatch",
+        message: "Idempotency-Key was already used in the last 24 hours with a different request; send a new key for a new request",
+      },
     });
     const prompts = (await (await user.fetch("/api/tasks?q=body")).json()).tasks.map((t: { prompt: string }) => t.prompt);
     expect(prompts).toEqual(["first body"]);

@@ -23,7 +23,8 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 vi.mock("@/lib/auth/session", () => ({ requireApiUser: vi.fn(), getSessionUser: vi.fn(), requireUser: vi.fn() }));
 
 const BASE = "http://localhost:3000";
-const asUser = (user: { id: string; email: string }) => vi.mocked(requireApiUser).mockResolvedValue({ id: user.id, email: user.email, name: null, isAdmin: false, hasPassword: true });
+const asUser = (user: { id: string; email: string }) =>
+  vi.mocked(requireApiUser).mockResolvedValue({ id: user.id, email: user.email, name: null, isAdmin: false, hasPassword: true });
 const params = <P>(p: P) => ({ params: Promise.resolve(p) });
 const json = (method: string, path: string, body?: unknown) =>
   new Request(`${BASE}${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -37,7 +38,18 @@ async function succeededTask(db: PrismaClient, userId: string, n: number, prompt
     await getBlobStore().put(storageKey, png, "image/png");
     await getBlobStore().put(`tasks/${task.id}/${index}.thumb.webp`, png, "image/webp");
     await db.taskImage.create({
-      data: { taskId: task.id, index, upstreamUrl: "https://example.com/x.png", storageKey, thumbKey: `tasks/${task.id}/${index}.thumb.webp`, contentType: "image/png", bytes: png.length, width: 64, height: 36, sha256: `${index}`.repeat(64) },
+      data: {
+        taskId: task.id,
+        index,
+        upstreamUrl: "https://example.com/x.png",
+        storageKey,
+        thumbKey: `tasks/${task.id}/${index}.thumb.webp`,
+        contentType: "image/png",
+        bytes: png.length,
+        width: 64,
+        height: 36,
+        sha256: `${index}`.repeat(64),
+      },
     });
   }
   return task;
@@ -139,7 +151,11 @@ describeEachDb("share links", (ctx) => {
     expect(await ctx.db.share.count({ where: { userId: owner.id } })).toBe(1);
     // A cross-site write is refused before anything is written.
     asUser(owner);
-    const crossSite = new Request(`${BASE}/api/shares`, { method: "POST", headers: { "content-type": "text/plain", origin: "https://evil.example" }, body: JSON.stringify({ taskId: task.id }) });
+    const crossSite = new Request(`${BASE}/api/shares`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", origin: "https://evil.example" },
+      body: JSON.stringify({ taskId: task.id }),
+    });
     expect((await createShareRoute(crossSite, params({}))).status).toBe(403);
     expect(await ctx.db.share.count({ where: { userId: owner.id } })).toBe(1);
   });
@@ -206,13 +222,23 @@ describeEachDb("downloads carry their settings", (ctx) => {
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect(Number(res.headers.get("content-length"))).toBe(bytes.byteLength);
     const text = readPngText(bytes);
-    expect(text.parameters).toBe(`Fjord at dawn — ünïcode ✓\nNegative prompt: fog\nAspect ratio: 16:9, Size: 64x36, Task id: ${task.id}, Provider: local, Model: Kling`);
-    expect(readImageParameters(bytes)).toMatchObject({ prompt: "Fjord at dawn — ünïcode ✓", negative_prompt: "fog", aspect_ratio: "16:9", task_id: task.id, provider: "local" });
+    expect(text.parameters).toBe(
+      `Fjord at dawn — ünïcode ✓\nNegative prompt: fog\nAspect ratio: 16:9, Size: 64x36, Task id: ${task.id}, Provider: local, Model: Kling`,
+    );
+    expect(readImageParameters(bytes)).toMatchObject({
+      prompt: "Fjord at dawn — ünïcode ✓",
+      negative_prompt: "fog",
+      aspect_ratio: "16:9",
+      task_id: task.id,
+      provider: "local",
+    });
     // Still a PNG any decoder reads.
     const sharp = (await import("sharp")).default;
     expect(await sharp(Buffer.from(bytes)).metadata()).toMatchObject({ format: "png", width: 64, height: 36 });
     // The image shown in the page is left as stored.
-    const plain = new Uint8Array(await (await imageRoute(new Request(`${BASE}/api/images/${task.id}/0`), params({ taskId: task.id, index: "0" }))).arrayBuffer());
+    const plain = new Uint8Array(
+      await (await imageRoute(new Request(`${BASE}/api/images/${task.id}/0`), params({ taskId: task.id, index: "0" }))).arrayBuffer(),
+    );
     expect(readImageParameters(plain)).toBeNull();
   });
 
@@ -247,7 +273,12 @@ describeEachDb("downloads carry their settings", (ctx) => {
     const files = await unzip(Buffer.from(await res.arrayBuffer()));
     // One prompt for both tasks: the second task's names carry its id.
     expect([...files.keys()].sort()).toEqual(["same-prompt-1.png", "same-prompt-3.png", `same-prompt-1-${b.id}.png`].sort());
-    for (const [query, status] of [["", 400], ["i=nope", 400], [`i=${a.id}.9`, 400], [`i=${a.id}.5`, 404]] as const) {
+    for (const [query, status] of [
+      ["", 400],
+      ["i=nope", 400],
+      [`i=${a.id}.9`, 400],
+      [`i=${a.id}.5`, 404],
+    ] as const) {
       expect((await get(query)).status, query).toBe(status);
     }
     asUser(stranger);

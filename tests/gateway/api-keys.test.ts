@@ -89,7 +89,10 @@ describeEachDb("API key signing secrets and limits", (ctx) => {
     const other = await makeUser(ctx.db);
     const keys = [];
     for (let i = 0; i < 3; i++) keys.push(await createApiKey(user.id, `k${i}`));
-    const refused = await createApiKey(user.id, "one too many").then(() => null, (e: unknown) => e);
+    const refused = await createApiKey(user.id, "one too many").then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused).toMatchObject({ status: 409, code: "too_many_keys" });
     expect((refused as Error).message).toBe("You already have 3 active API keys, the most allowed is 3: revoke one before creating another");

@@ -166,7 +166,11 @@ describeEachDb("callers' callbacks", (ctx) => {
     await deliverDueCallbacks({ now: new Date(now) });
     const [first, retry] = server.received.slice(before);
     expect(retry).toBeDefined();
-    const headers = (r: typeof first) => ({ "webhook-id": String(r.headers["webhook-id"]), "webhook-timestamp": String(r.headers["webhook-timestamp"]), "webhook-signature": String(r.headers["webhook-signature"]) });
+    const headers = (r: typeof first) => ({
+      "webhook-id": String(r.headers["webhook-id"]),
+      "webhook-timestamp": String(r.headers["webhook-timestamp"]),
+      "webhook-signature": String(r.headers["webhook-signature"]),
+    });
     expect(headers(first)["webhook-id"]).toBe(`msg_${row.id}`);
     expect(headers(retry)["webhook-id"]).toBe(`msg_${row.id}`);
     expect(Number(headers(retry)["webhook-timestamp"])).toBeGreaterThan(Number(headers(first)["webhook-timestamp"]));

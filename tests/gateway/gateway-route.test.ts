@@ -6,7 +6,10 @@ import { describeEachDb } from "../helpers/db";
 import { makeUser } from "../helpers/fixtures";
 
 const call = (handler: Parameters<typeof gatewayRoute>[1], key?: string) =>
-  gatewayRoute("status", handler)(new Request("http://portal/kling-ai-polling/v1/getImageStatus", { method: "POST", headers: key ? { "Ocp-Apim-Subscription-Key": key } : {}, body: "{}" }));
+  gatewayRoute(
+    "status",
+    handler,
+  )(new Request("http://portal/kling-ai-polling/v1/getImageStatus", { method: "POST", headers: key ? { "Ocp-Apim-Subscription-Key": key } : {}, body: "{}" }));
 
 describeEachDb("gateway route wrapper", (ctx) => {
   it("answers the seed's 500 body for an unexpected failure, with nothing internal in it", async () => {

@@ -32,18 +32,23 @@ describeEachDb("request budgets", (ctx) => {
     expect(await budgets.consume("web-submit", "key-a")).toBeNull();
   });
 
-  it(ctx.kind === "postgres" ? "shares one budget between instances on one database" : "keeps each process's budget in its memory (embedded PGlite has one process)", async () => {
-    const [one, two] = [instance(), instance()];
-    for (let i = 0; i < 5; i++) expect(await (i % 2 ? two : one).consume("status", "shared-key")).toBeNull();
-    const [waitOne, waitTwo] = [await one.consume("status", "shared-key"), await two.consume("status", "shared-key")];
-    if (ctx.kind === "postgres") {
-      expect(waitOne).toBeGreaterThanOrEqual(1);
-      expect(waitTwo).toBeGreaterThanOrEqual(1);
-    } else {
-      // Three spent in one, two in the other: each still has budget of its own.
-      expect([waitOne, waitTwo]).toEqual([null, null]);
-    }
-  });
+  it(
+    ctx.kind === "postgres"
+      ? "shares one budget between instances on one database"
+      : "keeps each process's budget in its memory (embedded PGlite has one process)",
+    async () => {
+      const [one, two] = [instance(), instance()];
+      for (let i = 0; i < 5; i++) expect(await (i % 2 ? two : one).consume("status", "shared-key")).toBeNull();
+      const [waitOne, waitTwo] = [await one.consume("status", "shared-key"), await two.consume("status", "shared-key")];
+      if (ctx.kind === "postgres") {
+        expect(waitOne).toBeGreaterThanOrEqual(1);
+        expect(waitTwo).toBeGreaterThanOrEqual(1);
+      } else {
+        // Three spent in one, two in the other: each still has budget of its own.
+        expect([waitOne, waitTwo]).toEqual([null, null]);
+      }
+    },
+  );
 });
 
 it("still limits, in memory, while PostgreSQL cannot be reached", async () => {

@@ -38,7 +38,15 @@ async function startSample(lang: "node" | "python", secret: string) {
   child.stdout!.on("data", (c) => (out += c));
   child.stderr!.on("data", (c) => (out += c));
   for (let i = 0; ; i++) {
-    const up = await new Promise<boolean>((ok) => net.connect(port, "127.0.0.1").once("connect", function (this: net.Socket) { this.destroy(); ok(true); }).once("error", () => ok(false)));
+    const up = await new Promise<boolean>((ok) =>
+      net
+        .connect(port, "127.0.0.1")
+        .once("connect", function (this: net.Socket) {
+          this.destroy();
+          ok(true);
+        })
+        .once("error", () => ok(false)),
+    );
     if (up) break;
     if (i > 100 || child.exitCode !== null) throw new Error(`sample did not start: ${out}`);
     await new Promise((ok) => setTimeout(ok, 100));

@@ -25,7 +25,14 @@ export async function createTestDb(kind: DbKind): Promise<TestDb> {
     const pglite = new PGlite("memory://");
     await applyMigrations(new PrismaPGlite(pglite));
     const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
-    return { kind, db, close: async () => { await db.$disconnect(); await pglite.close(); } };
+    return {
+      kind,
+      db,
+      close: async () => {
+        await db.$disconnect();
+        await pglite.close();
+      },
+    };
   }
   const base = process.env.TEST_DATABASE_URL!;
   assertLocal(base);

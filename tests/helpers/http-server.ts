@@ -23,6 +23,10 @@ export async function startScriptedServer(reply: (req: Received, n: number) => R
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    close: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }

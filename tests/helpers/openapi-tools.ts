@@ -24,7 +24,10 @@ export async function lintOpenApi(doc: unknown): Promise<LintResult> {
       // No telemetry, no update check: tests make no outside calls.
       env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
     }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? "" }));
-    const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; severity: string; message: string; location: { pointer?: string }[] }[] };
+    const report = JSON.parse(stdout) as {
+      totals: { errors: number; warnings: number };
+      problems: { ruleId: string; severity: string; message: string; location: { pointer?: string }[] }[];
+    };
     return {
       errors: report.totals.errors,
       warnings: report.totals.warnings,

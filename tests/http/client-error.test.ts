@@ -39,7 +39,9 @@ describe("answers to requests Node refuses before any handler", () => {
   });
 
   it("oversized headers on a gateway route get 431 in the seed's error shape", async () => {
-    const { statusLine, body } = parse(await raw(`POST /kling-ai-image/v1/getImageTask HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: ${"k".repeat(20 * 1024)}\r\n\r\n`));
+    const { statusLine, body } = parse(
+      await raw(`POST /kling-ai-image/v1/getImageTask HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: ${"k".repeat(20 * 1024)}\r\n\r\n`),
+    );
     expect(statusLine).toBe("HTTP/1.1 431 Request Header Fields Too Large");
     expect(body).toEqual({ error: "Request Header Fields Too Large", detail: expect.stringMatching(/16 KB/) });
   });

@@ -5,7 +5,11 @@ import { readJson } from "@/lib/http/read-json";
 
 const schema = z.object({ a: z.number() }).strict();
 const req = (body: string, headers: Record<string, string> = {}) => new Request("http://portal/x", { method: "POST", body, headers });
-const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as ApiError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as ApiError,
+  );
 
 describe("readJson", () => {
   it("refuses a body declared as something other than JSON with 415 naming Content-Type", async () => {

@@ -42,7 +42,9 @@ describe("assertSameOriginWrite", () => {
   });
 
   it("refuses a foreign or opaque Origin and cross-site fetch metadata even with JSON", () => {
-    expect(check("POST", { origin: "https://evil.example", "content-type": "application/json" })?.message).toContain("Origin https://evil.example is not this portal");
+    expect(check("POST", { origin: "https://evil.example", "content-type": "application/json" })?.message).toContain(
+      "Origin https://evil.example is not this portal",
+    );
     expect(check("POST", { origin: "null", "content-type": "application/json" })?.status).toBe(403);
     expect(check("POST", { origin: "https://portal.example.evil.example", "content-type": "text/plain" })?.status).toBe(403);
     expect(check("PUT", { "sec-fetch-site": "cross-site", "content-type": "application/json" })?.message).toContain("Sec-Fetch-Site: cross-site");

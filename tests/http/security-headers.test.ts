@@ -11,7 +11,13 @@ describe("security headers", () => {
     expect(d.get("style-src")).toEqual(["'self'", "'nonce-abc'"]);
     expect(d.get("style-src-attr")).toEqual(["'unsafe-inline'"]);
     expect(d.get("img-src")).toEqual(["'self'", "data:", "blob:"]);
-    for (const [name, value] of [["object-src", "'none'"], ["base-uri", "'self'"], ["form-action", "'self'"], ["frame-ancestors", "'none'"], ["connect-src", "'self'"]]) {
+    for (const [name, value] of [
+      ["object-src", "'none'"],
+      ["base-uri", "'self'"],
+      ["form-action", "'self'"],
+      ["frame-ancestors", "'none'"],
+      ["connect-src", "'self'"],
+    ]) {
       expect(d.get(name), name).toEqual([value]);
     }
     expect(d.has("upgrade-insecure-requests")).toBe(false);
@@ -27,7 +33,8 @@ describe("security headers", () => {
 
   it("resource policy and which paths get it", () => {
     expect(RESOURCE_CSP).toBe("default-src 'none'; frame-ancestors 'none'");
-    for (const p of ["/api/tasks", "/api", "/kling-ai-image/v1/getImageTask", "/kling-ai-polling/x", "/_next/static/chunks/a.js"]) expect(isResourcePath(p), p).toBe(true);
+    for (const p of ["/api/tasks", "/api", "/kling-ai-image/v1/getImageTask", "/kling-ai-polling/x", "/_next/static/chunks/a.js"])
+      expect(isResourcePath(p), p).toBe(true);
     for (const p of ["/", "/signin", "/tasks/abc", "/apix", "/docs", "/favicon.svg"]) expect(isResourcePath(p), p).toBe(false);
   });
 

@@ -40,7 +40,13 @@ afterAll(() => {
 // The scripted server stands in for the configured upstream: its origin is allowed explicitly.
 const downloadImage = (url: string, opts: DownloadOptions = {}) => download(url, { allowOrigins: [base], ...opts });
 
-const failure = (p: Promise<unknown>) => p.then(() => { throw new Error("expected a failure"); }, (e: ImageError) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error("expected a failure");
+    },
+    (e: ImageError) => e,
+  );
 
 describe("downloadImage", () => {
   it("returns the bytes of an image", async () => {
@@ -48,7 +54,12 @@ describe("downloadImage", () => {
   });
 
   it("treats 404 and 403 as final and 503 and 429 as worth retrying", async () => {
-    for (const [status, retryable] of [[404, false], [403, false], [503, true], [429, true]] as const) {
+    for (const [status, retryable] of [
+      [404, false],
+      [403, false],
+      [503, true],
+      [429, true],
+    ] as const) {
       const err = await failure(downloadImage(`${base}/${status}`));
       expect(err).toBeInstanceOf(ImageError);
       expect(err.retryable).toBe(retryable);

@@ -59,7 +59,9 @@ describe("processImage", () => {
   });
 
   it("rejects image formats the portal does not keep", async () => {
-    const gif = await sharp({ create: { width: 10, height: 10, channels: 3, background: "#fff" } }).gif().toBuffer();
+    const gif = await sharp({ create: { width: 10, height: 10, channels: 3, background: "#fff" } })
+      .gif()
+      .toBuffer();
     await expect(processImage(gif)).rejects.toThrow(/not a PNG, JPEG or WebP/);
   });
 });

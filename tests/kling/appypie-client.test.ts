@@ -31,7 +31,10 @@ async function setup(reply: (n: number) => Reply, opts: { timeoutMs?: number; ma
 const json = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({ status, body: JSON.stringify(body), headers });
 
 async function failure(p: Promise<unknown>): Promise<KlingError> {
-  const err = await p.then(() => null, (e) => e);
+  const err = await p.then(
+    () => null,
+    (e) => e,
+  );
   expect(err).toBeInstanceOf(KlingError);
   return err as KlingError;
 }
@@ -62,7 +65,12 @@ describe("Appy Pie client", () => {
         task_id: "T1",
         task_status: "succeed",
         task_status_msg: "",
-        task_result: { images: [{ index: 1, url: "https://cdn.example/1.png" }, { index: 0, url: "https://cdn.example/0.png" }] },
+        task_result: {
+          images: [
+            { index: 1, url: "https://cdn.example/1.png" },
+            { index: 0, url: "https://cdn.example/0.png" },
+          ],
+        },
         created_at: 1,
         updated_at: 2,
       }),

@@ -63,7 +63,7 @@ describe("drill controls of the standalone emulator (--control-port)", () => {
     }
   });
 
-  it("replaces the runtime faults with PUT /faults, clears them with \"\", and rejects a bad spec", async () => {
+  it('replaces the runtime faults with PUT /faults, clears them with "", and rejects a bad spec', async () => {
     expect((await put("/faults", { spec: "status=503; error-rate=1" })).status).toBe(200);
     expect((await submit({ prompt: "p" })).status).toBe(503);
     expect((await submit({ prompt: "p" })).status).toBe(503);
@@ -117,7 +117,8 @@ describe("drill counts in process", () => {
     try {
       const client = createAppyPieClient({ baseUrl: url, subscriptionKey: "k", timeoutMs: 3000, maxRetries: 0 });
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await client.submit(klingImageRequestSchema.parse({ prompt: "p", callback_url: `http://127.0.0.1:9/cb/${i}` }))).taskId);
+      for (let i = 0; i < 5; i++)
+        ids.push((await client.submit(klingImageRequestSchema.parse({ prompt: "p", callback_url: `http://127.0.0.1:9/cb/${i}` }))).taskId);
       const stats = await (await fetch(`${control.url}/stats`)).json();
       expect(Object.keys(stats.refs)).toEqual(["http://127.0.0.1:9/cb/2", "http://127.0.0.1:9/cb/3", "http://127.0.0.1:9/cb/4"]);
       expect(stats.refs["http://127.0.0.1:9/cb/4"]).toEqual({ submissions: 1, taskIds: [ids[4]], succeeded: false });
@@ -136,7 +137,9 @@ describe("emulator memory bounds", () => {
   it("keep reference images within a byte budget, letting the oldest go", async () => {
     const png = (await makePng(400, 400, "#00ff00")).toString("base64");
     const references = createReferenceImages({}, Buffer.from(png, "base64").length * 2);
-    const tasks = [0, 1, 2].map(() => newTask({ api: "seed", request: klingImageRequestSchema.parse({ prompt: "p", image: png }), durationMs: 0, outcome: "succeed", imagesBase: "http://x" }));
+    const tasks = [0, 1, 2].map(() =>
+      newTask({ api: "seed", request: klingImageRequestSchema.parse({ prompt: "p", image: png }), durationMs: 0, outcome: "succeed", imagesBase: "http://x" }),
+    );
     for (const t of tasks) {
       references.attach(t);
       await t.reference;

@@ -32,18 +32,36 @@ describe("standalone emulator (npm run emulator)", () => {
 
   it("answers the seed's curl examples, changed only in base URL and key, with the documented envelopes", async () => {
     const submit = await run("curl", [
-      "-s", "-X", "POST", `${base}/kling-ai-image/v1/getImageTask`,
-      "-H", "Content-Type: application/json", "-H", "Cache-Control: no-cache", "-H", "Ocp-Apim-Subscription-Key: my-key",
-      "--data-raw", '{ "prompt": "Sparrow bird flying" }',
+      "-s",
+      "-X",
+      "POST",
+      `${base}/kling-ai-image/v1/getImageTask`,
+      "-H",
+      "Content-Type: application/json",
+      "-H",
+      "Cache-Control: no-cache",
+      "-H",
+      "Ocp-Apim-Subscription-Key: my-key",
+      "--data-raw",
+      '{ "prompt": "Sparrow bird flying" }',
     ]);
     const envelope = submitResponseSchema.parse(JSON.parse(submit.stdout));
     expect(envelope.data).toMatchObject({ code: 0, message: "SUCCEED", data: { task_status: "submitted" } });
     const taskId = envelope.data.data.task_id;
     await sleep(900);
     const status = await run("curl", [
-      "-s", "-X", "POST", `${base}/kling-ai-polling/v1/getImageStatus`,
-      "-H", "Content-Type: application/json", "-H", "Cache-Control: no-cache", "-H", "Ocp-Apim-Subscription-Key: my-key",
-      "--data-raw", JSON.stringify({ task_id: taskId }),
+      "-s",
+      "-X",
+      "POST",
+      `${base}/kling-ai-polling/v1/getImageStatus`,
+      "-H",
+      "Content-Type: application/json",
+      "-H",
+      "Cache-Control: no-cache",
+      "-H",
+      "Ocp-Apim-Subscription-Key: my-key",
+      "--data-raw",
+      JSON.stringify({ task_id: taskId }),
     ]);
     const body = statusResponseSchema.parse(JSON.parse(status.stdout));
     expect(body).toMatchObject({ task_id: taskId, task_status: "succeed", task_status_msg: "" });
@@ -53,7 +71,18 @@ describe("standalone emulator (npm run emulator)", () => {
   });
 
   it("answers the seed's curl without a key with 401", async () => {
-    const { stdout } = await run("curl", ["-s", "-w", "\\n%{http_code}", "-X", "POST", `${base}/kling-ai-image/v1/getImageTask`, "-H", "Content-Type: application/json", "--data-raw", '{ "prompt": "x" }']);
+    const { stdout } = await run("curl", [
+      "-s",
+      "-w",
+      "\\n%{http_code}",
+      "-X",
+      "POST",
+      `${base}/kling-ai-image/v1/getImageTask`,
+      "-H",
+      "Content-Type: application/json",
+      "--data-raw",
+      '{ "prompt": "x" }',
+    ]);
     expect(stdout).toBe('{"error":"Invalid or missing authentication"}\n401');
   });
 });
@@ -86,7 +115,10 @@ describe("emulator contract", () => {
   });
 
   it("answers unknown task ids with the seed's not-found body and unknown routes with 404", async () => {
-    expect(await (await post("/kling-ai-polling/v1/getImageStatus", { task_id: "nope" })).json()).toEqual({ task_status: "failed", task_status_msg: "task not found" });
+    expect(await (await post("/kling-ai-polling/v1/getImageStatus", { task_id: "nope" })).json()).toEqual({
+      task_status: "failed",
+      task_status_msg: "task not found",
+    });
     const res = await post("/kling-ai-image/v2/whatever", {});
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: "Endpoint not found" });
@@ -146,7 +178,15 @@ describe("emulator callbacks", () => {
     });
     const taskId = (await res.json()).data.data.task_id;
     await sleep(600);
-    return { taskId, statuses: hooks.received.map((r) => JSON.parse(r.body)).map((b) => { expect(b.task_id).toBe(taskId); return b.task_status; }) };
+    return {
+      taskId,
+      statuses: hooks.received
+        .map((r) => JSON.parse(r.body))
+        .map((b) => {
+          expect(b.task_id).toBe(taskId);
+          return b.task_status;
+        }),
+    };
   }
 
   it("POSTs the seed's status body on each change", async () => {

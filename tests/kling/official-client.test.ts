@@ -85,7 +85,9 @@ describe("Kling official client", () => {
   });
 
   it("surfaces the reason of a task reported failed with HTTP 200", async () => {
-    const { client } = await setup(() => ({ body: envelope({ ...taskData, task_status: "failed", task_status_msg: "Image generation failed: risk control" }) }));
+    const { client } = await setup(() => ({
+      body: envelope({ ...taskData, task_status: "failed", task_status_msg: "Image generation failed: risk control" }),
+    }));
     const task = await client.getStatus("K1");
     expect(task).toMatchObject({ status: "failed", statusMsg: "Image generation failed: risk control" });
   });

@@ -18,7 +18,10 @@ const request = (extra: Record<string, unknown> = {}) => klingImageRequestSchema
 
 async function token(opts: { iss?: string; secret?: string; expIn?: number; nbfIn?: number; alg?: string } = {}) {
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({}).setProtectedHeader({ alg: opts.alg ?? "HS256", typ: "JWT" }).setExpirationTime(now + (opts.expIn ?? 600)).setNotBefore(now + (opts.nbfIn ?? -5));
+  const jwt = new SignJWT({})
+    .setProtectedHeader({ alg: opts.alg ?? "HS256", typ: "JWT" })
+    .setExpirationTime(now + (opts.expIn ?? 600))
+    .setNotBefore(now + (opts.nbfIn ?? -5));
   if (opts.iss !== "") jwt.setIssuer(opts.iss ?? AK);
   return jwt.sign(new TextEncoder().encode(opts.secret ?? SK));
 }
@@ -78,10 +81,14 @@ describe("official client against the emulator (KLING_PROVIDER=kling end to end)
   });
 
   it("rejects a JWT signed with the wrong secret with HTTP 401, an auth error", async () => {
-    const err: KlingError = await clientWith("not-the-secret-key").submit(request()).catch((e) => e);
+    const err: KlingError = await clientWith("not-the-secret-key")
+      .submit(request())
+      .catch((e) => e);
     expect(err).toBeInstanceOf(KlingError);
     expect(err).toMatchObject({ kind: "auth", status: 401, code: 1002, retryable: false });
-    const unknownIssuer: KlingError = await clientWith(SK, "someone-else").getStatus("x").catch((e) => e);
+    const unknownIssuer: KlingError = await clientWith(SK, "someone-else")
+      .getStatus("x")
+      .catch((e) => e);
     expect(unknownIssuer).toMatchObject({ kind: "auth", status: 401 });
   });
 
@@ -122,7 +129,12 @@ describe("emulator official routes", () => {
   afterAll(() => emulator.close());
 
   it("accepts any issuer's token when no key pair is configured, and answers the official envelope", async () => {
-    const res = await call("POST", "/v1/images/generations", { prompt: "p", model_name: "kling-v1", external_task_id: "ext-1" }, { Authorization: `Bearer ${await token({ iss: "anyone", secret: "anything" })}` });
+    const res = await call(
+      "POST",
+      "/v1/images/generations",
+      { prompt: "p", model_name: "kling-v1", external_task_id: "ext-1" },
+      { Authorization: `Bearer ${await token({ iss: "anyone", secret: "anything" })}` },
+    );
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ code: 0, message: "SUCCEED", data: { task_status: "submitted", task_info: { external_task_id: "ext-1" } } });
     expect(typeof res.json.request_id).toBe("string");
@@ -138,7 +150,15 @@ describe("emulator official routes", () => {
     ["a token valid only in a minute", "nbf", 1002],
   ])("answers %s with HTTP 401 and code %i", async (_what, kind, code) => {
     const auth =
-      kind === undefined ? "" : kind === "iss" ? `Bearer ${await token({ iss: "" })}` : kind === "expired" ? `Bearer ${await token({ expIn: -10 })}` : kind === "nbf" ? `Bearer ${await token({ nbfIn: 60 })}` : kind;
+      kind === undefined
+        ? ""
+        : kind === "iss"
+          ? `Bearer ${await token({ iss: "" })}`
+          : kind === "expired"
+            ? `Bearer ${await token({ expIn: -10 })}`
+            : kind === "nbf"
+              ? `Bearer ${await token({ nbfIn: 60 })}`
+              : kind;
     const res = await call("POST", "/v1/images/generations", { prompt: "p" }, { Authorization: auth });
     expect(res.status).toBe(401);
     expect(res.json).toMatchObject({ code, message: expect.any(String), request_id: expect.any(String) });
@@ -161,7 +181,10 @@ describe("emulator official routes", () => {
     const limited = await call("POST", "/v1/images/generations", { prompt: "p" }, { "X-Emulator-Faults": "status=429; retry-after=4" });
     expect(limited).toMatchObject({ status: 429, json: { code: 1302 } });
     expect(limited.headers.get("retry-after")).toBe("4");
-    expect(await call("GET", "/v1/images/generations/x", undefined, { "X-Emulator-Faults": "status=503" })).toMatchObject({ status: 503, json: { code: 5000 } });
+    expect(await call("GET", "/v1/images/generations/x", undefined, { "X-Emulator-Faults": "status=503" })).toMatchObject({
+      status: 503,
+      json: { code: 5000 },
+    });
     expect(await call("GET", "/v1/images/generations/x", undefined, { "X-Emulator-Faults": "bogus=1" })).toMatchObject({ status: 400, json: { code: 1201 } });
   });
 

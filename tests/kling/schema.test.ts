@@ -49,7 +49,12 @@ describe("klingImageRequestSchema", () => {
   });
 
   it("accepts prompts of 1 to 500 characters and rejects longer or empty ones", () => {
-    fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 500, unit: "grapheme-ascii" }).filter((s) => s.trim().length > 0), (p) => parse({ prompt: p }).success));
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 500, unit: "grapheme-ascii" }).filter((s) => s.trim().length > 0),
+        (p) => parse({ prompt: p }).success,
+      ),
+    );
     fc.assert(fc.property(fc.integer({ min: 501, max: 2000 }), (len) => !parse({ prompt: "a".repeat(len) }).success));
     expect(messages({ prompt: "   " })).toContain("prompt is required");
     expect(messages({})[0]).toMatch(/^prompt/);
@@ -77,9 +82,7 @@ describe("klingImageRequestSchema", () => {
   });
 
   it("accepts exactly image_fidelity in [0, 1]", () => {
-    fc.assert(
-      fc.property(fc.double({ min: -5, max: 5, noNaN: true }), (f) => parse({ prompt: "p", image_fidelity: f }).success === (f >= 0 && f <= 1)),
-    );
+    fc.assert(fc.property(fc.double({ min: -5, max: 5, noNaN: true }), (f) => parse({ prompt: "p", image_fidelity: f }).success === (f >= 0 && f <= 1)));
     expect(parse({ prompt: "p", image_fidelity: Number.NaN }).success).toBe(false);
   });
 
@@ -110,9 +113,7 @@ describe("klingImageRequestSchema", () => {
   });
 
   it("rejects references that are small, not images, prefixed or too large, naming the field", async () => {
-    expect(messages({ prompt: "p", image: (await makePng(299, 800)).toString("base64") })).toEqual([
-      "image: each side must be at least 300 px (got 299×800)",
-    ]);
+    expect(messages({ prompt: "p", image: (await makePng(299, 800)).toString("base64") })).toEqual(["image: each side must be at least 300 px (got 299×800)"]);
     expect(messages({ prompt: "p", image: SEED_BASE64_SAMPLE })[0]).toMatch(/^image: each side must be at least 300 px \(got 5×5\)/);
     expect(messages({ prompt: "p", image: Buffer.from("GIF89a not really").toString("base64") })).toEqual(["image: must be a PNG or JPEG image"]);
     expect(messages({ prompt: "p", image: "not base64 at all!" })[0]).toMatch(/^image: must be an http\(s\) URL or Base64/);

@@ -49,7 +49,9 @@ describeEachDb("metrics and health", (ctx) => {
     const due = await makeTask(db, user.id, { status: "queued", nextCheckAt: minutesAgo(2) });
     await makeTask(db, user.id, { status: "processing", upstreamTaskId: "up-1", nextCheckAt: new Date(Date.now() + 60_000) });
     await makeTask(db, user.id, { status: "succeed", finishedAt: minutesAgo(1) });
-    await db.callbackDelivery.create({ data: { taskId: due.id, taskStatus: "submitted", url: "https://caller.example/hook", body: {}, createdAt: minutesAgo(3) } });
+    await db.callbackDelivery.create({
+      data: { taskId: due.id, taskStatus: "submitted", url: "https://caller.example/hook", body: {}, createdAt: minutesAgo(3) },
+    });
 
     // An image upstream delivered that can never be read ends the task: a final archive failure.
     const owner = "metrics-test";

@@ -10,7 +10,18 @@ const routeOf = routeMatcherFor(process.cwd());
 describe("route patterns", () => {
   it("reads every page and route of app/, without route groups", () => {
     const patterns = readRoutePatterns(`${process.cwd()}/app`);
-    expect(patterns).toEqual(expect.arrayContaining(["/", "/signin", "/tasks/[id]", "/api/tasks", "/api/tasks/[id]", "/api/callbacks/kling/[secret]", "/kling-ai-image/[...rest]", "/api/metrics"]));
+    expect(patterns).toEqual(
+      expect.arrayContaining([
+        "/",
+        "/signin",
+        "/tasks/[id]",
+        "/api/tasks",
+        "/api/tasks/[id]",
+        "/api/callbacks/kling/[secret]",
+        "/kling-ai-image/[...rest]",
+        "/api/metrics",
+      ]),
+    );
     expect(patterns.some((p) => p.includes("("))).toBe(false);
   });
 
@@ -40,7 +51,20 @@ describe("route patterns", () => {
   it("names the metadata files Next.js serves from app/, and nothing else there", async () => {
     const dir = await mkdtemp(`${os.tmpdir()}/app-`);
     try {
-      for (const f of ["page.tsx", "favicon.ico", "robots.ts", "sitemap.xml", "globals.css", "layout.tsx", "(group)/about/page.tsx", "(group)/about/opengraph-image.png", "blog/icon.tsx", "blog/helper.ts", "_private/page.tsx", "@modal/page.tsx"]) {
+      for (const f of [
+        "page.tsx",
+        "favicon.ico",
+        "robots.ts",
+        "sitemap.xml",
+        "globals.css",
+        "layout.tsx",
+        "(group)/about/page.tsx",
+        "(group)/about/opengraph-image.png",
+        "blog/icon.tsx",
+        "blog/helper.ts",
+        "_private/page.tsx",
+        "@modal/page.tsx",
+      ]) {
         await mkdir(`${dir}/${f.split("/").slice(0, -1).join("/")}`, { recursive: true });
         await writeFile(`${dir}/${f}`, "");
       }

@@ -25,7 +25,12 @@ describe("createFsStore", () => {
   });
 
   it("derives the content type from the extension", async () => {
-    for (const [key, type] of [["refs/a.jpeg", "image/jpeg"], ["refs/a.JPG", "image/jpeg"], ["refs/a.webp", "image/webp"], ["refs/a.bin", "application/octet-stream"]]) {
+    for (const [key, type] of [
+      ["refs/a.jpeg", "image/jpeg"],
+      ["refs/a.JPG", "image/jpeg"],
+      ["refs/a.webp", "image/webp"],
+      ["refs/a.bin", "application/octet-stream"],
+    ]) {
       await store.put(key, Buffer.from("x"), "image/png");
       expect((await store.get(key))?.contentType).toBe(type);
     }

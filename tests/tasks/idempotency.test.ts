@@ -38,7 +38,10 @@ describeEachDb("Idempotency-Key", (ctx) => {
       [{ prompt: "first" }, { source: "api" as const }],
       [{ prompt: "first" }, { clientCallbackUrl: "https://example.com/hook" }],
     ] as const) {
-      const err = await createTask(v(input), { userId: user.id, idempotencyKey: "k-2", ...opts }).then(() => null, (e: unknown) => e);
+      const err = await createTask(v(input), { userId: user.id, idempotencyKey: "k-2", ...opts }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(ApiError);
       expect(err).toMatchObject(mismatch);
     }
@@ -84,8 +87,15 @@ describeEachDb("Idempotency-Key", (ctx) => {
     const user = await makeUser(ctx.db);
     const { key, id: keyId } = await createApiKey(user.id, "gw");
     const submit = (body: unknown, idem: string) =>
-      gatewayRoute("submit", submitViaGateway)(
-        new Request("http://portal/kling-ai-image/v1/getImageTask", { method: "POST", headers: { "Content-Type": "application/json", "Ocp-Apim-Subscription-Key": key, "Idempotency-Key": idem }, body: JSON.stringify(body) }),
+      gatewayRoute(
+        "submit",
+        submitViaGateway,
+      )(
+        new Request("http://portal/kling-ai-image/v1/getImageTask", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "Ocp-Apim-Subscription-Key": key, "Idempotency-Key": idem },
+          body: JSON.stringify(body),
+        }),
       );
     const long = await submit({ prompt: "x" }, "k".repeat(201));
     expect(long.status).toBe(400);
@@ -113,5 +123,9 @@ it("reads Idempotency-Key trimmed, empty as none, and refuses more than 200 char
       return e;
     }
   })();
-  expect(err).toMatchObject({ status: 400, message: "Idempotency-Key must be at most 200 characters", fields: { "Idempotency-Key": "at most 200 characters" } });
+  expect(err).toMatchObject({
+    status: 400,
+    message: "Idempotency-Key must be at most 200 characters",
+    fields: { "Idempotency-Key": "at most 200 characters" },
+  });
 });

@@ -313,7 +313,9 @@ describeEachDb("task lifecycle", (ctx) => {
     await reconcileOnce({ now: later(16 * 60) });
     const t = await row(task.id);
     expect(t.status).toBe("failed");
-    expect(t.statusMsg).toMatch(/^Kling did not accept this task within 15 minutes \(last answer: Kling is rate limiting requests.*\)\. Nothing was charged\. Try again\.$/);
+    expect(t.statusMsg).toMatch(
+      /^Kling did not accept this task within 15 minutes \(last answer: Kling is rate limiting requests.*\)\. Nothing was charged\. Try again\.$/,
+    );
     expect(life.emulator.calls.submit).toBe(0);
   });
 

@@ -70,7 +70,22 @@ describeEachDb("listTasks and getTaskOrThrow", (ctx) => {
     expect(json).not.toContain(task.callbackSecret);
     expect(json).not.toContain("secret-upstream");
     expect(Object.keys(dto).sort()).toEqual(
-      ["aspect_ratio", "createdAt", "finishedAt", "id", "image", "image_fidelity", "images", "n", "negative_prompt", "prompt", "source", "status", "statusMsg", "updatedAt"].sort(),
+      [
+        "aspect_ratio",
+        "createdAt",
+        "finishedAt",
+        "id",
+        "image",
+        "image_fidelity",
+        "images",
+        "n",
+        "negative_prompt",
+        "prompt",
+        "source",
+        "status",
+        "statusMsg",
+        "updatedAt",
+      ].sort(),
     );
   });
 });

@@ -56,7 +56,8 @@ function sseReader(res: Response) {
   };
 }
 
-const isTask = (id: string, status?: string) => (e: SseEvent) => e.event === "task" && JSON.parse(e.data).id === id && (!status || JSON.parse(e.data).status === status);
+const isTask = (id: string, status?: string) => (e: SseEvent) =>
+  e.event === "task" && JSON.parse(e.data).id === id && (!status || JSON.parse(e.data).status === status);
 const processing = (taskId: string) => ({ taskId, status: "processing" as const, statusMsg: "", images: [] });
 
 describe("the stream's since parameter", () => {

@@ -9,10 +9,14 @@ const none: BrowserSituation = { found: null, root: false, debian: true, ci: fal
 function run(s: BrowserSituation, installs: string | null = null) {
   const logs: string[] = [];
   let installCalls = 0;
-  const result = chooseBrowser(s, () => {
+  const result = chooseBrowser(
+    s,
+    () => {
       installCalls++;
       return installs;
-    }, (m) => logs.push(m));
+    },
+    (m) => logs.push(m),
+  );
   return { result, logs: logs.join("\n"), installCalls };
 }
 

@@ -34,16 +34,22 @@ export function SignInForm(props: { callbackUrl: string; oauth: { id: string; na
     <div className="space-y-5">
       <form onSubmit={onSubmit} className="space-y-4" noValidate>
         <div>
-          <label htmlFor="email" className="label">Email</label>
+          <label htmlFor="email" className="label">
+            Email
+          </label>
           {/* biome-ignore lint/a11y/noAutofocus: signing in is this page's only purpose. */}
           <input id="email" name="email" type="email" autoComplete="email" required className="input" autoFocus />
         </div>
         <div>
-          <label htmlFor="password" className="label">Password</label>
+          <label htmlFor="password" className="label">
+            Password
+          </label>
           <input id="password" name="password" type="password" autoComplete="current-password" required className="input" />
         </div>
         {error && (
-          <p role="alert" className="field-error">{error}</p>
+          <p role="alert" className="field-error">
+            {error}
+          </p>
         )}
         <button type="submit" className="btn-primary w-full" disabled={pending}>
           {pending ? "Signing in…" : "Sign in"}
@@ -59,7 +65,10 @@ export function SignInForm(props: { callbackUrl: string; oauth: { id: string; na
         </div>
       )}
       <p className="text-center text-sm text-zinc-500 dark:text-zinc-400">
-        New here? <Link href="/signup" className="font-medium text-brand-600 hover:underline dark:text-brand-400">Create an account</Link>
+        New here?{" "}
+        <Link href="/signup" className="font-medium text-brand-600 hover:underline dark:text-brand-400">
+          Create an account
+        </Link>
       </p>
     </div>
   );

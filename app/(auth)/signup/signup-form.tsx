@@ -47,31 +47,54 @@ export function SignUpForm() {
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       <div>
-        <label htmlFor="name" className="label">Name <span className="font-normal text-zinc-500 dark:text-zinc-400">(optional)</span></label>
+        <label htmlFor="name" className="label">
+          Name <span className="font-normal text-zinc-500 dark:text-zinc-400">(optional)</span>
+        </label>
         <input {...field("name")} type="text" autoComplete="name" />
-        {errors.name && <p id="name-error" className="field-error">{errors.name}</p>}
+        {errors.name && (
+          <p id="name-error" className="field-error">
+            {errors.name}
+          </p>
+        )}
       </div>
       <div>
-        <label htmlFor="email" className="label">Email</label>
+        <label htmlFor="email" className="label">
+          Email
+        </label>
         {/* biome-ignore lint/a11y/noAutofocus: signing up is this page's only purpose. */}
         <input {...field("email")} type="email" autoComplete="email" required autoFocus />
-        {errors.email && <p id="email-error" className="field-error">{errors.email}</p>}
+        {errors.email && (
+          <p id="email-error" className="field-error">
+            {errors.email}
+          </p>
+        )}
       </div>
       <div>
-        <label htmlFor="password" className="label">Password</label>
+        <label htmlFor="password" className="label">
+          Password
+        </label>
         <input {...field("password")} type="password" autoComplete="new-password" required minLength={8} />
         {errors.password ? (
-          <p id="password-error" className="field-error">{errors.password}</p>
+          <p id="password-error" className="field-error">
+            {errors.password}
+          </p>
         ) : (
           <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">At least 8 characters.</p>
         )}
       </div>
-      {errors.form && <p role="alert" className="field-error">{errors.form}</p>}
+      {errors.form && (
+        <p role="alert" className="field-error">
+          {errors.form}
+        </p>
+      )}
       <button type="submit" className="btn-primary w-full" disabled={pending}>
         {pending ? "Creating account…" : "Create account"}
       </button>
       <p className="text-center text-sm text-zinc-500 dark:text-zinc-400">
-        Already have an account? <Link href="/signin" className="font-medium text-brand-600 hover:underline dark:text-brand-400">Sign in</Link>
+        Already have an account?{" "}
+        <Link href="/signin" className="font-medium text-brand-600 hover:underline dark:text-brand-400">
+          Sign in
+        </Link>
       </p>
     </form>
   );

@@ -17,7 +17,15 @@ import { BulkBar } from "./bulk-bar";
 import { TaskTiles } from "./task-tiles";
 import { Viewer, type ViewerItem } from "./viewer";
 
-type ListState = { tasks: TaskDto[]; nextCursor: string | null; hasMore: boolean; total: number | null; totalImages: number | null; loading: boolean; error: string | null };
+type ListState = {
+  tasks: TaskDto[];
+  nextCursor: string | null;
+  hasMore: boolean;
+  total: number | null;
+  totalImages: number | null;
+  loading: boolean;
+  error: string | null;
+};
 
 const SIZE_KEY = "kling-portal.gallery-size";
 
@@ -102,7 +110,11 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
     () =>
       on("task-created", (task) => {
         if (!startedTaskMatches(filters, task)) {
-          toast({ title: "Generation started", description: "It is not shown under the current filters.", action: { label: "Show all", onClick: () => applyFilters({}) } });
+          toast({
+            title: "Generation started",
+            description: "It is not shown under the current filters.",
+            action: { label: "Show all", onClick: () => applyFilters({}) },
+          });
           return;
         }
         setList((s) => (s.tasks.some((t) => t.id === task.id) ? s : { ...s, tasks: [task, ...s.tasks], total: s.total === null ? null : s.total + 1 }));
@@ -167,11 +179,18 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
       <div ref={top} className="space-y-4">
         <GalleryFiltersBar filters={filters} onChange={applyFilters} size={size} onSize={changeSize} />
         <p className="text-sm text-zinc-600 dark:text-zinc-400" aria-live="polite" data-testid="gallery-count">
-          {list.loading && !list.tasks.length ? "Loading…" : imageCount === null ? "" : `${imageCount} image${imageCount === 1 ? "" : "s"}${filtered ? " match" : ""}`}
+          {list.loading && !list.tasks.length
+            ? "Loading…"
+            : imageCount === null
+              ? ""
+              : `${imageCount} image${imageCount === 1 ? "" : "s"}${filtered ? " match" : ""}`}
         </p>
         {list.error && (
           <p role="alert" className="field-error">
-            {list.error} <button type="button" className="underline" onClick={() => void load(filters, list.tasks.length ? list.nextCursor : null)}>Try again</button>
+            {list.error}{" "}
+            <button type="button" className="underline" onClick={() => void load(filters, list.tasks.length ? list.nextCursor : null)}>
+              Try again
+            </button>
           </p>
         )}
         {visible.length === 0 && !list.loading ? (
@@ -179,12 +198,16 @@ export function Gallery({ initial, initialFilters }: { initial: TaskListDto; ini
             {filtered ? (
               <>
                 <p className="font-medium">{filters.favorite ? "No favourites here yet." : "No images match these filters."}</p>
-                <button type="button" className="text-sm text-brand-600 underline dark:text-brand-400" onClick={() => applyFilters({})}>Show all images</button>
+                <button type="button" className="text-sm text-brand-600 underline dark:text-brand-400" onClick={() => applyFilters({})}>
+                  Show all images
+                </button>
               </>
             ) : (
               <>
                 <p className="text-lg font-medium">Nothing here yet</p>
-                <p className="max-w-md text-sm text-zinc-600 dark:text-zinc-400">Describe an image in the form above, or pick one of the examples, and press Generate. Every result is kept here.</p>
+                <p className="max-w-md text-sm text-zinc-600 dark:text-zinc-400">
+                  Describe an image in the form above, or pick one of the examples, and press Generate. Every result is kept here.
+                </p>
               </>
             )}
           </div>

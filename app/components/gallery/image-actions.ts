@@ -27,12 +27,16 @@ export async function setFavorite(task: TaskDto, index: number, favorite: boolea
   await mutate<TaskDto>(taskKey(task.id), (current) => patch(current ?? task), { revalidate: false });
   const res = await apiRequest(favorite ? "PUT" : "DELETE", `/api/images/${task.id}/${index}/favorite`);
   if (!res.ok) {
-    await mutate<TaskDto>(taskKey(task.id), (current) => ({ ...(current ?? task), images: (current ?? task).images.map((img) => (img.index === index ? { ...img, favorite: !favorite } : img)) }), { revalidate: false });
+    await mutate<TaskDto>(
+      taskKey(task.id),
+      (current) => ({ ...(current ?? task), images: (current ?? task).images.map((img) => (img.index === index ? { ...img, favorite: !favorite } : img)) }),
+      { revalidate: false },
+    );
     toast({ title: "Could not change the favourite", description: res.message, tone: "error" });
   }
 }
 
-const asRatio = (r: string): AspectRatio | undefined => (ASPECT_RATIOS as readonly string[]).includes(r) ? (r as AspectRatio) : undefined;
+const asRatio = (r: string): AspectRatio | undefined => ((ASPECT_RATIOS as readonly string[]).includes(r) ? (r as AspectRatio) : undefined);
 
 /** Fills the generate form with everything the task was made with. */
 export function loadSettings(task: TaskDto): void {
@@ -52,7 +56,11 @@ export function loadSettings(task: TaskDto): void {
 
 export function loadAsReference(task: TaskDto, index: number): void {
   if (!fill({ referenceUrl: `/api/images/${task.id}/${index}`, referenceName: `Image ${index + 1} of “${task.prompt.slice(0, 40)}”` })) return;
-  toast({ title: "Image set as the reference", description: "Describe the new image and press Generate.", image: `/api/images/${task.id}/${index}?size=thumb` });
+  toast({
+    title: "Image set as the reference",
+    description: "Describe the new image and press Generate.",
+    image: `/api/images/${task.id}/${index}?size=thumb`,
+  });
 }
 
 export async function rerun(task: TaskDto): Promise<void> {
@@ -71,7 +79,10 @@ export async function share(task: TaskDto, index?: number): Promise<void> {
     toast({ title: "Could not make a share link", description: res.message, tone: "error" });
     return;
   }
-  const copied = await navigator.clipboard?.writeText(res.data.url).then(() => true, () => false);
+  const copied = await navigator.clipboard?.writeText(res.data.url).then(
+    () => true,
+    () => false,
+  );
   toast({
     title: copied ? "Share link copied" : "Share link made",
     description: `${res.data.url} — anyone with the link can see ${index === undefined ? "these images" : "this image"} until you revoke it.`,

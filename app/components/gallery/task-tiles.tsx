@@ -39,40 +39,81 @@ export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task:
   if (task.status === "succeed") {
     const shown = gallery.favoritesOnly ? task.images.filter((i) => i.favorite) : task.images;
     tiles = shown.map((img) => (
-      <figure key={img.index} data-testid="gallery-image" data-index={img.index} data-selected={gallery.selected.has(`${task.id}.${img.index}`) || undefined} className="group relative data-[selected]:ring-4 data-[selected]:ring-brand-500 m-0 overflow-hidden rounded-lg bg-zinc-200 dark:bg-zinc-800" style={tileFlex(img.width, img.height)}>
+      <figure
+        key={img.index}
+        data-testid="gallery-image"
+        data-index={img.index}
+        data-selected={gallery.selected.has(`${task.id}.${img.index}`) || undefined}
+        className="group relative data-[selected]:ring-4 data-[selected]:ring-brand-500 m-0 overflow-hidden rounded-lg bg-zinc-200 dark:bg-zinc-800"
+        style={tileFlex(img.width, img.height)}
+      >
         <button
           type="button"
           className="block w-full cursor-zoom-in"
           aria-label={`Open “${short}”, image ${img.index + 1} of ${task.images.length}`}
           onClick={(e) => gallery.open(task.id, img.index, e.currentTarget)}
         >
-          <img src={img.thumbnailUrl} alt={`${short} (${img.index + 1})`} loading="lazy" decoding="async" width={img.width} height={img.height} className="block h-auto w-full" style={{ aspectRatio: `${img.width} / ${img.height}` }} />
+          <img
+            src={img.thumbnailUrl}
+            alt={`${short} (${img.index + 1})`}
+            loading="lazy"
+            decoding="async"
+            width={img.width}
+            height={img.height}
+            className="block h-auto w-full"
+            style={{ aspectRatio: `${img.width} / ${img.height}` }}
+          />
         </button>
         <div className={`pointer-events-none absolute inset-x-0 bottom-0 bg-gradient-to-t from-black/70 to-transparent p-2 pt-8 ${revealed} ${mouseOnly}`}>
           <p className="line-clamp-2 text-xs text-white">{task.prompt}</p>
         </div>
-        {img.favorite && <span aria-hidden className="absolute top-2 left-2 text-lg text-amber-300 drop-shadow group-hover:opacity-0 [@media(hover:hover)]:group-focus-within:opacity-0">★</span>}
-        <div className={`pointer-events-none absolute top-2 right-2 left-2 flex justify-between gap-1.5 *:pointer-events-auto ${gallery.selected.size ? "" : revealed}`}>
+        {img.favorite && (
+          <span
+            aria-hidden
+            className="absolute top-2 left-2 text-lg text-amber-300 drop-shadow group-hover:opacity-0 [@media(hover:hover)]:group-focus-within:opacity-0"
+          >
+            ★
+          </span>
+        )}
+        <div
+          className={`pointer-events-none absolute top-2 right-2 left-2 flex justify-between gap-1.5 *:pointer-events-auto ${gallery.selected.size ? "" : revealed}`}
+        >
           <span className="flex gap-1.5">
-          {/* biome-ignore lint/a11y/useKeyWithClickEvents: only keeps the tile's own click from also opening the viewer; the checkbox inside takes the keyboard. */}
-          <label className={`${overlayButton} cursor-pointer ${gallery.selected.size ? "" : mouseOnly}`} onClick={(e) => e.stopPropagation()}>
-            <input
-              type="checkbox"
-              data-testid="select"
-              aria-label={`Select image ${img.index + 1} of “${short}”`}
-              className="size-4 accent-brand-600"
-              checked={gallery.selected.has(`${task.id}.${img.index}`)}
-              onClick={(e) => gallery.select(`${task.id}.${img.index}`, e.currentTarget.checked, e.shiftKey)}
-              onChange={() => {}}
-            />
-          </label>
-          <button type="button" aria-pressed={img.favorite} aria-label={img.favorite ? "Remove from favourites" : "Add to favourites"} data-testid="favorite" className={`${overlayButton} ${mouseOnly} ${img.favorite ? "text-amber-300" : ""}`} onClick={() => void setFavorite(task, img.index, !img.favorite)}>
-            <span aria-hidden>{img.favorite ? "★" : "☆"}</span>
-          </button>
+            {/* biome-ignore lint/a11y/useKeyWithClickEvents: only keeps the tile's own click from also opening the viewer; the checkbox inside takes the keyboard. */}
+            <label className={`${overlayButton} cursor-pointer ${gallery.selected.size ? "" : mouseOnly}`} onClick={(e) => e.stopPropagation()}>
+              <input
+                type="checkbox"
+                data-testid="select"
+                aria-label={`Select image ${img.index + 1} of “${short}”`}
+                className="size-4 accent-brand-600"
+                checked={gallery.selected.has(`${task.id}.${img.index}`)}
+                onClick={(e) => gallery.select(`${task.id}.${img.index}`, e.currentTarget.checked, e.shiftKey)}
+                onChange={() => {}}
+              />
+            </label>
+            <button
+              type="button"
+              aria-pressed={img.favorite}
+              aria-label={img.favorite ? "Remove from favourites" : "Add to favourites"}
+              data-testid="favorite"
+              className={`${overlayButton} ${mouseOnly} ${img.favorite ? "text-amber-300" : ""}`}
+              onClick={() => void setFavorite(task, img.index, !img.favorite)}
+            >
+              <span aria-hidden>{img.favorite ? "★" : "☆"}</span>
+            </button>
           </span>
           <span className="flex gap-1.5">
-            <a href={`${img.url}?download=1`} download className={`${overlayButton} ${mouseOnly}`}><span aria-hidden>↓</span><span className="sr-only">Download</span></a>
-            <ImageMenu task={task} index={img.index} label={`Actions for image ${img.index + 1}`} onOpen={() => gallery.open(task.id, img.index, null)} onSelect={() => gallery.select(`${task.id}.${img.index}`, true, false)} />
+            <a href={`${img.url}?download=1`} download className={`${overlayButton} ${mouseOnly}`}>
+              <span aria-hidden>↓</span>
+              <span className="sr-only">Download</span>
+            </a>
+            <ImageMenu
+              task={task}
+              index={img.index}
+              label={`Actions for image ${img.index + 1}`}
+              onOpen={() => gallery.open(task.id, img.index, null)}
+              onSelect={() => gallery.select(`${task.id}.${img.index}`, true, false)}
+            />
           </span>
         </div>
       </figure>
@@ -112,13 +153,28 @@ function Placeholder({ task, ratio, first }: { task: TaskDto; ratio: [number, nu
 function FailedTile({ task, ratio }: { task: TaskDto; ratio: [number, number] }) {
   const [busy, setBusy] = useState(false);
   return (
-    <div data-testid="gallery-failed" className="group relative overflow-hidden rounded-lg border border-red-200 bg-red-50 dark:border-red-900/60 dark:bg-red-950/30" style={tileFlex(ratio[0], ratio[1])}>
+    <div
+      data-testid="gallery-failed"
+      className="group relative overflow-hidden rounded-lg border border-red-200 bg-red-50 dark:border-red-900/60 dark:bg-red-950/30"
+      style={tileFlex(ratio[0], ratio[1])}
+    >
       <div style={{ aspectRatio: `${ratio[0]} / ${ratio[1]}` }} />
       <div className="absolute inset-0 flex flex-col justify-center gap-2 overflow-auto p-3">
-        <p className="text-xs font-medium text-red-800 dark:text-red-300">Failed: <span className="font-normal">{task.statusMsg || "the generation failed."}</span></p>
+        <p className="text-xs font-medium text-red-800 dark:text-red-300">
+          Failed: <span className="font-normal">{task.statusMsg || "the generation failed."}</span>
+        </p>
         <p className="line-clamp-1 text-xs text-zinc-700 dark:text-zinc-300">{task.prompt}</p>
         <div className="flex items-center gap-2">
-          <button type="button" className="btn-secondary min-h-8 px-3 text-xs" disabled={busy} onClick={async () => { setBusy(true); await rerun(task); setBusy(false); }}>
+          <button
+            type="button"
+            className="btn-secondary min-h-8 px-3 text-xs"
+            disabled={busy}
+            onClick={async () => {
+              setBusy(true);
+              await rerun(task);
+              setBusy(false);
+            }}
+          >
             {busy ? "Starting…" : "Try again"}
           </button>
         </div>

@@ -13,7 +13,21 @@ import { deleteWithUndo, loadAsReference, loadSettings, rerun, setFavorite, shar
 
 export type ViewerItem = { task: TaskDto; index: number };
 
-export function Viewer({ items, at, onAt, onClose, onDeleted, returnFocus }: { items: ViewerItem[]; at: number; onAt(i: number): void; onClose(): void; onDeleted?(): void; returnFocus(): void }) {
+export function Viewer({
+  items,
+  at,
+  onAt,
+  onClose,
+  onDeleted,
+  returnFocus,
+}: {
+  items: ViewerItem[];
+  at: number;
+  onAt(i: number): void;
+  onClose(): void;
+  onDeleted?(): void;
+  returnFocus(): void;
+}) {
   const item = items[at];
   const swipe = useRef<{ x: number; y: number } | null>(null);
   if (!item) return null;
@@ -54,18 +68,42 @@ export function Viewer({ items, at, onAt, onClose, onDeleted, returnFocus }: { i
               if (Math.abs(dx) > 50 && Math.abs(dx) > Math.abs(e.clientY - start.y)) go(dx < 0 ? 1 : -1);
             }}
           >
-            <img src={image.url} alt={`${short} (${index + 1})`} draggable={false} className="max-h-full max-w-full object-contain select-none" style={{ aspectRatio: `${image.width} / ${image.height}` }} />
+            <img
+              src={image.url}
+              alt={`${short} (${index + 1})`}
+              draggable={false}
+              className="max-h-full max-w-full object-contain select-none"
+              style={{ aspectRatio: `${image.width} / ${image.height}` }}
+            />
             {items.length > 1 && (
               <>
-                <button type="button" aria-label="Previous image" className="btn-secondary absolute left-2 min-h-11 opacity-80 hover:opacity-100" onClick={() => go(-1)}>←</button>
-                <button type="button" aria-label="Next image" className="btn-secondary absolute right-2 min-h-11 opacity-80 hover:opacity-100" onClick={() => go(1)}>→</button>
+                <button
+                  type="button"
+                  aria-label="Previous image"
+                  className="btn-secondary absolute left-2 min-h-11 opacity-80 hover:opacity-100"
+                  onClick={() => go(-1)}
+                >
+                  ←
+                </button>
+                <button
+                  type="button"
+                  aria-label="Next image"
+                  className="btn-secondary absolute right-2 min-h-11 opacity-80 hover:opacity-100"
+                  onClick={() => go(1)}
+                >
+                  →
+                </button>
               </>
             )}
           </div>
           <aside aria-label="Details" className="max-h-[45dvh] shrink-0 space-y-3 overflow-y-auto bg-white p-4 text-sm lg:max-h-none lg:w-80 dark:bg-zinc-900">
             <div className="flex items-center justify-between gap-2">
-              <p className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{at + 1} / {items.length}</p>
-              <Dialog.Close className="btn-secondary min-h-9 px-3" aria-label="Close">✕</Dialog.Close>
+              <p className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400">
+                {at + 1} / {items.length}
+              </p>
+              <Dialog.Close className="btn-secondary min-h-9 px-3" aria-label="Close">
+                ✕
+              </Dialog.Close>
             </div>
             <div>
               <p className="label">Prompt</p>
@@ -79,14 +117,52 @@ export function Viewer({ items, at, onAt, onClose, onDeleted, returnFocus }: { i
             )}
             <TaskParameters task={task} image={image} />
             <div className="grid grid-cols-2 gap-2">
-              <a href={`${image.url}?download=1`} download className={action}>Download</a>
-              <button type="button" className={action} aria-pressed={image.favorite} onClick={() => void setFavorite(task, index, !image.favorite)}>{image.favorite ? "★ Favourite" : "☆ Favourite"}</button>
-              <button type="button" className={action} onClick={() => { loadSettings(task); onClose(); }}>Use settings</button>
-              <button type="button" className={action} onClick={() => { loadAsReference(task, index); onClose(); }}>Use as reference</button>
-              <button type="button" className={action} onClick={() => void rerun(task)}>Re-run</button>
-              <button type="button" className={action} onClick={() => void share(task, index)}>Share link</button>
-              <Link href={`/tasks/${task.id}`} className={action}>Task details</Link>
-              <button type="button" className="btn-danger min-h-9 justify-start px-3" onClick={() => { deleteWithUndo(task); onClose(); onDeleted?.(); }}>Delete</button>
+              <a href={`${image.url}?download=1`} download className={action}>
+                Download
+              </a>
+              <button type="button" className={action} aria-pressed={image.favorite} onClick={() => void setFavorite(task, index, !image.favorite)}>
+                {image.favorite ? "★ Favourite" : "☆ Favourite"}
+              </button>
+              <button
+                type="button"
+                className={action}
+                onClick={() => {
+                  loadSettings(task);
+                  onClose();
+                }}
+              >
+                Use settings
+              </button>
+              <button
+                type="button"
+                className={action}
+                onClick={() => {
+                  loadAsReference(task, index);
+                  onClose();
+                }}
+              >
+                Use as reference
+              </button>
+              <button type="button" className={action} onClick={() => void rerun(task)}>
+                Re-run
+              </button>
+              <button type="button" className={action} onClick={() => void share(task, index)}>
+                Share link
+              </button>
+              <Link href={`/tasks/${task.id}`} className={action}>
+                Task details
+              </Link>
+              <button
+                type="button"
+                className="btn-danger min-h-9 justify-start px-3"
+                onClick={() => {
+                  deleteWithUndo(task);
+                  onClose();
+                  onDeleted?.();
+                }}
+              >
+                Delete
+              </button>
             </div>
           </aside>
         </Dialog.Content>

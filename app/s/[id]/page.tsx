@@ -49,7 +49,9 @@ export default async function SharedPage({ params }: Params) {
       <header className="border-b border-zinc-200 dark:border-zinc-800">
         <div className="mx-auto flex h-14 max-w-6xl items-center gap-2 px-4 sm:px-6">
           <Link href="/" className="flex items-center gap-2 font-semibold">
-            <span aria-hidden className="grid size-7 place-items-center rounded-lg bg-brand-600 text-sm text-white">K</span>
+            <span aria-hidden className="grid size-7 place-items-center rounded-lg bg-brand-600 text-sm text-white">
+              K
+            </span>
             Kling Portal
           </Link>
           <span className="ml-auto text-xs text-zinc-600 dark:text-zinc-400">Shared image</span>
@@ -64,12 +66,26 @@ export default async function SharedPage({ params }: Params) {
               data-testid="shared-image"
               className="overflow-hidden rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900"
               // Each image at its own shape; several share a row like the gallery's justified rows.
-              style={single ? { maxWidth: `min(100%, calc(75dvh * ${img.width / img.height}))` } : { flex: `${img.width / img.height} 1 ${Math.round((img.width / img.height) * 260)}px` }}
+              style={
+                single
+                  ? { maxWidth: `min(100%, calc(75dvh * ${img.width / img.height}))` }
+                  : { flex: `${img.width / img.height} 1 ${Math.round((img.width / img.height) * 260)}px` }
+              }
             >
-              <img src={sharedImageUrl(share.id, img.index)} alt={`${shortPrompt(share.prompt)} (${img.index + 1})`} width={img.width} height={img.height} className="h-auto w-full" />
+              <img
+                src={sharedImageUrl(share.id, img.index)}
+                alt={`${shortPrompt(share.prompt)} (${img.index + 1})`}
+                width={img.width}
+                height={img.height}
+                className="h-auto w-full"
+              />
               <figcaption className="flex items-center justify-between px-3 py-2 text-xs text-zinc-600 dark:text-zinc-400">
-                <span>{img.width} × {img.height}</span>
-                <a href={`${sharedImageUrl(share.id, img.index)}?download=1`} download className="font-medium text-brand-600 dark:text-brand-400">Download</a>
+                <span>
+                  {img.width} × {img.height}
+                </span>
+                <a href={`${sharedImageUrl(share.id, img.index)}?download=1`} download className="font-medium text-brand-600 dark:text-brand-400">
+                  Download
+                </a>
               </figcaption>
             </figure>
           ))}
@@ -84,10 +100,16 @@ export default async function SharedPage({ params }: Params) {
           <dt className="text-zinc-600 dark:text-zinc-400">Aspect ratio</dt>
           <dd>{share.aspectRatio}</dd>
           <dt className="text-zinc-600 dark:text-zinc-400">Created</dt>
-          <dd><time dateTime={share.createdAt.toISOString()}>{share.createdAt.toISOString().slice(0, 10)}</time></dd>
+          <dd>
+            <time dateTime={share.createdAt.toISOString()}>{share.createdAt.toISOString().slice(0, 10)}</time>
+          </dd>
         </dl>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          Made with Kling AI text-to-image. <Link href="/signup" className="text-brand-600 dark:text-brand-400">Make your own</Link>.
+          Made with Kling AI text-to-image.{" "}
+          <Link href="/signup" className="text-brand-600 dark:text-brand-400">
+            Make your own
+          </Link>
+          .
         </p>
       </main>
     </div>

@@ -30,8 +30,7 @@ export type DeliverOptions = {
   lookup?: LookupFn;
 };
 
-const rank = (t: "d" | "e") =>
-  Prisma.raw(`(CASE ${t}."taskStatus" WHEN 'submitted' THEN 1 WHEN 'processing' THEN 2 ELSE 3 END)`);
+const rank = (t: "d" | "e") => Prisma.raw(`(CASE ${t}."taskStatus" WHEN 'submitted' THEN 1 WHEN 'processing' THEN 2 ELSE 3 END)`);
 
 export async function deliverDueCallbacks(opts: DeliverOptions = {}): Promise<number> {
   const db = getDb();
@@ -99,7 +98,12 @@ async function proveDeliveryLease(id: string, owner: string, until: Prisma.Sql):
 
 type Attempt = { ok: boolean; status?: number; error?: string; permanent?: boolean };
 
-async function attempt(url: string, message: SignedMessage, c: { timeoutMs: number; lookup?: LookupFn }, prove: () => Promise<boolean>): Promise<Attempt | "lease-lost"> {
+async function attempt(
+  url: string,
+  message: SignedMessage,
+  c: { timeoutMs: number; lookup?: LookupFn },
+  prove: () => Promise<boolean>,
+): Promise<Attempt | "lease-lost"> {
   if (!(await prove())) return "lease-lost";
   try {
     const res = await safeFetch(url, {

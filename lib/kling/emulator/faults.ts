@@ -77,7 +77,9 @@ export function parseFaults(spec: string | null | undefined): Faults {
         faults.callbacks = value as CallbackMode;
         break;
       default:
-        throw new FaultSpecError(`unknown fault "${key}" (known: latency, status, retry-after, error-rate, fail-rate, duration, outcome, callbacks, callback-drop-rate)`);
+        throw new FaultSpecError(
+          `unknown fault "${key}" (known: latency, status, retry-after, error-rate, fail-rate, duration, outcome, callbacks, callback-drop-rate)`,
+        );
     }
   }
   return faults;

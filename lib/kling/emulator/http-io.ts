@@ -6,7 +6,10 @@ import type { z } from "zod";
 export const MAX_BODY = 15 * 1024 * 1024;
 
 export class BodyError extends Error {
-  constructor(readonly status: 400 | 413, message: string) {
+  constructor(
+    readonly status: 400 | 413,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -31,7 +34,8 @@ async function readBodyOnce(req: IncomingMessage, max: number): Promise<unknown>
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > max) throw new BodyError(400, `body: must be at most ${max >= 1024 * 1024 ? `${Math.round(max / 1024 / 1024)} MB` : `${Math.round(max / 1024)} KB`}`);
+    if (size > max)
+      throw new BodyError(400, `body: must be at most ${max >= 1024 * 1024 ? `${Math.round(max / 1024 / 1024)} MB` : `${Math.round(max / 1024)} KB`}`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString("utf8");

@@ -48,9 +48,11 @@ type EmulatorConfig = Pick<
 
 export function emulatorOptionsFromConfig(config: EmulatorConfig): EmulatorOptions {
   return {
-    keys: (config.EMULATOR_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
-    officialKeys:
-      config.KLING_ACCESS_KEY && config.KLING_SECRET_KEY ? [{ accessKey: config.KLING_ACCESS_KEY, secretKey: config.KLING_SECRET_KEY }] : [],
+    keys: (config.EMULATOR_KEYS ?? "")
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean),
+    officialKeys: config.KLING_ACCESS_KEY && config.KLING_SECRET_KEY ? [{ accessKey: config.KLING_ACCESS_KEY, secretKey: config.KLING_SECRET_KEY }] : [],
     durationMs: config.EMULATOR_DURATION_MS,
     failureRate: config.EMULATOR_FAILURE_RATE,
     faults: parseFaults(config.EMULATOR_FAULTS),

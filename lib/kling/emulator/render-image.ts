@@ -32,7 +32,7 @@ function wrap(text: string, perLine: number, maxLines: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const w of words) {
-    if ((`${line} ${w}`).trim().length > perLine) {
+    if (`${line} ${w}`.trim().length > perLine) {
       lines.push(line.trim());
       line = w;
       if (lines.length === maxLines) break;
@@ -72,7 +72,7 @@ function overlaySvg(input: PreviewInput, width: number, height: number): string 
   const font = Math.round(30 * scale);
   const small = Math.round(24 * scale);
   const lines = wrap(input.prompt, Math.max(18, Math.floor(width / (small * 0.58))), 3);
-  const promptBox = Math.round((lines.length * small * 1.35 + small) );
+  const promptBox = Math.round(lines.length * small * 1.35 + small);
   const stroke = Math.round(10 * scale);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
 <rect x="${stroke / 2}" y="${stroke / 2}" width="${width - stroke}" height="${height - stroke}" fill="none" stroke="#facc15" stroke-width="${stroke}" stroke-dasharray="${stroke * 4} ${stroke * 2}"/>
@@ -98,6 +98,8 @@ export async function renderPreview(input: PreviewInput): Promise<Buffer> {
     layers.push({ input: ref });
   }
   layers.push({ input: Buffer.from(overlaySvg(input, width, height)) });
-  const base = await sharp(Buffer.from(backgroundSvg(input, width, height))).png().toBuffer();
+  const base = await sharp(Buffer.from(backgroundSvg(input, width, height)))
+    .png()
+    .toBuffer();
   return sharp(base).composite(layers).png({ compressionLevel: 6 }).toBuffer();
 }

@@ -60,7 +60,8 @@ export function seedStatusBody(task: EmulatedTask, now = Date.now()) {
     task_status: status,
     task_status_msg: status === "failed" ? task.failMsg : "",
     task_result: {
-      images: status === "succeed" ? Array.from({ length: task.request.n }, (_, index) => ({ index, url: `${task.imagesBase}/images/${task.id}/${index}.png` })) : [],
+      images:
+        status === "succeed" ? Array.from({ length: task.request.n }, (_, index) => ({ index, url: `${task.imagesBase}/images/${task.id}/${index}.png` })) : [],
     },
     created_at: task.createdAt,
     updated_at: updatedAt,

@@ -6,7 +6,13 @@ import os from "node:os";
 import path from "node:path";
 import { spawnCli, stopChild } from "../../helpers/spawn";
 
-export type Portal = { url: string; dataDir: string; pid: number; stop(opts?: { signal?: NodeJS.Signals; keepData?: boolean }): Promise<void>; output(): string };
+export type Portal = {
+  url: string;
+  dataDir: string;
+  pid: number;
+  stop(opts?: { signal?: NodeJS.Signals; keepData?: boolean }): Promise<void>;
+  output(): string;
+};
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

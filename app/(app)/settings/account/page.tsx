@@ -27,9 +27,15 @@ export default async function AccountPage({ searchParams }: { searchParams: Sear
         </p>
       </div>
       {linkedName && (
-        <p role="status" className="card border-emerald-300 p-4 text-sm dark:border-emerald-800">{linkedName} is now linked to your account.</p>
+        <p role="status" className="card border-emerald-300 p-4 text-sm dark:border-emerald-800">
+          {linkedName} is now linked to your account.
+        </p>
       )}
-      {typeof error === "string" && <p role="alert" className="field-error">{signInErrorMessage(error)}</p>}
+      {typeof error === "string" && (
+        <p role="alert" className="field-error">
+          {signInErrorMessage(error)}
+        </p>
+      )}
       <AccountLinks providers={providers} />
     </div>
   );

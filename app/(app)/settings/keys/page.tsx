@@ -20,7 +20,13 @@ export default async function KeysPage() {
       <div>
         <h1 className="text-xl font-semibold">API keys</h1>
         <p className="text-sm text-zinc-500 dark:text-zinc-400">
-          Send a key as <code className="font-mono">Ocp-Apim-Subscription-Key</code> to the portal&apos;s Kling endpoints. Tasks made with it appear in your history. Notifications to a task&apos;s <code className="font-mono">callback_url</code> are signed with the key&apos;s signing secret (Standard Webhooks); at most {getConfig().MAX_API_KEYS_PER_USER} active keys. See the <Link href="/docs" className="text-brand-600 hover:underline dark:text-brand-400">API guide</Link>.
+          Send a key as <code className="font-mono">Ocp-Apim-Subscription-Key</code> to the portal&apos;s Kling endpoints. Tasks made with it appear in your
+          history. Notifications to a task&apos;s <code className="font-mono">callback_url</code> are signed with the key&apos;s signing secret (Standard
+          Webhooks); at most {getConfig().MAX_API_KEYS_PER_USER} active keys. See the{" "}
+          <Link href="/docs" className="text-brand-600 hover:underline dark:text-brand-400">
+            API guide
+          </Link>
+          .
         </p>
       </div>
       <KeysManager keys={keys} />

@@ -36,7 +36,9 @@ export default async function TaskPage({ params }: Params) {
   if (!task) notFound();
   return (
     <div className="space-y-4">
-      <Link href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-400">← Your images</Link>
+      <Link href="/" className="text-sm text-brand-600 hover:underline dark:text-brand-400">
+        ← Your images
+      </Link>
       <TaskView initial={task} />
       {/* Live from the moment this page was rendered. */}
       <LiveTasks since={Date.now()} />

@@ -15,7 +15,9 @@ export const POST = userRoute(async (req, { user }) => {
   const { provider } = await readJson(req, schema, 1024);
   const enabled = enabledOAuthProviders().find((p) => p.id === provider);
   if (!enabled) {
-    const offered = enabledOAuthProviders().map((p) => p.id).join(", ");
+    const offered = enabledOAuthProviders()
+      .map((p) => p.id)
+      .join(", ");
     const message = offered ? `provider must be one this portal is configured for: ${offered}` : "No GitHub or Google sign-in is configured on this portal";
     throw new ApiError(400, "invalid_request", message, { provider: message });
   }

@@ -12,7 +12,10 @@ export const GET = userRoute(async (req, { user }) => {
   if (raw.length > MAX_IMAGES) throw new ApiError(400, "invalid_request", `i must name at most ${MAX_IMAGES} images`, { i: `at most ${MAX_IMAGES}` });
   const picks = raw.map((value) => {
     const m = PICK.exec(value);
-    if (!m) throw new ApiError(400, "invalid_request", `i must look like <taskId>.<index> with index 0–8, not "${value.slice(0, 40)}"`, { i: "must be <taskId>.<index>" });
+    if (!m)
+      throw new ApiError(400, "invalid_request", `i must look like <taskId>.<index> with index 0–8, not "${value.slice(0, 40)}"`, {
+        i: "must be <taskId>.<index>",
+      });
     return { taskId: m[1]!, index: Number(m[2]) };
   });
   return imagesZipResponse(user.id, picks);

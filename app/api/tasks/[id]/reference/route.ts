@@ -9,5 +9,7 @@ export const GET = userRoute<{ id: string }>(async (_req, { params, user }) => {
   if (!task.imageRef?.startsWith("blob:")) throw notFound("This task has no uploaded reference image");
   const blob = await getBlobStore().get(task.imageRef.slice(5));
   if (!blob) throw notFound("The reference image is missing from storage");
-  return new Response(new Uint8Array(blob.body), { headers: { "Content-Type": blob.contentType, "Content-Length": String(blob.size), "Cache-Control": "private, max-age=3600" } });
+  return new Response(new Uint8Array(blob.body), {
+    headers: { "Content-Type": blob.contentType, "Content-Length": String(blob.size), "Cache-Control": "private, max-age=3600" },
+  });
 });
