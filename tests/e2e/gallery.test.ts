@@ -6,7 +6,7 @@
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "./helpers/browser";
+import { hasBrowser, launchBrowser } from "./helpers/browser";
 import { startPortal, type Portal } from "./helpers/portal";
 import { signUp, type Session } from "./helpers/session";
 
@@ -18,6 +18,7 @@ const PHONE = { width: 390, height: 844 };
 const SHOTS = process.env.GALLERY_SHOTS; // a folder to keep screenshots in, when set
 
 beforeAll(async () => {
+  if (!hasBrowser) return; // every test here drives the browser
   // Enough submits for a second page of the gallery within a minute.
   [portal, browser] = await Promise.all([startPortal({ RATE_LIMIT_SUBMIT_PER_MINUTE: "500" }), launchBrowser()]);
 });
@@ -82,7 +83,7 @@ const tileBoxes = (page: Page) =>
     }),
   );
 
-describe("the gallery", () => {
+describe.skipIf(!hasBrowser)("the gallery", () => {
   let user: Session;
   const ids: Record<string, string> = {};
 
@@ -221,6 +222,30 @@ describe("the gallery", () => {
     // Past the undo window it is still there: nothing was sent.
     await page.waitForTimeout(10_500);
     expect((await user.fetch(`/api/tasks/${ids.tall}`)).status).toBe(200);
+    await context.close();
+  });
+
+  it("a downloaded PNG dropped on the form offers its settings, and loads them", async () => {
+    const download = await user.fetch(`/api/images/${ids.tall}/0?download=1`);
+    expect(download.headers.get("content-type")).toBe("image/png");
+    const b64 = Buffer.from(await download.arrayBuffer()).toString("base64");
+    const { context, page } = await openGallery(user, DESKTOP);
+    await page.fill("textarea[name=prompt]", "");
+    const dataTransfer = await page.evaluateHandle((data) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], "lighthouse.png", { type: "image/png" }));
+      return transfer;
+    }, b64);
+    await page.dispatchEvent("form[aria-label='Generate images']", "drop", { dataTransfer });
+    const offer = page.locator("[data-testid=toast]:has-text('This image carries its settings')");
+    await offer.waitFor();
+    expect(await offer.textContent()).toContain("Four tall lighthouses");
+    await offer.locator("button:has-text('Load settings')").click();
+    await expect.poll(() => page.inputValue("textarea[name=prompt]")).toBe("Four tall lighthouses");
+    expect(await page.isChecked("input[name=aspect_ratio][value='9:16']")).toBe(true);
+    // The dropped file is the reference image too.
+    await expect.poll(() => page.locator("img[alt='Reference preview']").count()).toBe(1);
     await context.close();
   });
 
@@ -378,6 +403,20 @@ describe("the gallery", () => {
     await page.locator("[role=dialog]").waitFor();
     expect(await page.locator("[role=dialog]").textContent()).toContain("Use settings");
     await shot(page, "phone-viewer");
+    // A swipe to the left shows the next image, to the right the one before.
+    const viewer = page.locator("[role=dialog]");
+    const before = await viewer.getAttribute("aria-label");
+    const stage = viewer.locator("img").first().locator("..");
+    const swipe = async (dx: number) => {
+      const box = (await stage.boundingBox())!;
+      const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+      await stage.dispatchEvent("pointerdown", { clientX: x, clientY: y, pointerType: "touch", isPrimary: true });
+      await stage.dispatchEvent("pointerup", { clientX: x + dx, clientY: y + 5, pointerType: "touch", isPrimary: true });
+    };
+    await swipe(-120);
+    await expect.poll(() => viewer.getAttribute("aria-label")).not.toBe(before);
+    await swipe(120);
+    await expect.poll(() => viewer.getAttribute("aria-label")).toBe(before);
     // The API keys table keeps Revoke on screen.
     await user.fetch("/api/keys", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "phone key" }) });
     const keysPage = await context.newPage();
@@ -397,7 +436,7 @@ describe("the gallery", () => {
   });
 });
 
-describe("infinite scroll", () => {
+describe.skipIf(!hasBrowser)("infinite scroll", () => {
   it("loads the next page as the end comes into view, with the total counted once", async () => {
     const user = await signUp(portal.url, "scroll@example.com");
     const made: string[] = [];
