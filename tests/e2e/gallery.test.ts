@@ -241,11 +241,13 @@ describe.skipIf(!hasBrowser)("the gallery", () => {
     const offer = page.locator("[data-testid=toast]:has-text('This image carries its settings')");
     await offer.waitFor();
     expect(await offer.textContent()).toContain("Four tall lighthouses");
+    // Dropped, it is the reference image until its settings are loaded.
+    await expect.poll(() => page.locator("img[alt='Reference preview']").count()).toBe(1);
     await offer.locator("button:has-text('Load settings')").click();
     await expect.poll(() => page.inputValue("textarea[name=prompt]")).toBe("Four tall lighthouses");
     expect(await page.isChecked("input[name=aspect_ratio][value='9:16']")).toBe(true);
-    // The dropped file is the reference image too.
-    await expect.poll(() => page.locator("img[alt='Reference preview']").count()).toBe(1);
+    // Its settings had no reference: the form is now as that task was made.
+    await expect.poll(() => page.locator("img[alt='Reference preview']").count()).toBe(0);
     await context.close();
   });
 
