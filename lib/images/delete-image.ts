@@ -2,7 +2,7 @@
 // image, then its stored files; the task goes with its last image. The other
 // images keep their indexes (links and downloads name images by index).
 import { getDb } from "../db/client";
-import { notFound } from "../http/errors";
+import { ApiError, notFound } from "../http/errors";
 import { getBlobStore } from "../storage";
 import { deleteTask } from "../tasks/delete-task";
 import { taskEvents } from "../tasks/task-events";
@@ -12,8 +12,14 @@ export async function deleteImage(where: { taskId: string; index: string; userId
   const index = parseImageIndex(where.index);
   const db = getDb();
   // The owner check is in the lookup: another user's image is a 404 like a missing one.
-  const image = await db.taskImage.findFirst({ where: { taskId: where.taskId, index, task: { userId: where.userId } } });
+  const image = await db.taskImage.findFirst({
+    where: { taskId: where.taskId, index, task: { userId: where.userId } },
+    include: { task: { select: { status: true } } },
+  });
   if (!image) throw notFound("Image not found");
+  // While the task is still being archived, the archiver would fetch a deleted image again.
+  if (image.task.status !== "succeed")
+    throw new ApiError(409, "task_not_finished", "This task is still being archived: delete its images once it has succeeded.");
   // Rows first (one transaction): once they are gone nobody is served a half-deleted image.
   const [, deleted] = await db.$transaction([
     db.share.deleteMany({ where: { taskId: image.taskId, index } }),

@@ -298,7 +298,7 @@ export function buildOpenApiDocument(baseUrl: string) {
           operationId: "deleteImage",
           security: [{ session: [] }],
           parameters: [idParam("taskId"), { ...idParam("index"), schema: { type: "integer", minimum: 0, maximum: 8 } }],
-          responses: { "204": { description: "Deleted" }, ...errors([401, 403, 404]) },
+          responses: { "204": { description: "Deleted" }, ...errors([401, 403, 404, 409]) },
         },
       },
       "/api/tasks/{id}/download": {

@@ -346,6 +346,16 @@ describeEachDb("deleting one image", (ctx) => {
     expect(await getSharedImages(share.id)).not.toBeNull();
   });
 
+  it("refuses while the task is still being archived (409), and changes nothing", async () => {
+    const owner = await makeUser(ctx.db);
+    const task = await succeededTask(ctx.db, owner.id, 2);
+    await ctx.db.task.update({ where: { id: task.id }, data: { status: "processing" } });
+    asUser(owner);
+    expect((await del(task.id, 0)).status).toBe(409);
+    expect(await ctx.db.taskImage.count({ where: { taskId: task.id } })).toBe(2);
+    expect(await getBlobStore().get(`tasks/${task.id}/0.png`)).not.toBeNull();
+  });
+
   it("refuses a cross-site delete", async () => {
     const owner = await makeUser(ctx.db);
     const task = await succeededTask(ctx.db, owner.id, 1);

@@ -1592,6 +1592,23 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflict; the message says why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
         };
     };
     downloadTaskZip: {
