@@ -291,6 +291,15 @@ export function buildOpenApiDocument(baseUrl: string) {
           parameters: [idParam("taskId"), { ...idParam("index"), schema: { type: "integer", minimum: 0, maximum: 8 } }],
           responses: { "200": { description: "The image", content: { "image/png": {}, "image/jpeg": {}, "image/webp": {} } }, ...errors([401, 404]) },
         },
+        delete: {
+          tags: ["Portal"],
+          summary:
+            "Delete one image of a task, its stored files and any share link to exactly that image; the other images keep their indexes. The task goes with its last image",
+          operationId: "deleteImage",
+          security: [{ session: [] }],
+          parameters: [idParam("taskId"), { ...idParam("index"), schema: { type: "integer", minimum: 0, maximum: 8 } }],
+          responses: { "204": { description: "Deleted" }, ...errors([401, 403, 404, 409]) },
+        },
       },
       "/api/tasks/{id}/download": {
         get: {

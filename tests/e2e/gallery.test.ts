@@ -264,6 +264,60 @@ describe.skipIf(!hasBrowser)("the gallery", () => {
     await context.close();
   });
 
+  it("a deleted image is removed after 10 seconds without Undo; the task keeps its other images at their indexes", async () => {
+    const trio = await submit(user, { prompt: "Three paper boats", n: 3, aspect_ratio: "1:1" });
+    await waitFinal(user, trio);
+    const { context, page } = await openGallery(user, DESKTOP);
+    const images = page.locator(`[data-task-id="${trio}"] [data-testid=gallery-image]`);
+    await expect.poll(() => images.count()).toBe(3);
+    await menuAction(page, page.locator(`[data-task-id="${trio}"] [data-index="1"]`), "Delete image");
+    await expect.poll(() => images.evaluateAll((els) => els.map((el) => el.getAttribute("data-index")))).toEqual(["0", "2"]);
+    await page.locator("[data-testid=toast]:has-text('Deleted image 2')").waitFor();
+    // Nothing is sent during the undo window.
+    expect((await (await user.fetch(`/api/tasks/${trio}`)).json()).images).toHaveLength(3);
+    const indexes = async () => ((await (await user.fetch(`/api/tasks/${trio}`)).json()).images as { index: number }[]).map((i) => i.index);
+    await expect.poll(indexes, { timeout: 15_000 }).toEqual([0, 2]);
+    expect((await user.fetch(`/api/images/${trio}/1`)).status).toBe(404);
+    await context.close();
+    // Out of the way of the tests that count this user's images.
+    expect((await user.fetch(`/api/tasks/${trio}`, { method: "DELETE", headers: { "Content-Type": "application/json" } })).status).toBe(204);
+  });
+
+  it("settings lists the user's share links, with what each shares, and Revoke removes one", async () => {
+    const made = await user.fetch("/api/shares", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ taskId: ids.square, index: 0 }),
+    });
+    expect(made.status).toBe(201);
+    const share = (await made.json()) as { id: string; url: string };
+    for (const [viewport, scheme] of [
+      [DESKTOP, "light"],
+      [PHONE, "dark"],
+    ] as const) {
+      const context = await contextFor(user, viewport, scheme);
+      const page = await context.newPage();
+      await page.goto(`${portal.url}/settings`);
+      const row = page.locator(`[data-testid=share-link]:has-text('${share.url}')`);
+      await row.waitFor();
+      expect(await row.textContent()).toContain("One square fox");
+      expect(await row.textContent()).toContain("Image 1");
+      await row.scrollIntoViewIfNeeded();
+      await shot(page, `settings-shares-${viewport === PHONE ? "phone-dark" : "desktop"}`);
+      await context.close();
+    }
+    const context = await contextFor(user, DESKTOP);
+    const page = await context.newPage();
+    await page.goto(`${portal.url}/settings`);
+    page.once("dialog", (d) => void d.accept());
+    await page.locator(`[data-testid=share-link]:has-text('${share.url}') button:has-text('Revoke')`).click();
+    await expect.poll(() => page.locator(`[data-testid=share-link]:has-text('${share.url}')`).count()).toBe(0);
+    const listed = (await (await user.fetch("/api/shares")).json()) as { shares: { id: string }[] };
+    expect(listed.shares.map((s) => s.id)).not.toContain(share.id);
+    expect((await fetch(share.url)).status).toBe(404);
+    await context.close();
+  });
+
   it("submitting keeps you in place: a placeholder at the final shape with state and elapsed time, a toast, then the images", async () => {
     const { context, page } = await openGallery(user, DESKTOP);
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 9));

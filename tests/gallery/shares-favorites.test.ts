@@ -10,7 +10,7 @@ import { GET as listSharesRoute, POST as createShareRoute } from "@/app/api/shar
 import { GET as downloadZip } from "@/app/api/tasks/[id]/download/route";
 import { GET as downloadImages } from "@/app/api/images/download/route";
 import { GET as listTasksRoute } from "@/app/api/tasks/route";
-import { GET as imageRoute } from "@/app/api/images/[taskId]/[index]/route";
+import { DELETE as deleteImageRoute, GET as imageRoute } from "@/app/api/images/[taskId]/[index]/route";
 import { requireApiUser } from "@/lib/auth/session";
 import { readImageParameters, readPngText } from "@/lib/images/png-parameters";
 import { getSharedImages } from "@/lib/shares/shares";
@@ -283,5 +283,85 @@ describeEachDb("downloads carry their settings", (ctx) => {
     }
     asUser(stranger);
     expect((await get(`i=${a.id}.0`)).status).toBe(404);
+  });
+});
+
+describeEachDb("deleting one image", (ctx) => {
+  const imageParams = (taskId: string, index: number) => params({ taskId, index: String(index) });
+  const del = (taskId: string, index: number) => deleteImageRoute(json("DELETE", `/api/images/${taskId}/${index}`), imageParams(taskId, index));
+
+  it("removes that image's row, files and links to it; the other images keep their indexes, links to the whole task stay", async () => {
+    const owner = await makeUser(ctx.db);
+    const task = await succeededTask(ctx.db, owner.id, 3);
+    asUser(owner);
+    const toImage = await (await createShareRoute(json("POST", "/api/shares", { taskId: task.id, index: 1 }), params({}))).json();
+    const toOther = await (await createShareRoute(json("POST", "/api/shares", { taskId: task.id, index: 2 }), params({}))).json();
+    const toTask = await (await createShareRoute(json("POST", "/api/shares", { taskId: task.id }), params({}))).json();
+
+    expect((await del(task.id, 1)).status).toBe(204);
+
+    const left = await ctx.db.taskImage.findMany({ where: { taskId: task.id }, orderBy: { index: "asc" } });
+    expect(left.map((i) => i.index)).toEqual([0, 2]);
+    expect(await getBlobStore().get(`tasks/${task.id}/1.png`)).toBeNull();
+    expect(await getBlobStore().get(`tasks/${task.id}/1.thumb.webp`)).toBeNull();
+    expect(await getBlobStore().get(`tasks/${task.id}/2.png`)).not.toBeNull();
+    expect((await imageRoute(new Request(`${BASE}/api/images/${task.id}/1`), imageParams(task.id, 1))).status).toBe(404);
+    expect((await imageRoute(new Request(`${BASE}/api/images/${task.id}/2`), imageParams(task.id, 2))).status).toBe(200);
+
+    // The link to the deleted image is gone (its page and image 404); the others still work.
+    expect(await getSharedImages(toImage.id)).toBeNull();
+    expect((await sharedImage(new Request(`${BASE}/api/shares/${toImage.id}/images/1`), params({ id: toImage.id, index: "1" }))).status).toBe(404);
+    expect((await getSharedImages(toOther.id))?.images.map((i) => i.index)).toEqual([2]);
+    expect((await getSharedImages(toTask.id))?.images.map((i) => i.index)).toEqual([0, 2]);
+
+    // Deleting it again is a 404.
+    expect((await del(task.id, 1)).status).toBe(404);
+  });
+
+  it("deletes the task with its last image", async () => {
+    const owner = await makeUser(ctx.db);
+    const task = await succeededTask(ctx.db, owner.id, 2);
+    asUser(owner);
+    expect((await del(task.id, 0)).status).toBe(204);
+    expect(await ctx.db.task.count({ where: { id: task.id } })).toBe(1);
+    expect((await del(task.id, 1)).status).toBe(204);
+    expect(await ctx.db.task.count({ where: { id: task.id } })).toBe(0);
+    expect(await getBlobStore().get(`tasks/${task.id}/1.png`)).toBeNull();
+  });
+
+  it("answers another user, a missing image and a bad index with a 404 and changes nothing", async () => {
+    const owner = await makeUser(ctx.db);
+    const stranger = await makeUser(ctx.db);
+    const task = await succeededTask(ctx.db, owner.id, 2);
+    asUser(owner);
+    const share = await (await createShareRoute(json("POST", "/api/shares", { taskId: task.id, index: 0 }), params({}))).json();
+    asUser(stranger);
+    expect((await del(task.id, 0)).status).toBe(404);
+    asUser(owner);
+    expect((await del(task.id, 5)).status).toBe(404);
+    const bad = await deleteImageRoute(json("DELETE", `/api/images/${task.id}/x`), params({ taskId: task.id, index: "x" }));
+    expect(bad.status).toBe(404);
+    expect(await ctx.db.taskImage.count({ where: { taskId: task.id } })).toBe(2);
+    expect(await getBlobStore().get(`tasks/${task.id}/0.png`)).not.toBeNull();
+    expect(await getSharedImages(share.id)).not.toBeNull();
+  });
+
+  it("refuses while the task is still being archived (409), and changes nothing", async () => {
+    const owner = await makeUser(ctx.db);
+    const task = await succeededTask(ctx.db, owner.id, 2);
+    await ctx.db.task.update({ where: { id: task.id }, data: { status: "processing" } });
+    asUser(owner);
+    expect((await del(task.id, 0)).status).toBe(409);
+    expect(await ctx.db.taskImage.count({ where: { taskId: task.id } })).toBe(2);
+    expect(await getBlobStore().get(`tasks/${task.id}/0.png`)).not.toBeNull();
+  });
+
+  it("refuses a cross-site delete", async () => {
+    const owner = await makeUser(ctx.db);
+    const task = await succeededTask(ctx.db, owner.id, 1);
+    asUser(owner);
+    const req = new Request(`${BASE}/api/images/${task.id}/0`, { method: "DELETE", headers: { origin: "https://evil.example" } });
+    expect((await deleteImageRoute(req, imageParams(task.id, 0))).status).toBe(403);
+    expect(await ctx.db.taskImage.count({ where: { taskId: task.id } })).toBe(1);
   });
 });

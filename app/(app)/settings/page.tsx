@@ -3,7 +3,9 @@ import Link from "next/link";
 import { DeleteAccountForm } from "@/app/components/settings/delete-account-form";
 import { PasswordForm } from "@/app/components/settings/password-form";
 import { ProfileForm } from "@/app/components/settings/profile-form";
+import { ShareLinks } from "@/app/components/settings/share-links";
 import { requireUser } from "@/lib/auth/session";
+import { listShares } from "@/lib/shares/shares";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -21,11 +23,12 @@ function Section(props: { id: string; title: string; description?: string; child
 
 export default async function SettingsPage() {
   const user = await requireUser("/settings");
+  const shares = await listShares(user.id);
   return (
     <div className="mx-auto max-w-3xl space-y-4">
       <div>
         <h1 className="text-xl font-semibold">Settings</h1>
-        <p className="text-sm text-zinc-500 dark:text-zinc-400">Your profile, password and data.</p>
+        <p className="text-sm text-zinc-500 dark:text-zinc-400">Your profile, password, share links and data.</p>
       </div>
       <nav aria-label="More settings" className="grid gap-3 sm:grid-cols-2">
         <Link href="/settings/keys" className="card block p-4 hover:border-brand-500">
@@ -42,6 +45,9 @@ export default async function SettingsPage() {
       </Section>
       <Section id="password" title="Password" description="Saving a new password signs you out on every other device and browser.">
         <PasswordForm hasPassword={user.hasPassword} />
+      </Section>
+      <Section id="shares" title="Share links" description="Anyone with one of these links can see what it shares, without signing in, until you revoke it.">
+        <ShareLinks initial={shares} />
       </Section>
       <Section
         id="export"

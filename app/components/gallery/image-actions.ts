@@ -97,24 +97,25 @@ async function revokeShare(id: string) {
 }
 
 // Deletes wait UNDO_MS for an Undo; leaving the page sends the ones still
-// waiting. Tasks waiting are hidden everywhere (useDeletePending), also after
-// moving from a task page to the gallery.
+// waiting. Tasks (key: task id) and single images (key: "<taskId>.<index>")
+// waiting are hidden everywhere (usePendingDeletes), also after moving from a
+// task page to the gallery.
 const pendingDeletes = new Map<string, number>();
 const deleted = new Set<string>();
 let pendingIds: ReadonlySet<string> = new Set();
 const pendingListeners = new Set<() => void>();
 
 /** timer: waiting for its undo window; null: undone (shown again); "deleted": gone for good. */
-function setPending(taskId: string, timer: number | null | "deleted") {
-  pendingDeletes.delete(taskId);
-  if (typeof timer === "number") pendingDeletes.set(taskId, timer);
-  if (timer === "deleted") deleted.add(taskId);
+function setPending(key: string, timer: number | null | "deleted") {
+  pendingDeletes.delete(key);
+  if (typeof timer === "number") pendingDeletes.set(key, timer);
+  if (timer === "deleted") deleted.add(key);
   pendingIds = new Set([...pendingDeletes.keys(), ...deleted]);
   for (const l of pendingListeners) l();
 }
 
 const NONE: ReadonlySet<string> = new Set();
-/** Tasks deleted, in their undo window or gone. */
+/** Tasks and images ("<taskId>.<index>") deleted, in their undo window or gone. */
 export function usePendingDeletes(): ReadonlySet<string> {
   return useSyncExternalStore(
     (l) => {
@@ -126,21 +127,47 @@ export function usePendingDeletes(): ReadonlySet<string> {
   );
 }
 
-function sendDelete(taskId: string, keepalive = false) {
-  void apiRequest("DELETE", `/api/tasks/${taskId}`, undefined, { keepalive }).then((res) => {
+export const imageKey = (taskId: string, index: number) => `${taskId}.${index}`;
+
+function sendDelete(key: string, keepalive = false) {
+  // Task ids have no dot; an image key is "<taskId>.<index>".
+  const [taskId, index] = key.split(".") as [string, string | undefined];
+  const url = index === undefined ? `/api/tasks/${taskId}` : `/api/images/${taskId}/${index}`;
+  void apiRequest("DELETE", url, undefined, { keepalive }).then((res) => {
     const failed = !res.ok && res.status !== 404;
-    if (failed && res.status !== 0) toast({ title: "Could not delete the task", description: res.message, tone: "error" });
-    setPending(taskId, failed ? null : "deleted");
+    if (failed && res.status !== 0)
+      toast({ title: index === undefined ? "Could not delete the task" : "Could not delete the image", description: res.message, tone: "error" });
+    setPending(key, failed ? null : "deleted");
     void mutate(taskKey(taskId));
   });
 }
 
 if (typeof window !== "undefined") {
   window.addEventListener("pagehide", () => {
-    for (const [taskId, timer] of pendingDeletes) {
+    for (const [key, timer] of pendingDeletes) {
       window.clearTimeout(timer);
-      sendDelete(taskId, true);
+      sendDelete(key, true);
     }
+  });
+}
+
+/** Hides the keys at once and deletes them after UNDO_MS unless the toast's Undo is pressed. */
+function deleteLater(keys: string[], toastText: { title: string; description?: string; image?: string }) {
+  const timers = keys.map((key) => {
+    const timer = window.setTimeout(() => sendDelete(key), UNDO_MS);
+    setPending(key, timer);
+    return timer;
+  });
+  toast({
+    ...toastText,
+    duration: UNDO_MS,
+    action: {
+      label: "Undo",
+      onClick: () => {
+        for (const t of timers) window.clearTimeout(t);
+        for (const key of keys) setPending(key, null);
+      },
+    },
   });
 }
 
@@ -148,22 +175,21 @@ if (typeof window !== "undefined") {
 export function deleteWithUndo(task: TaskDto | TaskDto[]): void {
   const tasks = Array.isArray(task) ? task : [task];
   const images = tasks.reduce((sum, t) => sum + t.images.length, 0);
-  const timers = tasks.map((t) => {
-    const timer = window.setTimeout(() => sendDelete(t.id), UNDO_MS);
-    setPending(t.id, timer);
-    return timer;
-  });
-  toast({
-    title: tasks.length > 1 ? `Deleted ${tasks.length} tasks (${images} images)` : images > 1 ? `Deleted ${images} images` : "Deleted",
-    description: tasks.length > 1 ? undefined : tasks[0]!.prompt,
-    duration: UNDO_MS,
-    image: tasks[0]!.images[0]?.thumbnailUrl,
-    action: {
-      label: "Undo",
-      onClick: () => {
-        for (const t of timers) window.clearTimeout(t);
-        for (const t of tasks) setPending(t.id, null);
-      },
+  deleteLater(
+    tasks.map((t) => t.id),
+    {
+      title: tasks.length > 1 ? `Deleted ${tasks.length} tasks (${images} images)` : images > 1 ? `Deleted ${images} images` : "Deleted",
+      description: tasks.length > 1 ? undefined : tasks[0]!.prompt,
+      image: tasks[0]!.images[0]?.thumbnailUrl,
     },
+  );
+}
+
+/** One image of a task, the same way: hidden at once, deleted after UNDO_MS unless Undo is pressed. */
+export function deleteImageWithUndo(task: TaskDto, index: number): void {
+  deleteLater([imageKey(task.id, index)], {
+    title: `Deleted image ${index + 1}`,
+    description: task.prompt,
+    image: task.images.find((i) => i.index === index)?.thumbnailUrl,
   });
 }

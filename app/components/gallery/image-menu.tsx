@@ -6,7 +6,7 @@
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import Link from "next/link";
 import type { TaskDto } from "@/lib/tasks/schema";
-import { deleteWithUndo, loadAsReference, loadSettings, rerun, setFavorite, share } from "./image-actions";
+import { deleteImageWithUndo, deleteWithUndo, loadAsReference, loadSettings, rerun, setFavorite, share } from "./image-actions";
 
 const item =
   "flex min-h-9 cursor-default select-none items-center rounded-md px-2.5 text-sm outline-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800";
@@ -87,6 +87,11 @@ export function ImageMenu({
             <Link href={`/tasks/${task.id}`}>Task details</Link>
           </Menu.Item>
           <Menu.Separator className="my-1 h-px bg-zinc-200 dark:bg-zinc-800" />
+          {image && task.images.length > 1 && (
+            <Menu.Item className={`${item} text-red-700 dark:text-red-400`} onSelect={() => deleteImageWithUndo(task, image.index)}>
+              Delete image
+            </Menu.Item>
+          )}
           <Menu.Item className={`${item} text-red-700 dark:text-red-400`} onSelect={() => deleteWithUndo(task)}>
             {task.images.length > 1 ? `Delete task (${task.images.length} images)` : "Delete"}
           </Menu.Item>

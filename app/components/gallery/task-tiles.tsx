@@ -12,7 +12,7 @@ import { useNow } from "../use-now";
 import { useLiveTask } from "../use-task";
 import { tileFlex, useGallery } from "./gallery-context";
 import { trackTask } from "./gallery-events";
-import { rerun, setFavorite } from "./image-actions";
+import { imageKey, rerun, setFavorite, usePendingDeletes } from "./image-actions";
 import { ImageMenu } from "./image-menu";
 
 const overlayButton = "grid size-9 place-items-center rounded-full bg-black/55 text-white backdrop-blur hover:bg-black/75";
@@ -24,6 +24,8 @@ const mouseOnly = "[@media(hover:none)]:hidden";
 export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task: TaskDto): void }) {
   const { task, gone } = useLiveTask(initial);
   const gallery = useGallery();
+  // Images deleted from the menu, waiting for their Undo or gone.
+  const hidden = usePendingDeletes();
   useEffect(() => {
     onLive?.(task);
   }, [task, onLive]);
@@ -37,7 +39,7 @@ export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task:
 
   let tiles: React.ReactNode;
   if (task.status === "succeed") {
-    const shown = gallery.favoritesOnly ? task.images.filter((i) => i.favorite) : task.images;
+    const shown = task.images.filter((i) => (!gallery.favoritesOnly || i.favorite) && !hidden.has(imageKey(task.id, i.index)));
     tiles = shown.map((img) => (
       <figure
         key={img.index}
