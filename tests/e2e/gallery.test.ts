@@ -196,7 +196,8 @@ describe.skipIf(!hasBrowser)("the gallery", () => {
     await page.keyboard.press("Escape");
     await expect.poll(() => dialog.count()).toBe(0);
     // Back on the image now shown (the first harbour), not on <body>.
-    expect(await page.evaluate(() => document.activeElement?.closest("[data-task-id]")?.getAttribute("data-task-id"))).toBe(ids.wide);
+    // Focus comes back once the dialog has finished closing.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest("[data-task-id]")?.getAttribute("data-task-id"))).toBe(ids.wide);
     await context.close();
   });
 
