@@ -2,7 +2,7 @@
 // instance (and the admin console) sees the same numbers. Shared by
 // GET /api/metrics (gauges) and the admin console; one round trip per table.
 import { getDb, Prisma } from "../db/client";
-import { clockSql } from "../tasks/task-lease";
+import { ACTIVE, clockSql } from "../tasks/task-lease";
 
 export const TASK_STATUSES = ["queued", "submitted", "processing", "succeed", "failed"] as const;
 export type TaskStatusName = (typeof TASK_STATUSES)[number];
@@ -67,10 +67,6 @@ type TaskRow = Record<`all_${TaskStatusName}` | `new_${TaskStatusName}`, number>
   failed_24h: number;
   taken_at: Date;
 };
-
-// Same meaning as ACTIVE in task-lease.ts: work still to do on the task.
-const ACTIVE = Prisma.sql`(status IN ('queued', 'submitted', 'processing')
-  OR (status = 'failed' AND "upstreamSucceededAt" IS NOT NULL AND "finishedAt" IS NULL))`;
 
 /** `testNow` lets tests pin the clock; production reads the database's. */
 export async function getSystemSnapshot(opts: { testNow?: Date } = {}): Promise<SystemSnapshot> {

@@ -18,9 +18,9 @@ const dbNow = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
 export const clockSql = (c: Pick<LeaseClock, "testNow">) => (c.testNow ? Prisma.sql`${c.testNow}::timestamp` : dbNow);
 const leaseEnd = (c: LeaseClock) => Prisma.sql`${clockSql(c)} + (${c.leaseSeconds}::float8 * interval '1 second')`;
 
-// Work still to do: a task in flight, or a failed one whose images upstream
+// Work still to do (also counted by lib/ops/system-snapshot.ts): a task in flight, or a failed one whose images upstream
 // delivered after all (the portal had given up on it) and are not yet saved.
-const ACTIVE = Prisma.sql`(status IN ('queued', 'submitted', 'processing')
+export const ACTIVE = Prisma.sql`(status IN ('queued', 'submitted', 'processing')
   OR (status = 'failed' AND "upstreamSucceededAt" IS NOT NULL AND "finishedAt" IS NULL))`;
 
 export async function claimDueTasks(opts: LeaseClock & { owner: string; limit: number }): Promise<Task[]> {

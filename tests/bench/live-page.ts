@@ -1,8 +1,8 @@
 // The history page as a person has it open: 9 cards in progress. Counts what
 // the page asks the server for per minute (streams vs polls), then sends
 // upstream callbacks and times how long each takes to reach the screen.
-import { existsSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, findChromium } from "../e2e/helpers/chromium-path";
 import { LIVE_CARDS, liveSecret, liveUpstreamId } from "./seed";
 
 export type LivePageResult = {
@@ -15,7 +15,7 @@ export type LivePageResult = {
 };
 
 const chromiumPath = () => {
-  const found = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p && existsSync(p));
+  const found = findChromium();
   if (!found) throw new Error("Chromium is not installed: apt-get install -y chromium, or set CHROMIUM_PATH");
   return found;
 };
@@ -24,16 +24,7 @@ export async function measureLivePage(base: string, cookie: string, opts: { watc
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-dev-shm-usage",
-    ],
+    args: CHROMIUM_ARGS,
   });
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

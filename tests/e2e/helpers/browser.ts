@@ -6,6 +6,7 @@
 // one happened fails: a blocked script or style is a broken page.
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { afterEach, inject, it } from "vitest";
+import { CHROMIUM_ARGS } from "./chromium-path";
 
 const executablePath = inject("chromiumPath");
 
@@ -20,16 +21,7 @@ export async function launchBrowser(): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath,
     headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-dev-shm-usage",
-    ],
+    args: CHROMIUM_ARGS,
   });
   watchCsp(browser);
   return browser;
