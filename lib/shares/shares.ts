@@ -64,8 +64,9 @@ export type SharedImages = {
 /** What a share link shows, or null once it is revoked (or never existed). */
 export async function getSharedImages(id: string): Promise<SharedImages | null> {
   if (!SHARE_ID.test(id)) return null;
-  const share = await getDb().share.findUnique({
-    where: { id },
+  // A disabled account's shares stop serving (and come back if it is enabled again).
+  const share = await getDb().share.findFirst({
+    where: { id, task: { user: { disabledAt: null } } },
     select: {
       id: true,
       index: true,

@@ -48,11 +48,12 @@ export function originalWithParameters(body: Uint8Array, task: ImageTask, image:
 export async function serveTaskImage(
   req: Request,
   where: { taskId: string; index: string; userId?: string },
-  opts: { cacheControl?: string } = {},
+  opts: { cacheControl?: string; /** A link anyone may hold (signed, shared): it stops working when the owner's account is disabled. */ publicLink?: boolean } = {},
 ): Promise<Response> {
   const index = parseImageIndex(where.index);
+  const owner = { ...(where.userId ? { userId: where.userId } : {}), ...(opts.publicLink ? { user: { disabledAt: null } } : {}) };
   const image = await getDb().taskImage.findFirst({
-    where: { taskId: where.taskId, index, ...(where.userId ? { task: { userId: where.userId } } : {}) },
+    where: { taskId: where.taskId, index, ...(Object.keys(owner).length ? { task: owner } : {}) },
     include: { task: { select: imageTaskSelect } },
   });
   if (!image) throw notFound("Image not found");

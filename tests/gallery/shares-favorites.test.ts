@@ -4,7 +4,10 @@
 import { beforeEach, expect, it, vi } from "vitest";
 import yauzl from "yauzl";
 import { DELETE as unfavorite, PUT as favorite } from "@/app/api/images/[taskId]/[index]/favorite/route";
+import { GET as signedFile } from "@/app/api/files/[taskId]/[file]/route";
 import { GET as sharedImage } from "@/app/api/shares/[id]/images/[index]/route";
+import { setUserDisabled } from "@/lib/admin/set-user-disabled";
+import { signedImageUrl } from "@/lib/gateway/signed-url";
 import { DELETE as revoke } from "@/app/api/shares/[id]/route";
 import { GET as listSharesRoute, POST as createShareRoute } from "@/app/api/shares/route";
 import { GET as downloadZip } from "@/app/api/tasks/[id]/download/route";
@@ -110,6 +113,27 @@ describeEachDb("share links", (ctx) => {
     expect(await getSharedImages(share.id)).toBeNull();
     expect((await sharedImage(new Request(`${BASE}/api/shares/${share.id}/images/1`), params({ id: share.id, index: "1" }))).status).toBe(404);
     expect((await revoke(json("DELETE", `/api/shares/${share.id}`), params({ id: share.id }))).status).toBe(404);
+  });
+
+  it("a disabled owner's share links and signed gateway links stop serving, and serve again once the account is enabled", async () => {
+    const owner = await makeUser(ctx.db);
+    const task = await succeededTask(ctx.db, owner.id, 1);
+    asUser(owner);
+    const share = await (await createShareRoute(json("POST", "/api/shares", { taskId: task.id }), params({}))).json();
+    vi.mocked(requireApiUser).mockReset();
+    const signed = new URL(signedImageUrl(task.id, 0));
+    const fetchBoth = async () => [
+      (await sharedImage(new Request(`${BASE}/api/shares/${share.id}/images/0`), params({ id: share.id, index: "0" }))).status,
+      (await signedFile(new Request(`${BASE}${signed.pathname}${signed.search}`), params({ taskId: task.id, file: "0.png" }))).status,
+    ];
+    expect(await fetchBoth()).toEqual([200, 200]);
+
+    await setUserDisabled("some-admin", owner.id, true);
+    expect(await getSharedImages(share.id)).toBeNull();
+    expect(await fetchBoth()).toEqual([404, 404]);
+
+    await setUserDisabled("some-admin", owner.id, false);
+    expect(await fetchBoth()).toEqual([200, 200]);
   });
 
   it("shares every image of a task when index is left out", async () => {

@@ -11,5 +11,5 @@ export const GET = route<{ taskId: string; file: string }>(async (req, ctx) => {
   if (!Number.isInteger(index) || !verifyImageSignature(taskId, index, new URL(req.url).searchParams.get("sig"))) {
     throw notFound("Image not found");
   }
-  return serveTaskImage(req, { taskId, index: String(index) }, { cacheControl: "public, max-age=31536000, immutable" });
+  return serveTaskImage(req, { taskId, index: String(index) }, { cacheControl: "public, max-age=31536000, immutable", publicLink: true });
 });

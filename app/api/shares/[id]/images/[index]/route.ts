@@ -9,5 +9,5 @@ export const GET = route<{ id: string; index: string }>(async (req, ctx) => {
   const share = await getSharedImages(id);
   if (!share?.images.some((img) => String(img.index) === index)) throw notFound("Image not found");
   // Revalidated on every use (ETag): a revoked link must stop serving at once, also from caches.
-  return serveTaskImage(req, { taskId: share.taskId, index }, { cacheControl: "no-cache" });
+  return serveTaskImage(req, { taskId: share.taskId, index }, { cacheControl: "no-cache", publicLink: true });
 });
