@@ -52,10 +52,20 @@ export async function archiveImages(task: Task, opts: { prove: () => Promise<boo
       }),
     );
     const stored = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
-    // Images that made it are kept (a retry skips them); createMany + skipDuplicates keeps another worker's row.
-    if (stored.length) await db.taskImage.createMany({ data: stored, skipDuplicates: true });
-    const failed = results.find((r) => r.status === "rejected");
-    if (failed) throw failed.reason;
+    try {
+      // Images that made it are kept (a retry skips them); createMany + skipDuplicates keeps another worker's row.
+      if (stored.length) await db.taskImage.createMany({ data: stored, skipDuplicates: true });
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed) throw failed.reason;
+    } catch (err) {
+      // Deleted (alone or with its account) while the downloads ran: the deletion
+      // may have cleared the folder before these files landed, so clear it again.
+      if (!(await db.task.findUnique({ where: { id: task.id }, select: { id: true } }))) {
+        await store.deletePrefix(`tasks/${task.id}/`);
+        throw new LeaseLostError(task.id);
+      }
+      throw err;
+    }
   }
   // A task the portal had given up on (failed) also ends here when upstream delivered after all.
   const { count } = await db.task.updateMany({
