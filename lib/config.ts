@@ -67,6 +67,7 @@ export const configSchema = z
     SIGNIN_FAILURES_PER_IP_PER_DAY: int(1, 1_000_000).default(100),
     TRUST_PROXY_HOPS: int(0, 10).default(0),
     CALLBACK_ALLOW_PRIVATE: bool.default(false),
+    SOURCE_MAPS: bool.default(false),
     MAX_API_KEYS_PER_USER: int(1, 1000).default(20),
     ADMIN_EMAILS: z
       .string()

@@ -5,7 +5,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { Config } from "../config";
 import { embeddedAccess } from "./embedded-access";
-import { loadPGlite, loadPrismaPGlite } from "./pglite-modules";
+import { loadPrismaPGlite, openPGlite } from "./pglite-modules";
 
 export type DatabaseTarget = { kind: "postgres"; url: string; schema?: string } | { kind: "pglite"; dataDir: string | null };
 
@@ -29,7 +29,7 @@ type MemoryHolder = { [memoryKey]?: PGlite };
 
 function memoryPglite(): PGlite {
   const g = globalThis as MemoryHolder;
-  if (!g[memoryKey] || g[memoryKey].closed) g[memoryKey] = new (loadPGlite())("memory://");
+  if (!g[memoryKey] || g[memoryKey].closed) g[memoryKey] = openPGlite("memory://");
   return g[memoryKey];
 }
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import { describeOwner, foreignOwnerHint, tryAcquireDataDirLock, type DataDirLock, type Owner } from "./data-dir-lock";
 import { lockedPglite } from "./locked-pglite";
-import { loadPGlite } from "./pglite-modules";
+import { openPGlite } from "./pglite-modules";
 import { startWireServer, type WireServer } from "./pglite-wire-server";
 import { SessionLock } from "./session-lock";
 
@@ -54,7 +54,7 @@ function defaultCommand(): string {
 function becomeOwnerOrOwner(dir: string, command: string): OwnerAccess | Owner {
   const result = tryAcquireDataDirLock(dir, command);
   if ("owner" in result) return result.owner;
-  const pglite = new (loadPGlite())(dir);
+  const pglite = openPGlite(dir);
   const sessionLock = new SessionLock();
   const access: OwnerAccess = { kind: "owner", dir, pglite, db: lockedPglite(pglite, sessionLock), sessionLock, lock: result.lock, server: null };
   accesses().set(dir, access);

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import { loadPGlite, loadPrismaPGlite } from "./pglite-modules";
+import { loadPrismaPGlite, openPGlite } from "./pglite-modules";
 import type { SchemaEngine, MigrationList } from "@prisma/schema-engine-wasm";
 
 // Every entry point (npm scripts, Next.js, tests) runs from the project root.
@@ -85,7 +85,7 @@ export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFac
 /** The SQL that takes the committed migrations to the current schema; empty when none is needed. */
 export async function diffSchemaAgainstMigrations(): Promise<string> {
   // An in-memory PGlite is the shadow database, so authoring needs no server.
-  const shadow = new (loadPGlite())("memory://");
+  const shadow = openPGlite("memory://");
   try {
     return await withEngine(new (loadPrismaPGlite())(shadow), async (engine) => {
       const result = await engine.diff({

@@ -4,7 +4,8 @@
 import { createReadStream, existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
+import { openPGlite } from "./pglite-modules";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { backupHeaderSchema, backupRowSchema, backupTrailerSchema, quoteIdent, type BackupHeader } from "./backup-format";
 import { LOCK_FILE, tryAcquireDataDirLock } from "./data-dir-lock";
@@ -41,7 +42,7 @@ export async function restoreDatabase(file: string, dir: string): Promise<Restor
 }
 
 async function loadInto(file: string, staging: string) {
-  const db = new PGlite(staging);
+  const db = openPGlite(staging);
   try {
     const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity })[Symbol.asyncIterator]();
     const header = parseHeader(file, await lines.next());

@@ -48,7 +48,10 @@ export function originalWithParameters(body: Uint8Array, task: ImageTask, image:
 export async function serveTaskImage(
   req: Request,
   where: { taskId: string; index: string; userId?: string },
-  opts: { cacheControl?: string; /** A link anyone may hold (signed, shared): it stops working when the owner's account is disabled. */ publicLink?: boolean } = {},
+  opts: {
+    cacheControl?: string /** A link anyone may hold (signed, shared): it stops working when the owner's account is disabled. */;
+    publicLink?: boolean;
+  } = {},
 ): Promise<Response> {
   const index = parseImageIndex(where.index);
   const owner = { ...(where.userId ? { userId: where.userId } : {}), ...(opts.publicLink ? { user: { disabledAt: null } } : {}) };

@@ -2,7 +2,7 @@
 // in TEST_DATABASE_URL's PostgreSQL when it is set. Each is migrated with the
 // same code as `npm run db:migrate`, and dropped afterwards.
 import { randomBytes } from "node:crypto";
-import { PGlite } from "@electric-sql/pglite";
+import { openPGlite } from "@/lib/db/pglite-modules";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import pg from "pg";
@@ -22,7 +22,7 @@ export function testDbKinds(): DbKind[] {
 
 export async function createTestDb(kind: DbKind): Promise<TestDb> {
   if (kind === "pglite") {
-    const pglite = new PGlite("memory://");
+    const pglite = openPGlite("memory://");
     await applyMigrations(new PrismaPGlite(pglite));
     const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     return {
