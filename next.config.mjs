@@ -1,17 +1,11 @@
+import { readFileSync } from "node:fs";
+
 // The security headers that never vary, on every response (pages, API, static files,
-// errors). The per-request ones (CSP with its nonce, HSTS) come from proxy.ts:
-// headers() is evaluated at build time, before PUBLIC_URL and the nonce are known.
-const fixedSecurityHeaders = [
-  { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-  { key: "X-Content-Type-Options", value: "nosniff" },
-  // X-Frame-Options for browsers older than CSP's frame-ancestors.
-  { key: "X-Frame-Options", value: "DENY" },
-  {
-    key: "Permissions-Policy",
-    value:
-      "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=(), browsing-topics=()",
-  },
-];
+// errors); also sent by the custom server's own answers (lib/http/method-guard.ts).
+// X-Frame-Options is for browsers older than CSP's frame-ancestors. The per-request
+// ones (CSP with its nonce, HSTS) come from proxy.ts: headers() is evaluated at build
+// time, before PUBLIC_URL and the nonce are known.
+const fixedSecurityHeaders = JSON.parse(readFileSync(new URL("./lib/http/fixed-security-headers.json", import.meta.url), "utf8"));
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {

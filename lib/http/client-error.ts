@@ -2,6 +2,7 @@
 // malformed request lines, header timeouts) still get the portal's JSON error
 // shape, or the seed's on the gateway paths, instead of Node's bare status line.
 import type { Duplex } from "node:stream";
+import type { Logger } from "pino";
 
 type ParserError = Error & { code?: string; rawPacket?: Buffer };
 
@@ -31,13 +32,16 @@ export function clientErrorResponse(err: ParserError): string {
   ].join("\r\n");
 }
 
-/** The server's 'clientError' listener. */
-export function answerClientError(err: ParserError, socket: Duplex): void {
+/** The server's 'clientError' listener; with a logger, each answer gets a log line like a routed request's. */
+export function answerClientError(err: ParserError, socket: Duplex, logger?: Pick<Logger, "info">): void {
   // As Node's default: a reset connection, or one whose response has begun, gets no answer.
   const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (err.code === "ECONNRESET" || !socket.writable || current?.headersSent) {
     socket.destroy();
     return;
   }
+  const [status, , code] = ANSWERS[err.code ?? ""] ?? MALFORMED;
+  // Never the request line or headers: they may carry credentials, and are what was malformed.
+  logger?.info({ status, code, parserCode: err.code ?? null }, `request refused before routing: ${status} ${code}`);
   socket.end(clientErrorResponse(err));
 }

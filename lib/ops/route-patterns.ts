@@ -1,7 +1,7 @@
 // Names each request by its route pattern (/api/tasks/[id]), read once from the
 // app/ folder, so metrics labels stay few whatever paths clients send, and the
 // logged path carries no secret (/api/callbacks/kling/[secret] has one).
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 type Segment = { kind: "static"; value: string } | { kind: "dynamic" | "catchAll" | "optionalCatchAll"; name: string };
@@ -40,17 +40,37 @@ function parseSegment(s: string): Segment {
 /** Route patterns of an app/ folder (pages, route handlers, metadata files): route groups and parallel slots leave the URL, _folders are private. */
 export function readRoutePatterns(appDir: string): string[] {
   const found: string[] = [];
+  walkServed(appDir, (label) => found.push(label));
+  return [...new Set(found)];
+}
+
+/** Each served file of an app/ folder with its route pattern. */
+function walkServed(appDir: string, visit: (label: string, file: string) => void): void {
   const walk = (dir: string, segments: string[]) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const name = entry.isFile() ? servedName(entry.name) : null;
-      if (name !== null) found.push(`/${[...segments, name].filter(Boolean).join("/")}`);
+      if (name !== null) visit(`/${[...segments, name].filter(Boolean).join("/")}`, path.join(dir, entry.name));
       if (!entry.isDirectory() || entry.name.startsWith("_")) continue;
       const keep = !/^\(.*\)$/.test(entry.name) && !entry.name.startsWith("@");
       walk(path.join(dir, entry.name), keep ? [...segments, entry.name] : segments);
     }
   };
   walk(appDir, []);
-  return [...new Set(found)];
+}
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+// `export const GET = …`, `export async function POST(…)`, `export { handler as GET }`.
+const EXPORTED_METHOD = new RegExp(`export\\s+(?:const|(?:async\\s+)?function)\\s+(${METHODS.join("|")})\\b|\\bas\\s+(${METHODS.join("|")})\\b`, "g");
+
+/** Route handlers (route.ts) of an app/ folder: pattern → the HTTP methods the file exports. */
+export function readRouteMethods(appDir: string): Map<string, string[]> {
+  const routes = new Map<string, string[]>();
+  walkServed(appDir, (label, file) => {
+    if (!/^route\.(tsx?|jsx?)$/.test(path.basename(file))) return;
+    const methods = new Set([...readFileSync(file, "utf8").matchAll(EXPORTED_METHOD)].map((m) => m[1] ?? m[2]));
+    routes.set(label, [...methods]);
+  });
+  return routes;
 }
 
 // Next.js's precedence: at each segment a static name beats [param], which beats [...all], which beats [[...all]].

@@ -8,6 +8,7 @@ import next from "next";
 import type { Config } from "../config";
 import { answerClientError } from "../http/client-error";
 import { CLIENT_IP_HEADER, resolveClientIp } from "../http/client-ip";
+import { methodGuardFor, refuseUnsupportedMethod } from "../http/method-guard";
 import { logger } from "../log";
 import { getMetrics } from "../ops/metrics";
 import { observeRequests } from "../ops/observe-requests";
@@ -26,13 +27,18 @@ export async function startPortalServer(opts: { config: Config; dir: string; dev
   if (emulator) logger.debug({ url: emulator.url }, "built-in emulator listening on loopback");
 
   const observe = observeRequests({ logger, routeOf: routeMatcherFor(dir), metrics: getMetrics() });
+  // Read once: under `npm run dev` routes change while it runs, so Next.js answers there.
+  const guard = opts.dev ? null : methodGuardFor(dir);
   // Everything on the public port is Next.js: /emulator… is a 404 like any unknown path.
   const server = http.createServer((req, res) => {
     // Overwrites whatever the client sent: per-IP throttling reads only this.
     req.headers[CLIENT_IP_HEADER] = resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS);
-    observe(req, res, () => void handle(req, res));
+    observe(req, res, () => {
+      if (guard && refuseUnsupportedMethod(guard, req, res, config.PUBLIC_URL)) return;
+      void handle(req, res);
+    });
   });
-  server.on("clientError", answerClientError);
+  server.on("clientError", (err, socket) => answerClientError(err, socket, logger));
   server.keepAliveTimeout = 65_000;
   try {
     await new Promise<void>((resolve, reject) => {

@@ -7,9 +7,11 @@ import { answerClientError } from "@/lib/http/client-error";
 // A plain Node server with the portal's listener: what a client sees when Node refuses a request before any handler.
 let server: http.Server;
 let port: number;
+const logged: { fields: Record<string, unknown>; msg: string }[] = [];
+const logger = { info: (fields: Record<string, unknown>, msg: string) => logged.push({ fields, msg }) } as never;
 beforeAll(async () => {
   server = http.createServer((_req, res) => res.end("handled"));
-  server.on("clientError", answerClientError);
+  server.on("clientError", (err, socket) => answerClientError(err, socket, logger));
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   port = (server.address() as AddressInfo).port;
 });
@@ -36,6 +38,10 @@ describe("answers to requests Node refuses before any handler", () => {
     expect(statusLine).toBe("HTTP/1.1 431 Request Header Fields Too Large");
     expect(head).toContain("Content-Type: application/json");
     expect(body).toEqual({ error: { code: "headers_too_large", message: expect.stringMatching(/headers are too large/) } });
+    // Logged like a routed request, without the request line or the headers.
+    const line = logged.find((l) => l.fields.code === "headers_too_large");
+    expect(line).toMatchObject({ fields: { status: 431, parserCode: "HPE_HEADER_OVERFLOW" }, msg: "request refused before routing: 431 headers_too_large" });
+    expect(JSON.stringify(line)).not.toContain("kkkk");
   });
 
   it("oversized headers on a gateway route get 431 in the seed's error shape", async () => {
