@@ -90,12 +90,6 @@ export const configSchema = z
     need(c.KLING_PROVIDER === "kling" && !c.KLING_SECRET_KEY, "KLING_SECRET_KEY", "is required when KLING_PROVIDER=kling");
     need(!!c.AUTH_GITHUB_ID !== !!c.AUTH_GITHUB_SECRET, "AUTH_GITHUB_SECRET", "AUTH_GITHUB_ID and AUTH_GITHUB_SECRET go together");
     need(!!c.AUTH_GOOGLE_ID !== !!c.AUTH_GOOGLE_SECRET, "AUTH_GOOGLE_SECRET", "AUTH_GOOGLE_ID and AUTH_GOOGLE_SECRET go together");
-    // A generated secret is per machine: instances sharing a database would reject each other's sessions and image links.
-    need(
-      /^postgres(ql)?:\/\//.test(c.DATABASE_URL ?? "") && !c.AUTH_SECRET,
-      "AUTH_SECRET",
-      "is required with a PostgreSQL DATABASE_URL: every portal and worker instance must sign sessions and image links with the same secret (at least 32 characters, e.g. `openssl rand -base64 32`)",
-    );
     need(c.SIGNIN_LOCKOUT_MAX_SECONDS < c.SIGNIN_LOCKOUT_SECONDS, "SIGNIN_LOCKOUT_MAX_SECONDS", "must be at least SIGNIN_LOCKOUT_SECONDS");
     const s3 = [c.S3_BUCKET, c.S3_ACCESS_KEY_ID, c.S3_SECRET_ACCESS_KEY];
     need(s3.some(Boolean) && !s3.every(Boolean), "S3_BUCKET", "S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together");

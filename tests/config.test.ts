@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "@/lib/config";
+import { getAuthSecret } from "@/lib/auth/secret";
+import { ConfigError, loadConfig, resetConfig } from "@/lib/config";
 
 const variables = (env: Record<string, string>) => {
   try {
@@ -38,12 +39,27 @@ describe("configuration", () => {
     expect(loadConfig({ ADMIN_EMAILS: " Ops@Example.com ,, boss@example.com " }).ADMIN_EMAILS).toEqual(["ops@example.com", "boss@example.com"]);
   });
 
-  it("requires AUTH_SECRET with PostgreSQL, where instances must share it, and not on the embedded database", () => {
-    expect(variables({ DATABASE_URL: "postgresql://db.internal/portal" })).toEqual(["AUTH_SECRET"]);
-    expect(() => loadConfig({ DATABASE_URL: "postgres://db.internal/portal" })).toThrow(/AUTH_SECRET is required with a PostgreSQL DATABASE_URL/);
-    expect(variables({ DATABASE_URL: "postgresql://db.internal/portal", AUTH_SECRET: "x".repeat(32) })).toEqual([]);
+  it("requires AUTH_SECRET with PostgreSQL where something signs (instances must share it), not to read the configuration nor on the embedded database", () => {
+    // db:migrate, admin and the emulator read the configuration and sign nothing.
+    expect(variables({ DATABASE_URL: "postgresql://db.internal/portal" })).toEqual([]);
     expect(variables({ DATABASE_URL: "pglite:./elsewhere" })).toEqual([]);
-    expect(variables({})).toEqual([]);
+    const env = process.env as Record<string, string | undefined>;
+    const saved = { DATABASE_URL: env.DATABASE_URL, AUTH_SECRET: env.AUTH_SECRET };
+    try {
+      Object.assign(env, { DATABASE_URL: "postgres://db.internal/portal", AUTH_SECRET: "" });
+      resetConfig();
+      expect(() => getAuthSecret()).toThrow(/AUTH_SECRET is required with a PostgreSQL DATABASE_URL/);
+      expect(() => getAuthSecret()).toThrow(ConfigError);
+      env.AUTH_SECRET = "x".repeat(32);
+      resetConfig();
+      expect(getAuthSecret()).toBe("x".repeat(32));
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete env[k];
+        else env[k] = v;
+      }
+      resetConfig();
+    }
   });
 
   it("says which variable is wrong and why in its message", () => {

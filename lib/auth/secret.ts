@@ -1,10 +1,10 @@
-// AUTH_SECRET when given; otherwise one generated on first start and kept in
-// DATA_DIR so sessions survive restarts. Either way at least 32 characters:
+// AUTH_SECRET when given (required with PostgreSQL); otherwise one generated on
+// first start and kept in DATA_DIR so sessions survive restarts. Either way at least 32 characters:
 // it signs sessions and image links, so a short one makes them forgeable.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { getConfig } from "../config";
+import { ConfigError, getConfig } from "../config";
 
 const MIN_LENGTH = 32;
 let cached: string | undefined;
@@ -13,6 +13,18 @@ export function getAuthSecret(): string {
   if (cached) return cached;
   const config = getConfig();
   if (config.AUTH_SECRET) return (cached = config.AUTH_SECRET);
+  // A generated secret is per machine: instances sharing a database would reject each
+  // other's sessions and image links. Asked for only by what signs (the portal, the
+  // worker), so db:migrate, admin and the emulator run without it.
+  if (/^postgres(ql)?:\/\//.test(config.DATABASE_URL ?? "")) {
+    throw new ConfigError([
+      {
+        variable: "AUTH_SECRET",
+        message:
+          "is required with a PostgreSQL DATABASE_URL: every portal and worker instance must sign sessions and image links with the same secret (at least 32 characters, e.g. `openssl rand -base64 32`)",
+      },
+    ]);
+  }
   const file = path.join(config.DATA_DIR, "auth-secret");
   const existing = readSecretFile(file);
   if (existing !== null) return (cached = existing);

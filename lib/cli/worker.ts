@@ -2,6 +2,7 @@
 // server, for deployments that run workers separately. With the embedded
 // database it works through the running portal, or owns the folder itself
 // (and then serves it to other commands, as the portal does).
+import { getAuthSecret } from "../auth/secret";
 import { getConfig } from "../config";
 import { closeDatabase, connectDatabase } from "../db/client";
 import { serveEmbedded } from "../db/embedded-access";
@@ -12,6 +13,8 @@ import { runCli } from "./run-cli";
 await runCli(
   async () => {
     const config = { ...getConfig(), RECONCILER_ENABLED: true };
+    // It signs image links and callers' notifications: a missing shared secret stops it now, not at the first delivery.
+    getAuthSecret();
     const access = await connectDatabase("npm run worker");
     await readySchema(config);
     if (access?.kind === "owner") await serveEmbedded(access);
