@@ -12,6 +12,7 @@ import { becomeOwner, DatabaseInUseError, serveEmbedded } from "../db/embedded-a
 import { readySchema } from "../db/schema-status";
 import { ensureBuild, requireBuild } from "../server/ensure-build";
 import { startPortalServer } from "../server/portal-server";
+import { runShutdown } from "../server/shutdown";
 import { runCli } from "./run-cli";
 
 const dev = process.argv.includes("--dev");
@@ -43,8 +44,11 @@ await runCli(
       if (closing) return;
       closing = true;
       console.log(`${signal}: shutting down…`);
-      await server.close().catch(() => {});
-      await closeDatabase().catch(() => {});
+      // 10 + 5 s: inside the 30 s an orchestrator (Kubernetes, systemd, Docker) waits before SIGKILL.
+      await runShutdown([
+        { name: "stopping the web server and background work", run: () => server.close(), timeoutMs: 10_000 },
+        { name: "closing the database", run: closeDatabase, timeoutMs: 5_000 },
+      ]);
       process.exit(0);
     };
     process.on("SIGINT", () => void shutdown("SIGINT"));

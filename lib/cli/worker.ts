@@ -8,6 +8,7 @@ import { closeDatabase, connectDatabase } from "../db/client";
 import { serveEmbedded } from "../db/embedded-access";
 import { readySchema } from "../db/schema-status";
 import { startBackgroundServices } from "../server/background";
+import { runShutdown } from "../server/shutdown";
 import { runCli } from "./run-cli";
 
 await runCli(
@@ -22,8 +23,10 @@ await runCli(
     const via = access?.kind === "client" ? `, through pid ${access.owner.pid}'s embedded database` : "";
     console.log(`Worker running (reconciler every ${config.RECONCILER_INTERVAL_MS} ms, provider ${config.KLING_PROVIDER}${via}).`);
     const stop = async () => {
-      await services.stop();
-      await closeDatabase();
+      await runShutdown([
+        { name: "stopping the reconciler and deliveries", run: () => services.stop(), timeoutMs: 10_000 },
+        { name: "closing the database", run: closeDatabase, timeoutMs: 5_000 },
+      ]);
       process.exit(0);
     };
     process.on("SIGINT", () => void stop());
