@@ -7,6 +7,7 @@ import yazl from "yazl";
 import { getDb } from "../db/client";
 import { logger } from "../log";
 import { getBlobStore } from "../storage";
+import { addLazyEntry } from "../storage/lazy-zip-entry";
 import { toTaskDto } from "../tasks/to-dto";
 
 const PAGE = 200;
@@ -38,20 +39,16 @@ export function exportAccountZip(userId: string): Readable {
         for (const img of [...task.images].sort((a, b) => a.index - b.index)) {
           const name = `images/${task.id}/${img.index}.${img.storageKey.split(".").pop()}`;
           entry.files.push(name);
-          zip.addReadStreamLazy(name, { mtime: img.createdAt, compress: false }, (cb) => {
-            store.getStream(img.storageKey).then(
-              (stream) => {
-                if (stream) {
-                  // pipe() does not pass a read error on: end the whole ZIP with it.
-                  stream.once("error", (err) => zip.emit("error", err));
-                  return cb(null, stream);
-                }
-                // A file lost from the store: an empty entry, and tasks.json says so.
-                (entry.missingFiles ??= []).push(name);
-                cb(null, Readable.from([]));
-              },
-              (err: Error) => cb(err, undefined as never),
-            );
+          addLazyEntry(zip, name, { mtime: img.createdAt, compress: false }, async () => {
+            const stream = await store.getStream(img.storageKey);
+            if (stream) {
+              // pipe() does not pass a read error on: end the whole ZIP with it.
+              stream.once("error", (err) => zip.emit("error", err));
+              return stream;
+            }
+            // A file lost from the store: an empty entry, and tasks.json says so.
+            (entry.missingFiles ??= []).push(name);
+            return Readable.from([]);
           });
         }
       }

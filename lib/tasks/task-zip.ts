@@ -8,6 +8,7 @@ import { getDb } from "../db/client";
 import { notFound } from "../http/errors";
 import { logger } from "../log";
 import { getBlobStore } from "../storage";
+import { addLazyEntry } from "../storage/lazy-zip-entry";
 import { downloadName, imageTaskSelect, originalWithParameters } from "./serve-image";
 
 const imagesSelect = { select: { index: true, storageKey: true, width: true, height: true }, orderBy: { index: "asc" } } as const;
@@ -51,14 +52,10 @@ function zipResponse(tasks: ZipTask[], filename: string): Response {
       let name = `${downloadName(task.prompt, image.index)}.${ext}`;
       if (used.has(name)) name = `${downloadName(task.prompt, image.index)}-${task.id}.${ext}`;
       used.add(name);
-      zip.addReadStreamLazy(name, { compress: false, mtime: new Date() }, (cb) => {
-        store.get(image.storageKey).then(
-          (blob) =>
-            blob
-              ? cb(null, Readable.from([Buffer.from(originalWithParameters(new Uint8Array(blob.body), task, image))]))
-              : cb(new Error(`image ${image.index} is missing from storage`), null as never),
-          (err) => cb(err, null as never),
-        );
+      addLazyEntry(zip, name, { compress: false, mtime: new Date() }, async () => {
+        const blob = await store.get(image.storageKey);
+        if (!blob) throw new Error(`image ${image.index} is missing from storage`);
+        return Readable.from([Buffer.from(originalWithParameters(new Uint8Array(blob.body), task, image))]);
       });
     }
   }
