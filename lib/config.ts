@@ -52,6 +52,7 @@ export const configSchema = z
     SUBMIT_CONFIRM_SECONDS: int(10, 86_400).default(600),
     CRON_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
     METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
+    WORKER_METRICS_PORT: optional(int(1, 65_535)),
     S3_ENDPOINT: optional(httpUrl),
     S3_BUCKET: optional(z.string().min(3)),
     S3_REGION: z.string().min(1).default("us-east-1"),
@@ -90,6 +91,7 @@ export const configSchema = z
     need(c.KLING_PROVIDER === "kling" && !c.KLING_SECRET_KEY, "KLING_SECRET_KEY", "is required when KLING_PROVIDER=kling");
     need(!!c.AUTH_GITHUB_ID !== !!c.AUTH_GITHUB_SECRET, "AUTH_GITHUB_SECRET", "AUTH_GITHUB_ID and AUTH_GITHUB_SECRET go together");
     need(!!c.AUTH_GOOGLE_ID !== !!c.AUTH_GOOGLE_SECRET, "AUTH_GOOGLE_SECRET", "AUTH_GOOGLE_ID and AUTH_GOOGLE_SECRET go together");
+    need(c.WORKER_METRICS_PORT !== undefined && !c.METRICS_TOKEN, "METRICS_TOKEN", "is required with WORKER_METRICS_PORT (scrapers send it as a bearer token)");
     need(c.SIGNIN_LOCKOUT_MAX_SECONDS < c.SIGNIN_LOCKOUT_SECONDS, "SIGNIN_LOCKOUT_MAX_SECONDS", "must be at least SIGNIN_LOCKOUT_SECONDS");
     const s3 = [c.S3_BUCKET, c.S3_ACCESS_KEY_ID, c.S3_SECRET_ACCESS_KEY];
     need(s3.some(Boolean) && !s3.every(Boolean), "S3_BUCKET", "S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together");

@@ -9,6 +9,7 @@ import { serveEmbedded } from "../db/embedded-access";
 import { readySchema } from "../db/schema-status";
 import { startBackgroundServices } from "../server/background";
 import { runShutdown } from "../server/shutdown";
+import { startMetricsListener } from "../ops/metrics-listener";
 import { runCli } from "./run-cli";
 
 await runCli(
@@ -20,10 +21,16 @@ await runCli(
     await readySchema(config);
     if (access?.kind === "owner") await serveEmbedded(access);
     const services = startBackgroundServices(config);
+    // The config module makes METRICS_TOKEN required with the port.
+    const metrics = config.WORKER_METRICS_PORT
+      ? await startMetricsListener({ host: config.HOST, port: config.WORKER_METRICS_PORT, token: config.METRICS_TOKEN! })
+      : null;
     const via = access?.kind === "client" ? `, through pid ${access.owner.pid}'s embedded database` : "";
-    console.log(`Worker running (reconciler every ${config.RECONCILER_INTERVAL_MS} ms, provider ${config.KLING_PROVIDER}${via}).`);
+    const scrape = metrics ? `; metrics at ${metrics.url}/metrics` : "";
+    console.log(`Worker running (reconciler every ${config.RECONCILER_INTERVAL_MS} ms, provider ${config.KLING_PROVIDER}${via}${scrape}).`);
     const stop = async () => {
       await runShutdown([
+        ...(metrics ? [{ name: "closing the metrics listener", run: () => metrics.close(), timeoutMs: 2_000 }] : []),
         { name: "stopping the reconciler and deliveries", run: () => services.stop(), timeoutMs: 10_000 },
         { name: "closing the database", run: closeDatabase, timeoutMs: 5_000 },
       ]);
