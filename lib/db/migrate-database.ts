@@ -1,4 +1,6 @@
 // Brings the configured database (PGlite folder or PostgreSQL) up to date.
+import { randomBytes } from "node:crypto";
+import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Config } from "../config";
 import { createAdapterFactory, databaseTarget, stripSchemaParam, type DatabaseTarget } from "./adapter";
@@ -6,8 +8,33 @@ import { applyMigrations } from "./migrate";
 
 export async function migrateDatabase(config: Pick<Config, "DATABASE_URL" | "DATA_DIR">): Promise<string[]> {
   const target = databaseTarget(config);
-  if (target.kind === "postgres" && target.schema) await ensureSchema(target);
-  return applyMigrations(createAdapterFactory(target, 1));
+  if (target.kind !== "postgres") return applyMigrations(createAdapterFactory(target, 1));
+  if (target.schema) await ensureSchema(target);
+  // The migrator's own named connection, ended afterwards whatever happened. Prisma's
+  // engine gives up waiting for its advisory lock after 10 s without cancelling the
+  // wait: left open, that connection would take the lock later and hold it, idle,
+  // so every other migration on the server (another deploy, a parallel test file)
+  // would time out behind it.
+  const applicationName = `kling-migrate:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const pool = new pg.Pool({ connectionString: stripSchemaParam(target.url), max: 1, application_name: applicationName });
+  pool.on("error", () => {}); // Its connections are ended below on purpose.
+  try {
+    return await applyMigrations(new PrismaPg(pool, target.schema ? { schema: target.schema } : undefined));
+  } finally {
+    await endSessions(target.url, applicationName).catch(() => {});
+    // A connection the engine never handed back would keep end() waiting: two seconds are enough for the rest.
+    await Promise.race([pool.end().catch(() => {}), new Promise((ok) => setTimeout(ok, 2000).unref())]);
+  }
+}
+
+async function endSessions(url: string, applicationName: string) {
+  const client = new pg.Client({ connectionString: stripSchemaParam(url) });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()", [applicationName]);
+  } finally {
+    await client.end();
+  }
 }
 
 // Prisma's `?schema=` names a schema that may not exist yet on a fresh database.
