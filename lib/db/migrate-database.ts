@@ -6,10 +6,26 @@ import type { Config } from "../config";
 import { createAdapterFactory, databaseTarget, stripSchemaParam, type DatabaseTarget } from "./adapter";
 import { applyMigrations } from "./migrate";
 
-export async function migrateDatabase(config: Pick<Config, "DATABASE_URL" | "DATA_DIR">): Promise<string[]> {
+/**
+ * On PostgreSQL a migration waits for Prisma's server-wide lock at most 10 s a
+ * try: another deploy or test run migrating at the same time is waited out for
+ * `tries` tries before the timeout is thrown.
+ */
+export async function migrateDatabase(config: Pick<Config, "DATABASE_URL" | "DATA_DIR">, { tries = 3 } = {}): Promise<string[]> {
   const target = databaseTarget(config);
   if (target.kind !== "postgres") return applyMigrations(createAdapterFactory(target, 1));
   if (target.schema) await ensureSchema(target);
+  for (let i = 1; ; i++) {
+    try {
+      return await migratePostgres(target);
+    } catch (err) {
+      // Waiting for the lock surfaces as either message, depending on where the 10 s ran out.
+      if (i >= tries || !/advisory lock|reached but timed out/.test(String((err as Error).message))) throw err;
+    }
+  }
+}
+
+async function migratePostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>): Promise<string[]> {
   // The migrator's own named connection, ended afterwards whatever happened. Prisma's
   // engine gives up waiting for its advisory lock after 10 s without cancelling the
   // wait: left open, that connection would take the lock later and hold it, idle,
