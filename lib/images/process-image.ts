@@ -18,7 +18,13 @@ export type ProcessedImage = {
 };
 
 // libvips is loaded on the first image, not at start: most processes never archive one.
-const loadSharp = () => import("sharp").then((m) => m.default);
+// Its operation cache is off: every image is new, so the cache only held memory.
+let sharpModule: Promise<typeof import("sharp").default> | undefined;
+const loadSharp = () =>
+  (sharpModule ??= import("sharp").then((m) => {
+    m.default.cache(false);
+    return m.default;
+  }));
 
 export async function processImage(bytes: Buffer): Promise<ProcessedImage> {
   const sharp = await loadSharp();

@@ -36,7 +36,10 @@ const SECONDS = Number(args.seconds);
 const ROWS = Number(args.rows);
 const only = args.only ? new Set(args.only.split(",")) : null;
 const want = (phase: string) => !only || only.has(phase);
-const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+/** Once the portal runs: its tree's peak RSS so far, logged with every line to show which phase raised it. */
+let peakSoFar: (() => number) | null = null;
+const log = (msg: string) =>
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}${peakSoFar ? ` (peak RSS so far ${peakSoFar()} MB)` : ""}`);
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 const JSON_HEADERS = { "Content-Type": "application/json" };
 /** The emulator's task length in the visibility phases: success comes this long after the submit arrives. */
@@ -98,6 +101,7 @@ async function main() {
     throw err;
   });
   const rss = rssSampler(portal.pid);
+  peakSoFar = () => rss.peak;
   const sql = await sqlClient(db);
   const base = portal.url;
   try {
