@@ -9,7 +9,7 @@ export const createTaskSchema = klingImageRequestSchema.omit({ callback_url: tru
 export type CreateTaskInput = z.input<typeof createTaskSchema>;
 export type CreateTaskRequest = z.output<typeof createTaskSchema>;
 
-export const TASK_STATUSES = ["queued", "submitted", "processing", "succeed", "failed"] as const;
+export const TASK_STATUSES = ["waiting", "queued", "submitted", "processing", "succeed", "failed"] as const;
 export type PortalTaskStatus = (typeof TASK_STATUSES)[number];
 export const FINAL_STATUSES: readonly PortalTaskStatus[] = ["succeed", "failed"];
 export const isFinal = (s: PortalTaskStatus) => FINAL_STATUSES.includes(s);
