@@ -38,14 +38,13 @@ export async function slotsHeld(db: Pick<Prisma.TransactionClient, "$queryRaw"> 
  * every earlier waiting task of theirs is granted (fewest first), then by age.
  * `dueAt` limits it to tasks due then (backoff after a 1303 waits its turn).
  */
-export async function waitingInOrder(
-  db: Pick<Prisma.TransactionClient, "$queryRaw">,
-  opts: { dueAt?: Prisma.Sql; limit?: number } = {},
-): Promise<QueueRow[]> {
-  const due = opts.dueAt ? Prisma.sql`AND "nextCheckAt" <= ${opts.dueAt}` : Prisma.empty;
-  const limit = opts.limit !== undefined ? Prisma.sql`LIMIT ${opts.limit}` : Prisma.empty;
-  return db.$queryRaw<QueueRow[]>`
-    WITH held AS (
+/**
+ * The CTEs `held` (slots per user) and `w` (waiting tasks with their `turn`:
+ * the slots their user would hold once every earlier waiting task of theirs
+ * is granted). The fair order is `turn, "createdAt", id`.
+ */
+export function waitingTurnsSql(due: Prisma.Sql = Prisma.empty): Prisma.Sql {
+  return Prisma.sql`WITH held AS (
       SELECT "userId", sum(n)::int AS slots FROM "Task" WHERE ${SLOT_HOLDING} GROUP BY "userId"
     ), w AS (
       SELECT t.id, t."userId", t.n, t."createdAt", t."nextCheckAt",
@@ -53,7 +52,21 @@ export async function waitingInOrder(
           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS turn
       FROM "Task" t LEFT JOIN held h ON h."userId" = t."userId"
       WHERE t.status = 'waiting' ${due}
-    )
+    )`;
+}
+
+/**
+ * Waiting tasks in the fair order: by the slots their user would hold once
+ * every earlier waiting task of theirs is granted (fewest first), then by age.
+ * `dueAt` limits it to tasks due then (backoff after a 1303 waits its turn).
+ */
+export async function waitingInOrder(
+  db: Pick<Prisma.TransactionClient, "$queryRaw">,
+  opts: { dueAt?: Prisma.Sql; limit?: number } = {},
+): Promise<QueueRow[]> {
+  const due = opts.dueAt ? Prisma.sql`AND t."nextCheckAt" <= ${opts.dueAt}` : Prisma.empty;
+  const limit = opts.limit !== undefined ? Prisma.sql`LIMIT ${opts.limit}` : Prisma.empty;
+  return db.$queryRaw<QueueRow[]>`${waitingTurnsSql(due)}
     SELECT id, "userId", n, "createdAt", "nextCheckAt" FROM w ORDER BY turn, "createdAt", id ${limit}`;
 }
 
@@ -63,13 +76,14 @@ export async function waitingInOrder(
  * overtaken for ever by small ones. A task bigger than the whole limit is
  * granted only when nothing at all is in flight. Granting resets the task's
  * deadline: time spent waiting in the portal is not Kling's delay.
- * Returns the granted task ids (none when no limit is set).
+ * Returns the granted task ids. Without a limit (it was removed while tasks
+ * waited) every waiting task goes on at once.
  */
 export async function grantSlots(opts: { testNow?: Date } = {}): Promise<string[]> {
   const limit = queueLimit();
-  if (limit === undefined) return [];
   const config = getConfig();
   const now = clockSql(opts);
+  if (limit === undefined) return releaseAll(now, config.TASK_DEADLINE_SECONDS);
   // Attempts are kept: a task sent back by repeated 1303s backs off further each time.
   const granted = await getDb().$transaction(async (tx) => {
     await tx.$queryRaw`SELECT pg_advisory_xact_lock(${GRANT_LOCK_KEY}::bigint)::text`;
@@ -98,6 +112,16 @@ export async function grantSlots(opts: { testNow?: Date } = {}): Promise<string[
   for (const task of granted) await notifyTaskChanged(task.id, task);
   if (granted.length) logger.debug({ granted: granted.length }, "fair queue granted Kling slots");
   return granted.map((t) => t.id);
+}
+
+async function releaseAll(now: Prisma.Sql, deadlineSeconds: number): Promise<string[]> {
+  const rows = await getDb().$queryRaw<{ id: string; clientCallbackUrl: string | null }[]>`
+    UPDATE "Task" SET status = 'queued', "statusMsg" = '', "nextCheckAt" = ${now},
+      "deadlineAt" = ${now} + (${deadlineSeconds}::float8 * interval '1 second'), "updatedAt" = ${new Date()}
+    WHERE status = 'waiting'
+    RETURNING id, "clientCallbackUrl"`;
+  for (const task of rows) await notifyTaskChanged(task.id, task);
+  return rows.map((r) => r.id);
 }
 
 const wakeKey = Symbol.for("kling-portal.reconciler-wake");

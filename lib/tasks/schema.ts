@@ -57,6 +57,13 @@ export const taskDtoSchema = z.object({
   updatedAt: z.string(),
   finishedAt: z.string().nullable(),
   images: z.array(taskImageDtoSchema),
+  queue: z
+    .object({
+      position: z.number().int().describe("1 = the next task to be sent to Kling, counted across every user's waiting tasks"),
+      estimateSeconds: z.number().int().describe("About how long until it is sent: the slot turnovers ahead of it times a typical task's time"),
+    })
+    .nullable()
+    .describe("Where a `waiting` task stands in the fair queue for the Kling account's slots (KLING_MAX_CONCURRENCY); null unless waiting"),
 });
 export type TaskDto = z.infer<typeof taskDtoSchema>;
 
