@@ -238,20 +238,25 @@ describeEachDb("fair queue", (ctx) => {
 
   it("several instances granting at once share one queue: never over the limit, never a task twice", async () => {
     const users = await Promise.all([makeUser(ctx.db), makeUser(ctx.db), makeUser(ctx.db)]);
-    for (let i = 0; i < 24; i++) await make(users[i % 3]!.id, 1 + (i % 2));
+    for (let i = 0; i < 60; i++) await make(users[i % 3]!.id, 1 + (i % 2));
     const grantedTimes = new Map<string, number>();
     let maxHeld = 0;
-    for (let round = 0; round < 12; round++) {
-      // Four "instances" grant concurrently (on PostgreSQL, separate connections of the pool).
-      const results = await Promise.all([grantSlots(), grantSlots(), grantSlots(), grantSlots()]);
-      for (const id of results.flat()) grantedTimes.set(id, (grantedTimes.get(id) ?? 0) + 1);
-      maxHeld = Math.max(maxHeld, await slotsHeld());
-      expect(await slotsHeld()).toBeLessThanOrEqual(4);
-      // A slot turns over: the oldest granted task finishes.
+    // Slots turn over while four "instances" grant (on PostgreSQL, separate connections of the pool).
+    // Without the advisory lock this fails on PostgreSQL (8 slots granted of 4 when tried).
+    const finishOldest = async () => {
       const running = await ctx.db.task.findFirst({ where: { status: "queued" }, orderBy: { createdAt: "asc" } });
       if (running) await finishUpstream(running.id);
+    };
+    for (let round = 0; round < 40; round++) {
+      const results = await Promise.all([grantSlots(), grantSlots(), finishOldest(), grantSlots(), grantSlots()]);
+      for (const ids of results) for (const id of ids ?? []) grantedTimes.set(id, (grantedTimes.get(id) ?? 0) + 1);
+      const held = await slotsHeld();
+      maxHeld = Math.max(maxHeld, held);
+      expect(held).toBeLessThanOrEqual(4);
     }
-    expect(maxHeld).toBe(4);
+    // Busy (tasks of 2 images may leave one slot free), never over.
+    expect(maxHeld).toBeGreaterThanOrEqual(3);
+    expect(grantedTimes.size).toBeGreaterThan(20);
     expect([...grantedTimes.values()].every((n) => n === 1)).toBe(true);
   });
 
