@@ -60,10 +60,7 @@ export function waitingTurnsSql(due: Prisma.Sql = Prisma.empty): Prisma.Sql {
  * every earlier waiting task of theirs is granted (fewest first), then by age.
  * `dueAt` limits it to tasks due then (backoff after a 1303 waits its turn).
  */
-export async function waitingInOrder(
-  db: Pick<Prisma.TransactionClient, "$queryRaw">,
-  opts: { dueAt?: Prisma.Sql; limit?: number } = {},
-): Promise<QueueRow[]> {
+export async function waitingInOrder(db: Pick<Prisma.TransactionClient, "$queryRaw">, opts: { dueAt?: Prisma.Sql; limit?: number } = {}): Promise<QueueRow[]> {
   const due = opts.dueAt ? Prisma.sql`AND t."nextCheckAt" <= ${opts.dueAt}` : Prisma.empty;
   const limit = opts.limit !== undefined ? Prisma.sql`LIMIT ${opts.limit}` : Prisma.empty;
   return db.$queryRaw<QueueRow[]>`${waitingTurnsSql(due)}

@@ -95,8 +95,7 @@ async function recordFailure(task: Task, err: unknown, ctx: SubmitContext) {
       return failTask(task.id, ctx.owner, message, ctx.now);
     case "not_accepted":
       // Kling's account is full (1303) or busy (1302, 429): with the fair queue the task waits for a slot again.
-      if (sendsBackToQueue(err))
-        return sendBackToQueue(task.id, ctx.owner, { attempts, nextCheckAt: at(Math.max(retryDelayMs(attempts), retryAfterMs)) });
+      if (sendsBackToQueue(err)) return sendBackToQueue(task.id, ctx.owner, { attempts, nextCheckAt: at(Math.max(retryDelayMs(attempts), retryAfterMs)) });
       // Proven not taken: sending it again later is safe.
       return releaseTask(task.id, ctx.owner, {
         submitSentAt: null,

@@ -71,7 +71,7 @@ export function taskEventStream(userId: string, opts: { since: number | null; si
           select: taskDtoSelect,
         });
         const dtos = await withQueue(userId, rows.map(toTaskDto));
-        rows.forEach((row, i) => sendTask(dtos[i]!, row.updatedAt.getTime()));
+        for (const [i, row] of rows.entries()) sendTask(dtos[i]!, row.updatedAt.getTime());
       };
       const hub = taskEvents();
       const unsubscribe = hub.subscribe(userId, onEvent);
