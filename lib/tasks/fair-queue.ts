@@ -82,30 +82,34 @@ export async function grantSlots(opts: { testNow?: Date } = {}): Promise<string[
   const now = clockSql(opts);
   if (limit === undefined) return releaseAll(now, config.TASK_DEADLINE_SECONDS);
   // Attempts are kept: a task sent back by repeated 1303s backs off further each time.
-  const granted = await getDb().$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT pg_advisory_xact_lock(${GRANT_LOCK_KEY}::bigint)::text`;
-    const held = await slotsHeld(tx);
-    let free = limit - held;
-    if (free <= 0) return [];
-    // No more tasks than free slots can be granted (each takes at least one).
-    const candidates = await waitingInOrder(tx, { dueAt: now, limit: free + 1 });
-    const ids: string[] = [];
-    for (const task of candidates) {
-      if (task.n <= free) {
-        ids.push(task.id);
-        free -= task.n;
-      } else {
-        if (task.n > limit && held === 0 && ids.length === 0) ids.push(task.id);
-        break;
+  const granted = await getDb().$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${GRANT_LOCK_KEY}::bigint)::text`;
+      const held = await slotsHeld(tx);
+      let free = limit - held;
+      if (free <= 0) return [];
+      // No more tasks than free slots can be granted (each takes at least one).
+      const candidates = await waitingInOrder(tx, { dueAt: now, limit: free + 1 });
+      const ids: string[] = [];
+      for (const task of candidates) {
+        if (task.n <= free) {
+          ids.push(task.id);
+          free -= task.n;
+        } else {
+          if (task.n > limit && held === 0 && ids.length === 0) ids.push(task.id);
+          break;
+        }
       }
-    }
-    if (ids.length === 0) return [];
-    return tx.$queryRaw<{ id: string; clientCallbackUrl: string | null }[]>`
+      if (ids.length === 0) return [];
+      return tx.$queryRaw<{ id: string; clientCallbackUrl: string | null }[]>`
       UPDATE "Task" SET status = 'queued', "statusMsg" = '', "nextCheckAt" = ${now},
         "deadlineAt" = ${now} + (${config.TASK_DEADLINE_SECONDS}::float8 * interval '1 second'), "updatedAt" = ${new Date()}
       WHERE id IN (${Prisma.join(ids)}) AND status = 'waiting'
       RETURNING id, "clientCallbackUrl"`;
-  });
+      // Granters queue on the lock; each holds it for three short statements.
+    },
+    { maxWait: 10_000, timeout: 15_000 },
+  );
   for (const task of granted) await notifyTaskChanged(task.id, task);
   if (granted.length) logger.debug({ granted: granted.length }, "fair queue granted Kling slots");
   return granted.map((t) => t.id);

@@ -12,6 +12,7 @@ import { submitTask } from "./submit-task";
 import { takeTask } from "./task-lease";
 import { creatorHoldSeconds } from "./timing";
 import { getConfig } from "../config";
+import { logger } from "../log";
 
 export async function startTask(input: CreateTaskRequest, opts: CreateTaskOptions): Promise<{ task: Task; created: boolean }> {
   const { task: stored, created } = await createTask(input, opts);
@@ -19,7 +20,11 @@ export async function startTask(input: CreateTaskRequest, opts: CreateTaskOption
   const leaseSeconds = creatorHoldSeconds(getConfig());
   let task = stored;
   if (stored.status === "waiting") {
-    const granted = await grantSlots();
+    // The task is stored: a grant that fails here (a busy pool) is the reconciler's to make.
+    const granted = await grantSlots().catch((err) => {
+      logger.warn({ taskId: stored.id, err }, "granting a slot at submit failed; the reconciler will");
+      return [] as string[];
+    });
     // Others granted along with it are the reconciler's to submit.
     if (granted.some((id) => id !== stored.id)) wakeReconciler();
     const taken = granted.includes(stored.id) ? await takeTask(stored.id, `creator:${stored.id}`, { leaseSeconds }) : null;
