@@ -10,7 +10,7 @@ export function ordinal(n: number): string {
 
 export function aboutTime(seconds: number): string {
   if (seconds <= 0) return "next up";
-  if (seconds < 60) return `about ${Math.ceil(seconds / 5) * 5} s`;
+  if (seconds <= 55) return `about ${Math.ceil(seconds / 5) * 5} s`;
   if (seconds < 3600) return `about ${Math.ceil(seconds / 60)} min`;
   return `about ${Math.round((seconds / 3600) * 10) / 10} h`;
 }
