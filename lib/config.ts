@@ -49,6 +49,8 @@ export const configSchema = z
     RECONCILER_INTERVAL_MS: int(100, 3_600_000).default(2000),
     RECONCILER_CONCURRENCY: int(1, 64).default(4),
     TASK_DEADLINE_SECONDS: int(10, 86_400).default(900),
+    // Kling account concurrency in image slots (a task takes n); unset = unlimited, no portal queue.
+    KLING_MAX_CONCURRENCY: optional(int(1, 100_000)),
     SUBMIT_CONFIRM_SECONDS: int(10, 86_400).default(600),
     CRON_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
     METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),

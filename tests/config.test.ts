@@ -32,6 +32,14 @@ describe("configuration", () => {
     expect(variables({ S3_BUCKET: "bucket" })).toEqual(["S3_BUCKET"]);
     expect(variables({ RECONCILER_ENABLED: "maybe", CALLBACK_ALLOW_PRIVATE: "sure" })).toEqual(["RECONCILER_ENABLED", "CALLBACK_ALLOW_PRIVATE"]);
     expect(variables({ ADMIN_EMAILS: "ops@example.com, not-an-address" })).toEqual(["ADMIN_EMAILS"]);
+    expect(variables({ KLING_MAX_CONCURRENCY: "0" })).toEqual(["KLING_MAX_CONCURRENCY"]);
+    expect(variables({ KLING_MAX_CONCURRENCY: "2.5" })).toEqual(["KLING_MAX_CONCURRENCY"]);
+  });
+
+  it("reads KLING_MAX_CONCURRENCY as image slots, unlimited (no portal queue) when unset or empty", () => {
+    expect(loadConfig({}).KLING_MAX_CONCURRENCY).toBeUndefined();
+    expect(loadConfig({ KLING_MAX_CONCURRENCY: "" }).KLING_MAX_CONCURRENCY).toBeUndefined();
+    expect(loadConfig({ KLING_MAX_CONCURRENCY: "4" }).KLING_MAX_CONCURRENCY).toBe(4);
   });
 
   it("reads ADMIN_EMAILS as a lower-cased list, empty by default", () => {

@@ -1,6 +1,7 @@
 import { isFinal, type PortalTaskStatus } from "@/lib/tasks/schema";
 
 const STYLES: Record<PortalTaskStatus, { label: string; className: string }> = {
+  waiting: { label: "Waiting", className: "bg-amber-100 text-amber-800 dark:bg-amber-900/40 dark:text-amber-200" },
   queued: { label: "Queued", className: "bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300" },
   submitted: { label: "Submitted", className: "bg-sky-100 text-sky-800 dark:bg-sky-900/40 dark:text-sky-200" },
   processing: { label: "Generating", className: "bg-violet-100 text-violet-800 dark:bg-violet-900/40 dark:text-violet-200" },

@@ -11,6 +11,7 @@ import { isFinal, type TaskDto } from "@/lib/tasks/schema";
 import { trackTask } from "./gallery/gallery-events";
 import { deleteWithUndo, share } from "./gallery/image-actions";
 import { Viewer } from "./gallery/viewer";
+import { queueLine } from "./queue-place";
 import { StatusBadge } from "./status-badge";
 import { TaskParameters } from "./task-parameters";
 import { toast } from "./toaster";
@@ -141,7 +142,11 @@ export function TaskView({ initial }: { initial: TaskDto }) {
             <StatusBadge status={task.status} />
             {task.source === "api" && <span className="rounded-full border border-zinc-300 px-1.5 py-0.5 text-xs font-medium dark:border-zinc-700">API</span>}
           </div>
-          {running && <p className="text-sm text-zinc-600 dark:text-zinc-400">{task.statusMsg || "Generating… this page updates by itself."}</p>}
+          {running && (
+            <p data-testid={task.status === "waiting" ? "queue-place" : undefined} className="text-sm text-zinc-600 dark:text-zinc-400">
+              {queueLine(task) ?? (task.statusMsg || "Generating… this page updates by itself.")}
+            </p>
+          )}
           <div>
             {/* The prompt is what the page is about: its heading (and the tab's title). */}
             <p className="label">Prompt</p>

@@ -16,6 +16,11 @@ async function fetchTask(url: string): Promise<TaskDto> {
 // function changes, and cards re-render every second (elapsed time).
 const refreshInterval = (latest?: TaskDto) => (latest && isFinal(latest.status) ? 0 : 1500);
 
+// A waiting task's place in the queue moves as other users' tasks are sent,
+// which its own stream does not announce: it is re-read now and then.
+const QUEUE_REFRESH_MS = 10_000;
+const refreshWaiting = (latest?: TaskDto) => (latest?.status === "waiting" ? QUEUE_REFRESH_MS : 0);
+
 export function useLiveTask(initial: TaskDto) {
   const streamed = useStreamOpen();
   const { data, error } = useSWR<TaskDto>(`/api/tasks/${initial.id}`, fetchTask, {
@@ -23,7 +28,7 @@ export function useLiveTask(initial: TaskDto) {
     // The page was rendered just now, and the stream catches up from that moment.
     revalidateOnMount: false,
     revalidateOnFocus: !streamed && !isFinal(initial.status),
-    refreshInterval: streamed ? 0 : refreshInterval,
+    refreshInterval: streamed ? refreshWaiting : refreshInterval,
   });
   const gone = (error as { status?: number } | undefined)?.status === 404;
   return { task: data ?? initial, gone };

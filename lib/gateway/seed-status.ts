@@ -1,12 +1,12 @@
 // A portal task in the seed's status shape. The seed knows four statuses: a
-// task still queued in the portal is "submitted" to the caller.
+// task still waiting or queued in the portal is "submitted" to the caller.
 import type { Task, TaskImage } from "../generated/prisma/client";
 import { signedImageUrl } from "./signed-url";
 
 export type SeedStatus = "submitted" | "processing" | "succeed" | "failed";
 
 export function seedStatusOf(status: Task["status"]): SeedStatus {
-  return status === "queued" ? "submitted" : status;
+  return status === "waiting" || status === "queued" ? "submitted" : status;
 }
 
 export function toSeedStatusBody(task: Task & { images: Pick<TaskImage, "index">[] }) {

@@ -113,7 +113,9 @@ export async function requestJson(opts: RequestOptions): Promise<HttpResult> {
     if (!retry) return { status: res.status, json, text, headers: res.headers };
     const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
     const kind = kindForHttpStatus(res.status);
-    lastError = new KlingError(kind, describe(kind, res.status, bodyMessage(json)), { status: res.status, retryAfterMs });
+    // The official API's business code (1302 too fast, 1303 parallel limit) is kept for the caller.
+    const code = typeof (json as { code?: unknown } | undefined)?.code === "number" ? (json as { code: number }).code : undefined;
+    lastError = new KlingError(kind, describe(kind, res.status, bodyMessage(json)), { status: res.status, retryAfterMs, code });
     // A long Retry-After is handed to the caller (the reconciler schedules it) instead of blocking here.
     if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfter) break;
   }

@@ -220,7 +220,11 @@ export function buildOpenApiDocument(baseUrl: string) {
           parameters: [idempotencyKeyHeader],
           requestBody: { required: true, content: json("CreateTask") },
           responses: {
-            "202": { description: "Task created", content: json("Task") },
+            "202": {
+              description:
+                "Task created: `submitted` when sent to Kling at once, or `waiting` (with its `queue` position and estimate) when the account's concurrency (KLING_MAX_CONCURRENCY) is in use",
+              content: json("Task"),
+            },
             "200": { description: "Existing task for this Idempotency-Key", content: json("Task") },
             ...errors([400, 401, 403, 413, 415, 422, 429]),
           },

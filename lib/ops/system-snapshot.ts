@@ -4,7 +4,7 @@
 import { getDb, Prisma } from "../db/client";
 import { ACTIVE, clockSql } from "../tasks/task-lease";
 
-export const TASK_STATUSES = ["queued", "submitted", "processing", "succeed", "failed"] as const;
+export const TASK_STATUSES = ["waiting", "queued", "submitted", "processing", "succeed", "failed"] as const;
 export type TaskStatusName = (typeof TASK_STATUSES)[number];
 export type TaskStatusCounts = Record<TaskStatusName, number>;
 
@@ -78,7 +78,8 @@ export async function getSystemSnapshot(opts: { testNow?: Date } = {}): Promise<
       TASK_STATUSES.map((s) => Prisma.sql`count(*) FILTER (WHERE status = ${s}::"TaskStatus" ${extra})::int AS ${Prisma.raw(`"${prefix}_${s}"`)}`),
       ", ",
     );
-  const claimable = Prisma.sql`${ACTIVE} AND "nextCheckAt" <= ${now} AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})`;
+  // A waiting task is not claimable: it is the fair queue's until granted a slot.
+  const claimable = Prisma.sql`${ACTIVE} AND status <> 'waiting' AND "nextCheckAt" <= ${now} AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})`;
   const [t] = await db.$queryRaw<TaskRow[]>`
     SELECT ${perStatus("all", Prisma.empty)}, ${perStatus("new", Prisma.sql`AND "createdAt" >= ${dayAgo}`)},
       count(*) FILTER (WHERE ${ACTIVE} AND ("nextCheckAt" <= ${now} OR (status = 'queued' AND "submitSentAt" IS NULL)))::int AS depth,

@@ -6,9 +6,10 @@
 import { getDb } from "../db/client";
 import type { TaskStatus } from "../generated/prisma/client";
 import type { UpstreamTask } from "../kling/provider";
+import { slotFreed } from "./fair-queue";
 import { notifyTaskChanged } from "./notify";
 
-const rank: Record<TaskStatus, number> = { queued: 0, submitted: 1, processing: 2, succeed: 3, failed: 3 };
+const rank: Record<TaskStatus, number> = { waiting: 0, queued: 0, submitted: 1, processing: 2, succeed: 3, failed: 3 };
 
 export type ApplyResult = "advanced" | "unchanged" | "needs-archive";
 
@@ -42,7 +43,7 @@ export async function applyStatus(
       }
       const success = { upstreamImages: upstream.images, upstreamSucceededAt: now, nextCheckAt: now, ...fill };
       let { count } = await db.task.updateMany({
-        where: { ...open, status: { in: ["queued", "submitted", "processing"] } },
+        where: { ...open, status: { in: ["waiting", "queued", "submitted", "processing"] } },
         data: { status: "processing", statusMsg: "Saving images", ...success },
       });
       if (!count) {
@@ -53,7 +54,10 @@ export async function applyStatus(
           data: { statusMsg: "Kling finished this task after all; saving the images", finishedAt: null, ...success },
         }));
       }
-      if (count) await notifyTaskChanged(taskId, known);
+      if (count) {
+        await notifyTaskChanged(taskId, known);
+        slotFreed();
+      }
       return count ? "needs-archive" : "unchanged";
     }
     case "failed":
@@ -63,9 +67,12 @@ export async function applyStatus(
 
 async function fail(taskId: string, message: string, now: Date, known?: { clientCallbackUrl: string | null }): Promise<ApplyResult> {
   const { count } = await getDb().task.updateMany({
-    where: { id: taskId, upstreamSucceededAt: null, status: { in: ["queued", "submitted", "processing"] } },
+    where: { id: taskId, upstreamSucceededAt: null, status: { in: ["waiting", "queued", "submitted", "processing"] } },
     data: { status: "failed", statusMsg: message, finishedAt: now, leaseUntil: null, leaseOwner: null },
   });
-  if (count) await notifyTaskChanged(taskId, known);
+  if (count) {
+    await notifyTaskChanged(taskId, known);
+    slotFreed();
+  }
   return count ? "advanced" : "unchanged";
 }

@@ -10,6 +10,7 @@ import { readImageHeader } from "../kling/image-header";
 import { getBlobStore } from "../storage";
 import { hashRequest } from "./request-hash";
 import type { CreateTaskRequest } from "./schema";
+import { WAITING_MSG } from "./queue-messages";
 import { creatorHoldSeconds } from "./timing";
 
 export type CreateTaskOptions = {
@@ -69,9 +70,14 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
           idempotencyKey: opts.idempotencyKey ?? null,
           requestHash,
           deadlineAt: new Date(now + config.TASK_DEADLINE_SECONDS * 1000),
-          // Held by the creator, which submits it at once; after the hold the reconciler takes over.
-          leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),
-          leaseOwner: `creator:${id}`,
+          // With a concurrency limit it waits for a slot (fair-queue.ts) and nobody holds it yet.
+          ...(config.KLING_MAX_CONCURRENCY !== undefined
+            ? { status: "waiting" as const, statusMsg: WAITING_MSG }
+            : {
+                // Held by the creator, which submits it at once; after the hold the reconciler takes over.
+                leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),
+                leaseOwner: `creator:${id}`,
+              }),
         },
       });
       return { task, created: true };

@@ -2,6 +2,7 @@
 import { getDb } from "../db/client";
 import { notFound } from "../http/errors";
 import type { TaskDto } from "./schema";
+import { withQueue } from "./queue-position";
 import { taskDtoSelect, toTaskDto } from "./to-dto";
 
 export async function getTaskRowOrThrow({ id, userId }: { id: string; userId: string }) {
@@ -13,5 +14,6 @@ export async function getTaskRowOrThrow({ id, userId }: { id: string; userId: st
 export async function getTaskOrThrow({ id, userId }: { id: string; userId: string }): Promise<TaskDto> {
   const task = await getDb().task.findFirst({ where: { id, userId }, select: taskDtoSelect, relationLoadStrategy: "join" });
   if (!task) throw notFound("Task not found");
-  return toTaskDto(task);
+  const [dto] = await withQueue(userId, [toTaskDto(task)]);
+  return dto!;
 }

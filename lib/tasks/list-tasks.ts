@@ -4,6 +4,7 @@ import { getDb } from "../db/client";
 import type { Prisma } from "../generated/prisma/client";
 import { ApiError } from "../http/errors";
 import type { ListTasksQuery, TaskListDto } from "./schema";
+import { withQueue } from "./queue-position";
 import { taskDtoSelect, toTaskDto } from "./to-dto";
 
 export function encodeCursor(task: { createdAt: Date; id: string }): string {
@@ -48,7 +49,7 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
   const page = rows.slice(0, limit);
   const counted = await totals;
   return {
-    tasks: page.map(toTaskDto),
+    tasks: await withQueue(userId, page.map(toTaskDto)),
     hasMore,
     nextCursor: hasMore ? encodeCursor(page[page.length - 1]!) : null,
     total: counted?.total ?? null,

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { getConfig } from "../config";
 import { logger } from "../log";
+import { grantSlots } from "./fair-queue";
 import { reconcileTask } from "./reconcile-task";
 import { claimDueTasks } from "./task-lease";
 import { leaseSeconds } from "./timing";
@@ -25,6 +26,8 @@ export async function reconcileOnce(opts: ReconcileOptions = {}): Promise<number
   const config = getConfig();
   const owner = opts.owner ?? newOwnerId();
   const clock = { leaseSeconds: opts.leaseSeconds ?? leaseSeconds(config), testNow: opts.now };
+  // With a concurrency limit, free slots go to waiting tasks first (a no-op without one).
+  await grantSlots({ testNow: opts.now }).catch((err) => logger.error({ err }, "granting Kling slots failed"));
   const tasks = await claimDueTasks({ ...clock, owner, limit: opts.concurrency ?? config.RECONCILER_CONCURRENCY });
   await Promise.all(
     tasks.map(async (task) => {

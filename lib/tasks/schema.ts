@@ -9,7 +9,7 @@ export const createTaskSchema = klingImageRequestSchema.omit({ callback_url: tru
 export type CreateTaskInput = z.input<typeof createTaskSchema>;
 export type CreateTaskRequest = z.output<typeof createTaskSchema>;
 
-export const TASK_STATUSES = ["queued", "submitted", "processing", "succeed", "failed"] as const;
+export const TASK_STATUSES = ["waiting", "queued", "submitted", "processing", "succeed", "failed"] as const;
 export type PortalTaskStatus = (typeof TASK_STATUSES)[number];
 export const FINAL_STATUSES: readonly PortalTaskStatus[] = ["succeed", "failed"];
 export const isFinal = (s: PortalTaskStatus) => FINAL_STATUSES.includes(s);
@@ -57,6 +57,13 @@ export const taskDtoSchema = z.object({
   updatedAt: z.string(),
   finishedAt: z.string().nullable(),
   images: z.array(taskImageDtoSchema),
+  queue: z
+    .object({
+      position: z.number().int().describe("1 = the next task to be sent to Kling, counted across every user's waiting tasks"),
+      estimateSeconds: z.number().int().describe("About how long until it is sent: the slot turnovers ahead of it times a typical task's time"),
+    })
+    .nullable()
+    .describe("Where a `waiting` task stands in the fair queue for the Kling account's slots (KLING_MAX_CONCURRENCY); null unless waiting"),
 });
 export type TaskDto = z.infer<typeof taskDtoSchema>;
 

@@ -9,6 +9,7 @@ import type { KlingImageRequest } from "../kling/schema";
 import type { UpstreamTask } from "../kling/provider";
 import { logger } from "../log";
 import { storedRequest } from "./create-task";
+import { sendBackToQueue, sendsBackToQueue } from "./fair-queue";
 import { failTask } from "./fail-task";
 import { notifyTaskChanged } from "./notify";
 import { getProvider } from "./provider";
@@ -93,6 +94,8 @@ async function recordFailure(task: Task, err: unknown, ctx: SubmitContext) {
     case "rejected":
       return failTask(task.id, ctx.owner, message, ctx.now);
     case "not_accepted":
+      // Kling's account is full (1303) or busy (1302, 429): with the fair queue the task waits for a slot again.
+      if (sendsBackToQueue(err)) return sendBackToQueue(task.id, ctx.owner, { attempts, nextCheckAt: at(Math.max(retryDelayMs(attempts), retryAfterMs)) });
       // Proven not taken: sending it again later is safe.
       return releaseTask(task.id, ctx.owner, {
         submitSentAt: null,

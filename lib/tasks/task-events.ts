@@ -11,6 +11,7 @@ import { databaseTarget, stripSchemaParam, type DatabaseTarget } from "../db/ada
 import { getDb } from "../db/client";
 import { logger } from "../log";
 import type { TaskDto } from "./schema";
+import { withQueue } from "./queue-position";
 import { taskDtoSelect, toTaskDto } from "./to-dto";
 
 export type TaskChange = { taskId: string; userId?: string; op: "insert" | "update" | "delete" };
@@ -108,7 +109,8 @@ export class TaskEventHub {
         if (change.userId) for (const fn of this.users.get(change.userId) ?? []) fn({ type: "removed", id: change.taskId });
         return;
       }
-      const event: TaskEvent = { type: "task", task: toTaskDto(task), cursor: task.updatedAt.getTime() };
+      const [dto] = await withQueue(task.userId, [toTaskDto(task)]);
+      const event: TaskEvent = { type: "task", task: dto!, cursor: task.updatedAt.getTime() };
       for (const fn of this.users.get(task.userId) ?? []) fn(event);
     } catch (err) {
       logger.warn({ taskId: change.taskId, err }, "could not load a changed task for live updates");

@@ -20,7 +20,8 @@ const leaseEnd = (c: LeaseClock) => Prisma.sql`${clockSql(c)} + (${c.leaseSecond
 
 // Work still to do (also counted by lib/ops/system-snapshot.ts): a task in flight, or a failed one whose images upstream
 // delivered after all (the portal had given up on it) and are not yet saved.
-export const ACTIVE = Prisma.sql`(status IN ('queued', 'submitted', 'processing')
+// A `waiting` task (fair-queue.ts) is work still to do too, though no worker claims it until it is granted a slot.
+export const ACTIVE = Prisma.sql`(status IN ('waiting', 'queued', 'submitted', 'processing')
   OR (status = 'failed' AND "upstreamSucceededAt" IS NOT NULL AND "finishedAt" IS NULL))`;
 
 export async function claimDueTasks(opts: LeaseClock & { owner: string; limit: number }): Promise<Task[]> {
@@ -32,6 +33,7 @@ export async function claimDueTasks(opts: LeaseClock & { owner: string; limit: n
     WHERE id IN (
       SELECT id FROM "Task"
       WHERE ${ACTIVE}
+        AND status <> 'waiting'
         AND "nextCheckAt" <= ${now}
         AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})
       ORDER BY "nextCheckAt"
@@ -56,6 +58,17 @@ export async function proveTaskLease(id: string, owner: string, c: LeaseClock & 
     WHERE id = ${id} AND "leaseOwner" = ${owner} AND "leaseUntil" > ${dbNow} ${onlyQueued}
     RETURNING id`;
   return rows.length === 1;
+}
+
+/** Takes an unheld task (one just granted a slot) for its creator to submit inline; false when a worker got there first. */
+export async function takeTask(id: string, owner: string, c: LeaseClock): Promise<Task | null> {
+  const now = clockSql(c);
+  const rows = await getDb().$queryRaw<{ id: string }[]>`
+    UPDATE "Task" SET "leaseUntil" = ${leaseEnd(c)}, "leaseOwner" = ${owner}
+    WHERE id = ${id} AND status = 'queued' AND "submitSentAt" IS NULL AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})
+    RETURNING id`;
+  if (rows.length === 0) return null;
+  return getDb().task.findFirst({ where: { id, leaseOwner: owner } });
 }
 
 /** Gives a task back with its next check time. Only the lease holder can. */

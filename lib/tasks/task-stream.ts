@@ -8,6 +8,7 @@ import { getDb } from "../db/client";
 import { ApiError } from "../http/errors";
 import type { TaskDto } from "./schema";
 import { taskEvents, type TaskEvent } from "./task-events";
+import { withQueue } from "./queue-position";
 import { taskDtoSelect, toTaskDto } from "./to-dto";
 
 /** Clocks of several instances differ a little: a catch-up looks this far before the cursor (repeats are harmless). */
@@ -69,7 +70,8 @@ export function taskEventStream(userId: string, opts: { since: number | null; si
           take: CATCH_UP_LIMIT,
           select: taskDtoSelect,
         });
-        for (const row of rows) sendTask(toTaskDto(row), row.updatedAt.getTime());
+        const dtos = await withQueue(userId, rows.map(toTaskDto));
+        for (const [i, row] of rows.entries()) sendTask(dtos[i]!, row.updatedAt.getTime());
       };
       const hub = taskEvents();
       const unsubscribe = hub.subscribe(userId, onEvent);

@@ -52,5 +52,7 @@ export function toTaskDto(task: TaskDtoRow): TaskDto {
         height: img.height,
         favorite: img.favorite,
       })),
+    // Filled in for waiting tasks by queue-position.ts (withQueue), which needs the whole queue.
+    queue: null,
   };
 }

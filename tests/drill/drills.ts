@@ -2,7 +2,8 @@
 // it. The harness measures; a scenario only starts bursts and faults, and
 // always ends with the fault undone.
 import { randomBytes } from "node:crypto";
-import type { Submitted } from "./burst";
+import { signUp } from "../e2e/helpers/session";
+import type { Caller, Submitted } from "./burst";
 import { breakImageFolder, restartPostgres } from "./faults";
 import type { DrillContext, DrillSpec } from "./harness";
 import { runAdmin } from "./processes";
@@ -53,6 +54,66 @@ async function imagesServedByEveryPortal(ctx: DrillContext, submitted: Submitted
   }
   ctx.note(`images checked through every portal: ${checked} tasks`);
   ctx.undelivered(unreadable, `${unreadable} image reads failed on one of the portals`);
+}
+
+/** The fair-queue drill's figures: the account's slots, the emulator's time per task, and the slack allowed for one grant. */
+export const FAIR_QUEUE = { limit: 4, burst: 30, durationMs: 5000, slackMs: 2000 };
+
+/**
+ * Issue 14: user A submits 30 one-image tasks, then user B submits one, with
+ * the portal's queue and Kling's account both limited to 4 slots. B's task
+ * must be sent within one slot turnover (a task's time upstream), Kling must
+ * never refuse a submit for its parallel limit, and every task must succeed.
+ */
+async function fairQueue(ctx: DrillContext, opts: { queue: boolean }) {
+  const { limit, burst, durationMs, slackMs } = FAIR_QUEUE;
+  await ctx.upstream.setFaults(`concurrency=${limit}`);
+  const base = ctx.portals[0].url;
+  const a = ctx.callers[0]!;
+  const b = await signUp(base, `b-${randomBytes(3).toString("hex")}@drill.example`);
+  const caller: Caller = { kind: "web", cookie: b.cookie, email: b.email };
+  const aStarted = Date.now();
+  await ctx.burst(burst, { callers: [a], n: 1 }).done;
+  ctx.log(`user A's ${burst} tasks acknowledged in ${Date.now() - aStarted} ms`);
+  const bStarted = Date.now();
+  const [single] = await ctx.burst(1, { callers: [caller], n: 1 }).done;
+  if (!single?.taskId) throw new Error("user B's task was not acknowledged");
+  const read = async () =>
+    (await (await fetch(`${base}/api/tasks/${single.taskId}`, { headers: { Cookie: b.cookie } })).json()) as {
+      status: string;
+      queue: { position: number; estimateSeconds: number } | null;
+    };
+  let first = await read();
+  const shown = first.queue;
+  // Sent means Kling took it: waiting (for a slot) and queued (to send, or retrying after a 429) are not.
+  while ((first.status === "waiting" || first.status === "queued") && Date.now() - bStarted < 40 * durationMs) {
+    await sleep(100);
+    first = await read();
+  }
+  const waitedMs = Date.now() - bStarted;
+  ctx.note(
+    `user B's task: ${shown ? `shown ${shown.position} in queue, about ${shown.estimateSeconds} s; ` : "never waiting; "}sent after ${waitedMs} ms (status ${first.status}); slot turnover ${durationMs} ms`,
+  );
+  // The rest of A's burst drains through the same 4 slots; Kling's limit stays on until the end.
+  const started = Date.now();
+  for (;;) {
+    const list = (await (await fetch(`${base}/api/tasks?limit=100`, { headers: { Cookie: (a as { cookie: string }).cookie } })).json()) as {
+      tasks: { status: string }[];
+    };
+    const open = list.tasks.filter((t) => t.status !== "succeed" && t.status !== "failed").length;
+    if (open === 0) break;
+    if (Date.now() - started > 40 * durationMs) throw new Error(`${open} of user A's tasks still open`);
+    await sleep(500);
+  }
+  const drained = Date.now() - aStarted;
+  const { calls } = await ctx.upstream.stats();
+  ctx.note(
+    `all ${burst + 1} tasks through ${limit} slots in ${Math.round(drained / 100) / 10} s (ideal ${Math.ceil((burst + 1) / limit) * (durationMs / 1000)} s); Kling refused ${calls.busy ?? 0} submits for its parallel limit`,
+  );
+  // Without the queue (the baseline) only the figures are reported.
+  if (!opts.queue) return;
+  if (waitedMs > durationMs + slackMs) throw new Error(`user B waited ${waitedMs} ms, more than one slot turnover (${durationMs} ms) + ${slackMs} ms`);
+  if ((calls.busy ?? 0) > 0) throw new Error(`Kling refused ${calls.busy} submits for its parallel limit`);
 }
 
 export function allDrills(t: Timings = FULL_TIMINGS): DrillSpec[] {
@@ -157,6 +218,33 @@ export function allDrills(t: Timings = FULL_TIMINGS): DrillSpec[] {
         ctx.callers.push({ kind: "api", key: newKey, label: "admin key" });
         await ctx.burst().done;
       },
+    },
+    {
+      id: "k-pglite",
+      title: "fair queue: user A's 30-task burst, then user B's one task, KLING_MAX_CONCURRENCY=4 and Kling's account limited to 4",
+      db: "pglite",
+      emulatorDurationMs: FAIR_QUEUE.durationMs,
+      env: { KLING_MAX_CONCURRENCY: String(FAIR_QUEUE.limit) },
+      scenario: (ctx) => fairQueue(ctx, { queue: true }),
+    },
+    {
+      // The same burst without the portal's queue, for comparison: only Kling's limit (and its 429s) orders the tasks.
+      id: "k-baseline",
+      title: "fair queue baseline: the same burst without KLING_MAX_CONCURRENCY (Kling's account limited to 4)",
+      db: "pglite",
+      emulatorDurationMs: FAIR_QUEUE.durationMs,
+      scenario: (ctx) => fairQueue(ctx, { queue: false }),
+    },
+    {
+      id: "k-postgres",
+      title: "fair queue on PostgreSQL with two portals and a worker granting from one queue (official API, 1303)",
+      db: "postgres",
+      provider: "kling",
+      portals: 2,
+      worker: true,
+      emulatorDurationMs: FAIR_QUEUE.durationMs,
+      env: { KLING_MAX_CONCURRENCY: String(FAIR_QUEUE.limit) },
+      scenario: (ctx) => fairQueue(ctx, { queue: true }),
     },
     {
       id: "j",

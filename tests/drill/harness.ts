@@ -22,6 +22,8 @@ export type DrillSpec = {
   worker?: boolean;
   /** How long upstream takes per task (default 3 s). */
   emulatorDurationMs?: number;
+  /** Extra portal (and worker) configuration, e.g. KLING_MAX_CONCURRENCY. */
+  env?: Record<string, string>;
   scenario(ctx: DrillContext): Promise<void>;
   /** Checks once every task is final (e.g. images readable through each portal). */
   afterFinal?(ctx: DrillContext, submitted: Submitted[]): Promise<void>;
@@ -35,8 +37,8 @@ export type DrillContext = {
   dataDir: string;
   db: DrillDb;
   callers: Caller[];
-  /** Starts a burst of `count` tasks (default: all of them) over the current callers and portals. */
-  burst(count?: number): Burst;
+  /** Starts a burst of `count` tasks (default: all of them) over the current callers (or these) and portals; `n` fixes every task's image count. */
+  burst(count?: number, opts?: { callers?: Caller[]; n?: number }): Burst;
   note(msg: string): void;
   /** Adds to paid_not_delivered: images the portal has but cannot serve. */
   undelivered(count: number, why: string): void;
@@ -96,7 +98,7 @@ export async function runDrill(spec: DrillSpec, opts: HarnessOptions): Promise<D
     emulator = await startEmulatorProcess({ durationMs: spec.emulatorDurationMs ?? opts.emulatorDurationMs ?? 3000 });
     const upstream = upstreamControl(emulator.controlUrl);
     db = spec.db === "postgres" ? await createPostgresSchema(opts.postgresUrl!) : { kind: "pglite" };
-    const env = portalEnv({ emulatorUrl: emulator.url, provider, databaseUrl: db.kind === "postgres" ? db.url : "" });
+    const env = { ...portalEnv({ emulatorUrl: emulator.url, provider, databaseUrl: db.kind === "postgres" ? db.url : "" }), ...spec.env };
     for (let i = 0; i < (spec.portals ?? 1); i++) {
       const slot = new PortalSlot(await freePort(), dataDir, env);
       // One at a time: the first applies the migrations the others then find done.
@@ -138,10 +140,10 @@ export async function runDrill(spec: DrillSpec, opts: HarnessOptions): Promise<D
       dataDir,
       db,
       callers,
-      burst(count = opts.tasks - planned) {
-        const plan = planTasks(count, spec.id).map((p) => ({ ...p, seq: p.seq + planned }));
+      burst(count = opts.tasks - planned, o = {}) {
+        const plan = planTasks(count, spec.id).map((p) => ({ ...p, seq: p.seq + planned, n: o.n ?? p.n }));
         planned += count;
-        const b = startBurst({ tasks: plan, callers: () => callers, portals: () => portals.map((p) => p.url) });
+        const b = startBurst({ tasks: plan, callers: () => o.callers ?? callers, portals: () => portals.map((p) => p.url) });
         bursts.push(b);
         return b;
       },

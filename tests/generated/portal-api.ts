@@ -571,7 +571,7 @@ export interface components {
         Task: {
             id: string;
             /** @enum {string} */
-            status: "queued" | "submitted" | "processing" | "succeed" | "failed";
+            status: "waiting" | "queued" | "submitted" | "processing" | "succeed" | "failed";
             statusMsg: string;
             /** @enum {string} */
             source: "web" | "api";
@@ -593,12 +593,19 @@ export interface components {
                 height: number;
                 favorite: boolean;
             }[];
+            /** @description Where a `waiting` task stands in the fair queue for the Kling account's slots (KLING_MAX_CONCURRENCY); null unless waiting */
+            queue: {
+                /** @description 1 = the next task to be sent to Kling, counted across every user's waiting tasks */
+                position: number;
+                /** @description About how long until it is sent: the slot turnovers ahead of it times a typical task's time */
+                estimateSeconds: number;
+            } | null;
         };
         TaskList: {
             tasks: {
                 id: string;
                 /** @enum {string} */
-                status: "queued" | "submitted" | "processing" | "succeed" | "failed";
+                status: "waiting" | "queued" | "submitted" | "processing" | "succeed" | "failed";
                 statusMsg: string;
                 /** @enum {string} */
                 source: "web" | "api";
@@ -620,6 +627,13 @@ export interface components {
                     height: number;
                     favorite: boolean;
                 }[];
+                /** @description Where a `waiting` task stands in the fair queue for the Kling account's slots (KLING_MAX_CONCURRENCY); null unless waiting */
+                queue: {
+                    /** @description 1 = the next task to be sent to Kling, counted across every user's waiting tasks */
+                    position: number;
+                    /** @description About how long until it is sent: the slot turnovers ahead of it times a typical task's time */
+                    estimateSeconds: number;
+                } | null;
             }[];
             nextCursor: string | null;
             hasMore: boolean;
@@ -990,7 +1004,7 @@ export interface operations {
             query?: {
                 cursor?: string;
                 limit?: number;
-                status?: "queued" | "submitted" | "processing" | "succeed" | "failed";
+                status?: "waiting" | "queued" | "submitted" | "processing" | "succeed" | "failed";
                 q?: string;
                 aspect_ratio?: "16:9" | "9:16" | "1:1" | "4:3" | "3:4" | "3:2" | "2:3";
                 count?: string;
@@ -1072,7 +1086,7 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
-            /** @description Task created */
+            /** @description Task created: `submitted` when sent to Kling at once, or `waiting` (with its `queue` position and estimate) when the account's concurrency (KLING_MAX_CONCURRENCY) is in use */
             202: {
                 headers: {
                     [name: string]: unknown;

@@ -81,6 +81,7 @@ describeEachDb("listTasks and getTaskOrThrow", (ctx) => {
         "n",
         "negative_prompt",
         "prompt",
+        "queue",
         "source",
         "status",
         "statusMsg",

@@ -4,6 +4,7 @@ import { resetConfig } from "@/lib/config";
 import { stripSchemaParam } from "@/lib/db/adapter";
 import { applyStatus } from "@/lib/tasks/apply-status";
 import { deleteTask } from "@/lib/tasks/delete-task";
+import { sendBackToQueue } from "@/lib/tasks/fair-queue";
 import { stopTaskEvents, TaskEventHub, type TaskEvent } from "@/lib/tasks/task-events";
 import { parseSince, taskEventStream } from "@/lib/tasks/task-stream";
 import { describeEachDb } from "../helpers/db";
@@ -108,6 +109,28 @@ describeEachDb("live task updates", (ctx) => {
     expect(Number(event.id)).toBeGreaterThan(0);
     await new Promise((ok) => setTimeout(ok, 500));
     expect(theirs.events.filter((e) => e.event === "task")).toEqual([]);
+  });
+
+  it("carries a waiting task's queue place, live and on catch-up; null for other tasks", async () => {
+    env.KLING_MAX_CONCURRENCY = "1";
+    resetConfig();
+    try {
+      const owner = await makeUser(ctx.db);
+      await makeTask(ctx.db, owner.id, { status: "submitted", upstreamTaskId: "up-live-q" });
+      const task = await makeTask(ctx.db, owner.id, { status: "queued", leaseOwner: "w1", leaseUntil: new Date(Date.now() + 60_000) });
+      const since = Date.now();
+      const stream = open(owner.id, null);
+      await new Promise((ok) => setTimeout(ok, 300));
+      // Kling answered 1303: the worker sends it back to wait.
+      await sendBackToQueue(task.id, "w1", { attempts: 1, nextCheckAt: new Date() });
+      const event = await stream.next(isTask(task.id, "waiting"));
+      expect(JSON.parse(event.data).queue).toEqual({ position: 1, estimateSeconds: expect.any(Number) });
+      const caughtUp = await open(owner.id, since).next(isTask(task.id, "waiting"));
+      expect(JSON.parse(caughtUp.data).queue).toMatchObject({ position: 1 });
+    } finally {
+      delete env.KLING_MAX_CONCURRENCY;
+      resetConfig();
+    }
   });
 
   it("tells the owner's stream when a task is deleted", async () => {

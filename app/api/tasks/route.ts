@@ -7,6 +7,7 @@ import { userRoute } from "@/lib/http/route";
 import { listTasks } from "@/lib/tasks/list-tasks";
 import { createTaskSchema, listTasksQuerySchema } from "@/lib/tasks/schema";
 import { startTask } from "@/lib/tasks/start-task";
+import { withQueue } from "@/lib/tasks/queue-position";
 import { toTaskDto } from "@/lib/tasks/to-dto";
 
 // A 10 MB image is about 13.4 MB as Base64, plus the other fields.
@@ -17,7 +18,8 @@ export const POST = userRoute(async (req, { user }) => {
   const input = await readJson(req, createTaskSchema, MAX_TASK_BODY_BYTES);
   await enforceWebSubmitLimit(user.id);
   const { task, created } = await startTask(input, { userId: user.id, source: "web", idempotencyKey });
-  return Response.json(toTaskDto({ ...task, images: [] }), { status: created ? 202 : 200 });
+  const [dto] = await withQueue(user.id, [toTaskDto({ ...task, images: [] })]);
+  return Response.json(dto, { status: created ? 202 : 200 });
 });
 
 export const GET = userRoute(async (req, { user }) => {

@@ -7,6 +7,7 @@
 // the tiles join the gallery's justified rows.
 import { useEffect, useState } from "react";
 import { isFinal, type TaskDto } from "@/lib/tasks/schema";
+import { queueLine } from "../queue-place";
 import { STATUS_LABELS } from "../status-badge";
 import { useNow } from "../use-now";
 import { useLiveTask } from "../use-task";
@@ -138,13 +139,22 @@ export function TaskTiles({ initial, onLive }: { initial: TaskDto; onLive?(task:
 function Placeholder({ task, ratio, first }: { task: TaskDto; ratio: [number, number]; first: boolean }) {
   const now = useNow(1000);
   const elapsed = now === null ? null : Math.max(0, Math.round((now - new Date(task.createdAt).getTime()) / 1000));
+  const waiting = queueLine(task);
   return (
     <div data-testid="gallery-placeholder" className="relative overflow-hidden rounded-lg bg-zinc-200 dark:bg-zinc-800" style={tileFlex(ratio[0], ratio[1])}>
       <div className="animate-pulse bg-zinc-300/60 dark:bg-zinc-700/50" style={{ aspectRatio: `${ratio[0]} / ${ratio[1]}` }} />
       <div className="absolute inset-0 grid place-items-center p-2 text-center">
         <p className="text-xs text-zinc-700 dark:text-zinc-300">
-          <span className="font-medium">{STATUS_LABELS[task.status]}</span>
-          {elapsed !== null && <span className="tabular-nums"> · {elapsed} s</span>}
+          {waiting ? (
+            <span data-testid="queue-place" className="font-medium">
+              {waiting}
+            </span>
+          ) : (
+            <>
+              <span className="font-medium">{STATUS_LABELS[task.status]}</span>
+              {elapsed !== null && <span className="tabular-nums"> · {elapsed} s</span>}
+            </>
+          )}
           {first && <span className="mt-1 line-clamp-2 block text-zinc-600 dark:text-zinc-400">{task.prompt}</span>}
         </p>
       </div>

@@ -10,7 +10,8 @@ import type { EmulatorOptions } from "./options";
 import { newTask, type ApiFamily, type EmulatedTask } from "./task-clock";
 import { createTaskStore, type TaskStore } from "./task-store";
 
-export type Calls = { submit: number; status: number; images: number; lookup: number };
+/** `busy`: submits refused because the account's parallel limit (the concurrency fault) was reached. */
+export type Calls = { submit: number; status: number; images: number; lookup: number; busy: number };
 
 export type EmulatorCore = {
   opts: EmulatorOptions;
@@ -20,6 +21,8 @@ export type EmulatorCore = {
   drills: DrillStats;
   /** Where this request's client downloads images from. */
   imagesBase(req: IncomingMessage): string;
+  /** True (and counted) when a task of n images would exceed the account's parallel limit. */
+  overLimit(n: number, faults: Faults): boolean;
   startTask(args: { api: ApiFamily; request: KlingImageRequest; externalTaskId?: string; faults: Faults; req: IncomingMessage }): EmulatedTask;
   cancelTimers(): void;
 };
@@ -46,9 +49,14 @@ export function createCore(opts: EmulatorOptions): EmulatorCore {
     opts,
     basePath,
     tasks: createTaskStore(maxTasks),
-    calls: { submit: 0, status: 0, images: 0, lookup: 0 },
+    calls: { submit: 0, status: 0, images: 0, lookup: 0, busy: 0 },
     drills: createDrillStats(maxTasks),
     imagesBase: (req) => opts.publicBaseUrl ?? `http://${req.headers.host ?? "127.0.0.1"}${basePath}`,
+    overLimit(n, faults) {
+      if (!faults.concurrency || core.tasks.slotsInFlight() + n <= faults.concurrency) return false;
+      core.calls.busy++;
+      return true;
+    },
     startTask({ api, request, externalTaskId, faults, req }) {
       const failRate = faults.failRate ?? opts.failureRate ?? 0;
       const task = newTask({

@@ -1,6 +1,6 @@
 // Fault knobs for the emulator, written the same way in EMULATOR_FAULTS, in
 // the X-Emulator-Faults request header and in tests:
-//   "status=429; retry-after=2; error-rate=0.5; latency=300; callbacks=reorder; outcome=failed; duration=800; callback-drop-rate=0.3"
+//   "status=429; retry-after=2; error-rate=0.5; latency=300; callbacks=reorder; outcome=failed; duration=800; callback-drop-rate=0.3; concurrency=4"
 
 export const CALLBACK_MODES = ["normal", "drop", "duplicate", "reorder"] as const;
 export type CallbackMode = (typeof CALLBACK_MODES)[number];
@@ -24,6 +24,8 @@ export type Faults = {
   callbacks?: CallbackMode;
   /** Share of single status callbacks of new tasks silently not sent (drills: a lossy network). */
   callbackDropRate?: number;
+  /** The account's parallel limit in image slots: a submit that would exceed it is refused (official 1303, seed 429). */
+  concurrency?: number;
 };
 
 export class FaultSpecError extends Error {}
@@ -72,13 +74,16 @@ export function parseFaults(spec: string | null | undefined): Faults {
       case "callback-drop-rate":
         faults.callbackDropRate = num(key, value, 0, 1);
         break;
+      case "concurrency":
+        faults.concurrency = num(key, value, 1, 100_000);
+        break;
       case "callbacks":
         if (!CALLBACK_MODES.includes(value as CallbackMode)) throw new FaultSpecError(`callbacks must be one of ${CALLBACK_MODES.join(", ")}`);
         faults.callbacks = value as CallbackMode;
         break;
       default:
         throw new FaultSpecError(
-          `unknown fault "${key}" (known: latency, status, retry-after, error-rate, fail-rate, duration, outcome, callbacks, callback-drop-rate)`,
+          `unknown fault "${key}" (known: latency, status, retry-after, error-rate, fail-rate, duration, outcome, callbacks, callback-drop-rate, concurrency)`,
         );
     }
   }

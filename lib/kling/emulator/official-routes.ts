@@ -46,6 +46,10 @@ export function createOfficialRoutes(core: EmulatorCore): ApiRoutes {
       core.drills.record(externalTaskId);
       return sendOfficialError(res, 400, 1201, "external_task_id already exists");
     }
+    if (core.overLimit(parsed.data.n ?? 1, faults)) {
+      if (externalTaskId) core.drills.record(externalTaskId);
+      return sendOfficialError(res, 429, 1303, "parallel task limit exceeded, please retry later", 1);
+    }
     const task = core.startTask({ api: "official", request: parsed.data, externalTaskId, faults, req });
     succeed(res, {
       task_id: task.id,

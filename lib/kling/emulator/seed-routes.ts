@@ -33,6 +33,7 @@ export function createSeedRoutes(core: EmulatorCore): ApiRoutes {
         core.calls.submit++;
         const parsed = klingImageRequestSchema.safeParse(await readBody(req));
         if (!parsed.success) return sendSeedError(res, 400, describeIssues(parsed.error));
+        if (core.overLimit(parsed.data.n ?? 1, faults)) return sendSeedError(res, 429, "parallel task limit exceeded", 1);
         const task = core.startTask({ api: "seed", request: parsed.data, faults, req });
         const at = task.createdAt;
         return sendJson(res, 200, {

@@ -152,6 +152,6 @@ POST ${basePath}/v1/images/generations               submit (seed fields + model
 GET  ${basePath}/v1/images/generations/<id>          a task by task_id or external_task_id
 
 GET  ${basePath}/images/<task_id>/<index>.png    preview images
-Faults: X-Emulator-Faults: status=429; retry-after=2; error-rate=0.5; latency=300; duration=800; outcome=failed; fail-rate=0.3; callbacks=drop|duplicate|reorder; callback-drop-rate=0.3
+Faults: X-Emulator-Faults: status=429; retry-after=2; error-rate=0.5; latency=300; duration=800; outcome=failed; fail-rate=0.3; callbacks=drop|duplicate|reorder; callback-drop-rate=0.3; concurrency=4 (account parallel limit in images: official 1303, seed 429)
 `;
 }

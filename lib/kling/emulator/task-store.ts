@@ -24,6 +24,12 @@ export function createTaskStore(maxTasks: number) {
       const id = byExternal.get(externalTaskId);
       return id === undefined ? undefined : tasks.get(id);
     },
+    /** Image slots of tasks not yet final at `now`: what the account's parallel limit counts. */
+    slotsInFlight(now = Date.now()): number {
+      let slots = 0;
+      for (const t of tasks.values()) if (t.endsAt > now) slots += t.request.n ?? 1;
+      return slots;
+    },
     get size() {
       return tasks.size;
     },

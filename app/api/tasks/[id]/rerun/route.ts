@@ -2,10 +2,12 @@
 import { enforceWebSubmitLimit } from "@/lib/gateway/rate-limit";
 import { userRoute } from "@/lib/http/route";
 import { rerunTask } from "@/lib/tasks/rerun-task";
+import { withQueue } from "@/lib/tasks/queue-position";
 import { toTaskDto } from "@/lib/tasks/to-dto";
 
 export const POST = userRoute<{ id: string }>(async (_req, { params, user }) => {
   await enforceWebSubmitLimit(user.id);
   const { task } = await rerunTask({ id: params.id, userId: user.id });
-  return Response.json(toTaskDto({ ...task, images: [] }), { status: 202 });
+  const [dto] = await withQueue(user.id, [toTaskDto({ ...task, images: [] })]);
+  return Response.json(dto, { status: 202 });
 });
