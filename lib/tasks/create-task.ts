@@ -8,6 +8,7 @@ import type { Task } from "../generated/prisma/client";
 import { ApiError } from "../http/errors";
 import { readImageHeader } from "../kling/image-header";
 import { getBlobStore } from "../storage";
+import { insertWithinBudget } from "../usage/reserve";
 import { hashRequest } from "./request-hash";
 import type { CreateTaskRequest } from "./schema";
 import { creatorHoldSeconds } from "./timing";
@@ -26,7 +27,6 @@ export type CreateTaskOptions = {
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptions): Promise<{ task: Task; created: boolean }> {
-  const db = getDb();
   const config = getConfig();
   // What the task will be, defaults filled in, so leaving out a default is the same request.
   const requestHash = opts.idempotencyKey
@@ -51,7 +51,7 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
     const imageRef = await storeReferenceImage(id, input.image);
     const now = Date.now();
     try {
-      const task = await db.task.create({
+      const row = {
         data: {
           id,
           userId: opts.userId,
@@ -73,7 +73,9 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
           leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),
           leaseOwner: `creator:${id}`,
         },
-      });
+      } satisfies Prisma.TaskCreateArgs;
+      // Over the user's image budget this throws (a 403) and the catch below removes the upload.
+      const task = await insertWithinBudget(opts.userId, row.data.n, (tx) => tx.task.create(row));
       return { task, created: true };
     } catch (err) {
       if (imageRef?.startsWith("blob:"))

@@ -1,0 +1,56 @@
+// Stores a task only if the user's budget still has room for it. Concurrent
+// submits of one user queue on a per-user advisory lock for the length of a
+// transaction, so each sees the ledger with the others' charges in it (the
+// Task insert trigger writes the charge in the same transaction): two at the
+// edge of a budget can never both pass.
+import { getDb } from "../db/client";
+import type { Prisma } from "../generated/prisma/client";
+import { ApiError } from "../http/errors";
+import { baseLimit, ledgerTotals, quotaOverride } from "./budget";
+import { periodStartOf, renewalDay } from "./period";
+
+export class QuotaExceededError extends ApiError {
+  constructor(
+    public readonly needed: number,
+    public readonly remaining: number,
+    public readonly limit: number,
+    now: Date,
+  ) {
+    super(403, "quota_exceeded", quotaMessage(needed, remaining, limit, now));
+    this.name = "QuotaExceededError";
+  }
+}
+
+export function quotaMessage(needed: number, remaining: number, limit: number, now: Date): string {
+  const images = (k: number) => `${k} image${k === 1 ? "" : "s"}`;
+  const left = remaining <= 0 ? `none of your ${images(limit)} are` : `only ${remaining} of your ${images(limit)} ${remaining === 1 ? "is" : "are"}`;
+  return `This needs ${images(needed)} but ${left} left this month. Your budget renews on ${renewalDay(now)}.`;
+}
+
+/**
+ * Runs `insert` (which stores the task, and so charges it) when the user has
+ * `images` left this month; otherwise throws QuotaExceededError and stores
+ * nothing. Without a limit it is just `insert` on the plain client.
+ */
+export async function insertWithinBudget<T>(
+  userId: string,
+  images: number,
+  insert: (db: Prisma.TransactionClient) => Promise<T>,
+  now = new Date(),
+): Promise<T> {
+  const db = getDb();
+  const base = baseLimit(await quotaOverride(userId));
+  if (base === null) return insert(db);
+  return db.$transaction(
+    async (tx) => {
+      // hashtext is stable across processes; the prefix keeps the key apart from other advisory locks.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`kling-quota:${userId}`}))`;
+      const { used, granted } = await ledgerTotals(userId, periodStartOf(now), tx);
+      const limit = base + granted;
+      if (used + images > limit) throw new QuotaExceededError(images, Math.max(0, limit - used), limit, now);
+      return insert(tx);
+    },
+    // Submits of one user wait for each other here; the default 2 s wait for a connection is short for a burst.
+    { maxWait: 15_000, timeout: 15_000 },
+  );
+}
