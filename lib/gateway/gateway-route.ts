@@ -20,7 +20,8 @@ export function gatewayRoute(action: GatewayAction, handler: (req: Request, call
       return await handler(req, { keyId: auth.keyId, userId: auth.userId });
     } catch (err) {
       if (err instanceof ApiError && err.status < 500) {
-        return seedError(err.status === 404 || err.status === 422 ? err.status : 400, { detail: err.message });
+        // 403: over the image budget, the seed's body with the portal's reason (images left, renewal) as detail.
+        return seedError(err.status === 403 || err.status === 404 || err.status === 422 ? err.status : 400, { detail: err.message });
       }
       logger.error({ err }, "gateway request failed");
       return seedError(500);

@@ -57,6 +57,12 @@ export const taskDtoSchema = z.object({
   updatedAt: z.string(),
   finishedAt: z.string().nullable(),
   images: z.array(taskImageDtoSchema),
+  cost: z
+    .object({
+      images: z.number().int().describe("Images charged against the month's budget when the task was accepted (its n)"),
+      refunded: z.boolean().describe("True when the task failed: its images were given back"),
+    })
+    .describe("What the task cost in the image budget"),
 });
 export type TaskDto = z.infer<typeof taskDtoSchema>;
 

@@ -52,5 +52,7 @@ export function toTaskDto(task: TaskDtoRow): TaskDto {
         height: img.height,
         favorite: img.favorite,
       })),
+    // The ledger's Task triggers refund exactly the failed tasks, so the status alone says it (no query per task).
+    cost: { images: task.n, refunded: task.status === "failed" },
   };
 }
