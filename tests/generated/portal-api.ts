@@ -696,6 +696,10 @@ export interface components {
             disabled: boolean;
             imagesThisMonth: number;
             tasksThisMonth: number;
+            budget: {
+                used: number;
+                limit: number | null;
+            };
             lastActiveAt: string | null;
             apiKeys: {
                 active: number;
@@ -712,6 +716,10 @@ export interface components {
                 disabled: boolean;
                 imagesThisMonth: number;
                 tasksThisMonth: number;
+                budget: {
+                    used: number;
+                    limit: number | null;
+                };
                 lastActiveAt: string | null;
                 apiKeys: {
                     active: number;
