@@ -1,7 +1,9 @@
 import Link from "next/link";
+import type { UsageDto } from "@/lib/usage/schema";
+import { UsageMeter } from "./usage-meter";
 import { UserMenu } from "./user-menu";
 
-export function AppHeader(props: { user: { email: string; name: string | null; isAdmin: boolean }; provider: string }) {
+export function AppHeader(props: { user: { email: string; name: string | null; isAdmin: boolean }; provider: string; usage: UsageDto }) {
   return (
     <header className="sticky top-0 z-30 border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/80">
       <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-4 sm:px-6">
@@ -21,7 +23,10 @@ export function AppHeader(props: { user: { email: string; name: string | null; i
             Local previews
           </Link>
         )}
-        <nav aria-label="Main" className="ml-auto flex items-center gap-1 text-sm">
+        <div className="ml-auto w-44 max-w-[30%]">
+          <UsageMeter initial={props.usage} />
+        </div>
+        <nav aria-label="Main" className="flex items-center gap-1 text-sm">
           <Link href="/" className="rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-900">
             Create
           </Link>
