@@ -23,10 +23,11 @@ export function AppHeader(props: { user: { email: string; name: string | null; i
             Local previews
           </Link>
         )}
-        <div className="ml-auto w-44 max-w-[30%]">
+        {/* From tablet width up: on a phone the header has no room for it (a refused submit still says what is left). */}
+        <div className="ml-auto hidden w-44 md:block">
           <UsageMeter initial={props.usage} />
         </div>
-        <nav aria-label="Main" className="flex items-center gap-1 text-sm">
+        <nav aria-label="Main" className="ml-auto flex items-center gap-1 text-sm md:ml-0">
           <Link href="/" className="rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-900">
             Create
           </Link>

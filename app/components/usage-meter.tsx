@@ -29,7 +29,7 @@ export function UsageMeter({ initial }: { initial: UsageDto }) {
   const { data } = useSWR<UsageDto>(USAGE_KEY, fetchUsage, { fallbackData: initial, revalidateOnMount: false, revalidateOnFocus: true });
   const usage = data ?? initial;
   return (
-    <div className="hidden min-w-0 flex-col gap-1 text-xs text-zinc-600 sm:flex dark:text-zinc-400" data-testid="usage-meter">
+    <div className="flex min-w-0 flex-col gap-1 text-xs text-zinc-600 dark:text-zinc-400" data-testid="usage-meter">
       <span className="whitespace-nowrap tabular-nums">{usageText(usage)}</span>
       {usage.limit !== null && (
         // The browser's own meter: its colour turns at `high` (90 %) and when full.
