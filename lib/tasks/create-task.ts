@@ -8,6 +8,7 @@ import type { Task } from "../generated/prisma/client";
 import { ApiError } from "../http/errors";
 import { readImageHeader } from "../kling/image-header";
 import { getBlobStore } from "../storage";
+import type { QuotaOverride } from "../usage/budget";
 import { insertWithinBudget } from "../usage/reserve";
 import { hashRequest } from "./request-hash";
 import type { CreateTaskRequest } from "./schema";
@@ -21,6 +22,8 @@ export type CreateTaskOptions = {
   clientCallbackUrl?: string | null;
   /** Seconds the creator holds the task before the reconciler may take it over. */
   holdSeconds?: number;
+  /** The user's image budget override when authentication already read it (else it is read here). */
+  quota?: QuotaOverride;
 };
 
 /** An Idempotency-Key is honoured for 24 hours (Stripe's window); after that it starts a new task. */
@@ -75,7 +78,7 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
         },
       } satisfies Prisma.TaskCreateArgs;
       // Over the user's image budget this throws (a 403) and the catch below removes the upload.
-      const task = await insertWithinBudget(opts.userId, row.data.n, (tx) => tx.task.create(row));
+      const task = await insertWithinBudget(opts.userId, row.data.n, (tx) => tx.task.create(row), opts.quota);
       return { task, created: true };
     } catch (err) {
       if (imageRef?.startsWith("blob:"))

@@ -6,7 +6,7 @@
 import { getDb } from "../db/client";
 import type { Prisma } from "../generated/prisma/client";
 import { ApiError } from "../http/errors";
-import { baseLimit, ledgerTotals, quotaOverride } from "./budget";
+import { baseLimit, ledgerTotals, type QuotaOverride, quotaOverride } from "./budget";
 import { periodStartOf, renewalDay } from "./period";
 
 export class QuotaExceededError extends ApiError {
@@ -30,16 +30,19 @@ export function quotaMessage(needed: number, remaining: number, limit: number, n
 /**
  * Runs `insert` (which stores the task, and so charges it) when the user has
  * `images` left this month; otherwise throws QuotaExceededError and stores
- * nothing. Without a limit it is just `insert` on the plain client.
+ * nothing. Without a limit it is just `insert` on the plain client. `known`:
+ * the user's override as authentication read it.
  */
 export async function insertWithinBudget<T>(
   userId: string,
   images: number,
   insert: (db: Prisma.TransactionClient) => Promise<T>,
+  known?: QuotaOverride,
   now = new Date(),
 ): Promise<T> {
   const db = getDb();
-  const base = baseLimit(await quotaOverride(userId));
+  // Authentication usually read the override already: then an unlimited submit costs no query here.
+  const base = baseLimit(known ?? (await quotaOverride(userId)));
   if (base === null) return insert(db);
   return db.$transaction(
     async (tx) => {

@@ -4,6 +4,8 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
+import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
+import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { getConfig, resetConfig } from "@/lib/config";
 import { createTask } from "@/lib/tasks/create-task";
 import { deleteTask } from "@/lib/tasks/delete-task";
@@ -152,6 +154,21 @@ describeEachDb("image budget ledger", (ctx) => {
     expect(refused.every((r) => (r as PromiseRejectedResult).reason instanceof QuotaExceededError)).toBe(true);
     expect(await getUsage(user.id)).toMatchObject({ used: 5, limit: 5 });
     expect(await ctx.db.task.count({ where: { userId: user.id } })).toBe(3);
+  });
+
+  it("takes the override authentication already read (session or API key) instead of reading it again", async () => {
+    setQuota("1");
+    const user = await makeUser(ctx.db);
+    const { key } = await createApiKey(user.id, "k");
+    await ctx.db.user.update({ where: { id: user.id }, data: { monthlyImageQuota: 3 } });
+    const auth = await authenticateApiKey(key);
+    expect(auth).toMatchObject({ ok: true, quota: { monthlyImageQuota: 3, quotaUnlimited: false } });
+    const quota = auth.ok ? auth.quota : undefined;
+    await createTask(input(3), { userId: user.id, quota });
+    await expect(createTask(input(1), { userId: user.id, quota })).rejects.toBeInstanceOf(QuotaExceededError);
+    // An unlimited override skips the check altogether.
+    await createTask(input(2), { userId: user.id, quota: { monthlyImageQuota: null, quotaUnlimited: true } });
+    expect((await getUsage(user.id)).used).toBe(5);
   });
 
   it("gives back a failed task's images so the budget can be used again", async () => {

@@ -6,6 +6,6 @@ import { toTaskDto } from "@/lib/tasks/to-dto";
 
 export const POST = userRoute<{ id: string }>(async (_req, { params, user }) => {
   await enforceWebSubmitLimit(user.id);
-  const { task } = await rerunTask({ id: params.id, userId: user.id });
+  const { task } = await rerunTask({ id: params.id, userId: user.id }, user.quota);
   return Response.json(toTaskDto({ ...task, images: [] }), { status: 202 });
 });
