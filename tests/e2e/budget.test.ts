@@ -59,4 +59,28 @@ describe("image budget in the browser", () => {
     },
     180_000,
   );
+
+  browserIt(
+    "lets exactly the budget through when eight submits race on the embedded database (its locked client)",
+    async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${portal.url}/signup`);
+      await page.fill("#email", "race@example.com");
+      await page.fill("#password", "a long enough password");
+      await page.click("button[type=submit]");
+      await page.waitForURL(`${portal.url}/`);
+      const statuses = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => page.request.post(`${portal.url}/api/tasks`, { data: { prompt: `Race ${i}`, n: 1 } }).then((r) => r.status())),
+      );
+      expect(statuses.filter((s) => s === 202)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 403)).toHaveLength(3);
+      const usage = await (await page.request.get(`${portal.url}/api/usage`)).json();
+      expect(usage).toMatchObject({ used: 5, limit: 5 });
+      const list = await (await page.request.get(`${portal.url}/api/tasks?limit=50`)).json();
+      expect(list.tasks).toHaveLength(5);
+      await context.close();
+    },
+    120_000,
+  );
 });
