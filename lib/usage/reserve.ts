@@ -6,8 +6,8 @@
 import { getDb } from "../db/client";
 import type { Prisma } from "../generated/prisma/client";
 import { ApiError } from "../http/errors";
-import { baseLimit, ledgerTotals, type QuotaOverride, quotaOverride } from "./budget";
-import { periodStartOf, renewalDay } from "./period";
+import { baseLimit, type QuotaOverride, quotaOverride } from "./budget";
+import { renewalDay } from "./period";
 
 export class QuotaExceededError extends ApiError {
   constructor(
@@ -38,7 +38,6 @@ export async function insertWithinBudget<T>(
   images: number,
   insert: (db: Prisma.TransactionClient) => Promise<T>,
   known?: QuotaOverride,
-  now = new Date(),
 ): Promise<T> {
   const db = getDb();
   // Authentication usually read the override already: then an unlimited submit costs no query here.
@@ -48,9 +47,16 @@ export async function insertWithinBudget<T>(
     async (tx) => {
       // hashtext is stable across processes; the prefix keeps the key apart from other advisory locks.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`kling-quota:${userId}`}))`;
-      const { used, granted } = await ledgerTotals(userId, periodStartOf(now), tx);
-      const limit = base + granted;
-      if (used + images > limit) throw new QuotaExceededError(images, Math.max(0, limit - used), limit, now);
+      // The month by the database's clock at the start of this transaction: the one the insert trigger charges.
+      const [totals] = await tx.$queryRaw<{ used: number; granted: number; period: Date }[]>`
+        SELECT coalesce(sum(CASE kind WHEN 'charge' THEN images WHEN 'refund' THEN -images ELSE 0 END), 0)::int AS used,
+          coalesce(sum(CASE WHEN kind = 'grant' THEN images ELSE 0 END), 0)::int AS granted,
+          date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS period
+        FROM "UsageEntry"
+        WHERE "userId" = ${userId} AND "periodStart" = date_trunc('month', now() AT TIME ZONE 'UTC')`;
+      const used = Number(totals.used);
+      const limit = base + Number(totals.granted);
+      if (used + images > limit) throw new QuotaExceededError(images, Math.max(0, limit - used), limit, new Date(totals.period));
       return insert(tx);
     },
     // Submits of one user wait for each other here; the default 2 s wait for a connection is short for a burst.

@@ -12,7 +12,7 @@ import { deleteTask } from "@/lib/tasks/delete-task";
 import { failTask } from "@/lib/tasks/fail-task";
 import { createTaskSchema } from "@/lib/tasks/schema";
 import { getUsage } from "@/lib/usage/budget";
-import { periodEndOf, periodStartOf } from "@/lib/usage/period";
+import { periodEndOf, periodStartOf, renewalDay } from "@/lib/usage/period";
 import { QuotaExceededError } from "@/lib/usage/reserve";
 import { describeEachDb } from "../helpers/db";
 import { makeTask, makeUser } from "../helpers/fixtures";
@@ -108,6 +108,8 @@ describeEachDb("image budget ledger", (ctx) => {
     expect(usage.periodEnd.toISOString()).toBe("2026-12-01T00:00:00.000Z");
     expect(periodStartOf(new Date(edge.getTime() + 1)).toISOString()).toBe("2026-12-01T00:00:00.000Z");
     expect(periodEndOf(new Date(Date.UTC(2026, 11, 15))).toISOString()).toBe("2027-01-01T00:00:00.000Z");
+    expect(renewalDay(edge)).toBe("1 December");
+    expect(renewalDay(new Date(Date.UTC(2026, 11, 31, 23, 59)))).toBe("1 January");
   });
 
   it("is unlimited without QUOTA_IMAGES_PER_MONTH; the default, a per-user number, unlimited and grants set the limit", async () => {
@@ -132,7 +134,7 @@ describeEachDb("image budget ledger", (ctx) => {
     expect(err).toBeInstanceOf(QuotaExceededError);
     expect(err.status).toBe(403);
     expect(err.code).toBe("quota_exceeded");
-    expect(err.message).toMatch(/^This needs 4 images but only 2 of your 5 images are left this month\. Your budget renews on \d{1,2} \w+\.$/);
+    expect(err.message).toBe(`This needs 4 images but only 2 of your 5 images are left this month. Your budget renews on ${renewalDay(new Date())}.`);
     expect(await ctx.db.task.count({ where: { userId: user.id } })).toBe(1);
     expect(await storedRefs()).toEqual([]);
     expect((await getUsage(user.id)).used).toBe(3);
