@@ -15,7 +15,10 @@ export async function migrateDatabase(config: Pick<Config, "DATABASE_URL" | "DAT
   // instance) does not wait out the pool's idle timeout, or time out.
   const factory = createAdapterFactory(target, 1) as SqlMigrationAwareDriverAdapterFactory;
   const opened: SqlDriverAdapter[] = [];
-  const track = <A extends SqlDriverAdapter>(adapter: A) => (opened.push(adapter), adapter);
+  const track = <A extends SqlDriverAdapter>(adapter: A) => {
+    opened.push(adapter);
+    return adapter;
+  };
   try {
     return await applyMigrations({
       provider: factory.provider,
