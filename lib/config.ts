@@ -72,6 +72,8 @@ export const configSchema = z
     CALLBACK_ALLOW_PRIVATE: bool.default(false),
     SOURCE_MAPS: bool.default(false),
     MAX_API_KEYS_PER_USER: int(1, 1000).default(20),
+    // Images a user may generate per calendar month (UTC); unset is unlimited. Overridden per user by `npm run admin -- set-quota`.
+    QUOTA_IMAGES_PER_MONTH: optional(int(0, 100_000_000)),
     ADMIN_EMAILS: z
       .string()
       .default("")

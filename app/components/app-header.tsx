@@ -1,7 +1,9 @@
 import Link from "next/link";
+import type { UsageDto } from "@/lib/usage/schema";
+import { UsageMeter } from "./usage-meter";
 import { UserMenu } from "./user-menu";
 
-export function AppHeader(props: { user: { email: string; name: string | null; isAdmin: boolean }; provider: string }) {
+export function AppHeader(props: { user: { email: string; name: string | null; isAdmin: boolean }; provider: string; usage: UsageDto }) {
   return (
     <header className="sticky top-0 z-30 border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/80">
       <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-4 sm:px-6">
@@ -21,7 +23,11 @@ export function AppHeader(props: { user: { email: string; name: string | null; i
             Local previews
           </Link>
         )}
-        <nav aria-label="Main" className="ml-auto flex items-center gap-1 text-sm">
+        {/* From tablet width up: on a phone the header has no room for it (a refused submit still says what is left). */}
+        <div className="ml-auto hidden w-44 md:block">
+          <UsageMeter initial={props.usage} />
+        </div>
+        <nav aria-label="Main" className="ml-auto flex items-center gap-1 text-sm md:ml-0">
           <Link href="/" className="rounded-md px-3 py-2 hover:bg-zinc-100 dark:hover:bg-zinc-900">
             Create
           </Link>

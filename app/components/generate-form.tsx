@@ -11,6 +11,7 @@ import { CompactBar } from "./compact-bar";
 import { asSentence } from "./field-message";
 import { emit, on, takeCarriedFill, type FormFill } from "./gallery/gallery-events";
 import { toast } from "./toaster";
+import { refreshUsage } from "./usage-meter";
 
 type Field = "prompt" | "negative_prompt" | "image" | "image_fidelity" | "n" | "aspect_ratio" | "form";
 type Errors = Partial<Record<Field, string>>;
@@ -181,6 +182,8 @@ export function GenerateForm({ defaults = {}, showExamples = false }: { defaults
         body: JSON.stringify(body),
       });
       const json = await res.json().catch(() => null);
+      // Accepted or refused for the budget, the meter shows the figure the server used.
+      refreshUsage();
       if (!res.ok) {
         const fields = (json?.error?.fields ?? {}) as Errors;
         setErrors(Object.keys(fields).length ? fields : { form: json?.error?.message ?? `Could not start the generation (HTTP ${res.status}).` });

@@ -7,6 +7,7 @@
 import { useEffect, useSyncExternalStore } from "react";
 import { useSWRConfig } from "swr";
 import type { TaskDto } from "@/lib/tasks/schema";
+import { refreshUsage } from "./usage-meter";
 
 type StreamState = "off" | "open" | "down";
 let state: StreamState = "off";
@@ -59,10 +60,13 @@ export function LiveTasks({ since }: { since: number }) {
         const task = JSON.parse(event.data) as TaskDto;
         // A catch-up may repeat an older state: never move a card backwards.
         void mutate<TaskDto>(`/api/tasks/${task.id}`, (current) => (current && current.updatedAt > task.updatedAt ? current : task), { revalidate: false });
+        // A new, failed or deleted task moves the image budget.
+        refreshUsage();
       });
       es.addEventListener("removed", (e) => {
         const { id } = JSON.parse((e as MessageEvent<string>).data) as { id: string };
         void mutate(`/api/tasks/${id}`);
+        refreshUsage();
       });
     };
     connect();

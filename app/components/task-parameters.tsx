@@ -2,6 +2,7 @@
 // viewer's details panel (with `image`, the size and place of that image).
 import type { TaskDto } from "@/lib/tasks/schema";
 import { RelativeTime } from "./relative-time";
+import { costText } from "./task-cost";
 
 export function TaskParameters({
   task,
@@ -22,6 +23,7 @@ export function TaskParameters({
         ] as [string, React.ReactNode][])
       : [["Images", task.n] as [string, React.ReactNode]]),
     ["Aspect ratio", task.aspect_ratio],
+    ["Cost", costText(task)],
     ...(task.image
       ? ([
           [

@@ -2,6 +2,7 @@
 // active, in one query (ordered by email, a page at a time).
 import { getDb, Prisma } from "../db/client";
 import { isAdminEmail } from "../auth/session";
+import { baseLimit } from "../usage/budget";
 import { adminUserSchema, type AdminUser, type ListUsersQuery } from "./schema";
 
 type Row = {
@@ -17,6 +18,10 @@ type Row = {
   last_key: Date | null;
   keys_active: number;
   keys_revoked: number;
+  monthlyImageQuota: number | null;
+  quotaUnlimited: boolean;
+  budget_used: number;
+  budget_granted: number;
 };
 
 /** The first instant of the calendar month (UTC) that `now` is in. */
@@ -41,7 +46,9 @@ function queryUsers(filters: Prisma.Sql[], limit: number, now: Date) {
   const since = monthStart(now);
   const where = filters.length ? Prisma.sql`WHERE ${Prisma.join(filters, " AND ")}` : Prisma.empty;
   return getDb().$queryRaw<Row[]>`
-    SELECT u.id, u.email, u.name, u."createdAt", u."isAdmin", u."disabledAt",
+    SELECT u.id, u.email, u.name, u."createdAt", u."isAdmin", u."disabledAt", u."monthlyImageQuota", u."quotaUnlimited",
+      (SELECT coalesce(sum(CASE e.kind WHEN 'charge' THEN e.images WHEN 'refund' THEN -e.images ELSE 0 END), 0) FROM "UsageEntry" e WHERE e."userId" = u.id AND e."periodStart" = ${since}::timestamp)::int AS budget_used,
+      (SELECT coalesce(sum(e.images), 0) FROM "UsageEntry" e WHERE e."userId" = u.id AND e."periodStart" = ${since}::timestamp AND e.kind = 'grant')::int AS budget_granted,
       (SELECT count(*) FROM "TaskImage" i JOIN "Task" t ON t.id = i."taskId" WHERE t."userId" = u.id AND i."createdAt" >= ${since}::timestamp)::int AS images_month,
       (SELECT count(*) FROM "Task" t WHERE t."userId" = u.id AND t."createdAt" >= ${since}::timestamp)::int AS tasks_month,
       (SELECT max(t."createdAt") FROM "Task" t WHERE t."userId" = u.id) AS last_task,
@@ -64,9 +71,15 @@ function toAdminUser(r: Row): AdminUser {
     disabled: r.disabledAt !== null,
     imagesThisMonth: Number(r.images_month),
     tasksThisMonth: Number(r.tasks_month),
+    budget: budgetOf(r),
     lastActiveAt: last.length ? new Date(Math.max(...last)).toISOString() : null,
     apiKeys: { active: Number(r.keys_active), revoked: Number(r.keys_revoked) },
   });
+}
+
+function budgetOf(r: Row): AdminUser["budget"] {
+  const base = baseLimit({ monthlyImageQuota: r.monthlyImageQuota, quotaUnlimited: r.quotaUnlimited });
+  return { used: Number(r.budget_used), limit: base === null ? null : base + Number(r.budget_granted) };
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -27,6 +27,8 @@ export const adminUserSchema = z.object({
   disabled: z.boolean(),
   imagesThisMonth: z.number().int(),
   tasksThisMonth: z.number().int(),
+  /** This month's image budget: images charged less refunds, and the limit (null: unlimited). */
+  budget: z.object({ used: z.number().int(), limit: z.number().int().nullable() }),
   /** The latest task or API key use, or null. */
   lastActiveAt: z.string().nullable(),
   apiKeys: z.object({ active: z.number().int(), revoked: z.number().int() }),

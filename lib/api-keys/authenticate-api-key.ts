@@ -3,7 +3,10 @@
 import { getDb } from "../db/client";
 import { hashApiKey } from "./create-api-key";
 
-export type KeyAuth = { ok: true; keyId: string; userId: string } | { ok: false; status: 401 | 403 };
+/** `quota`: the owner's image budget override, read here so a submit need not read it again. */
+export type KeyAuth =
+  | { ok: true; keyId: string; userId: string; quota: { monthlyImageQuota: number | null; quotaUnlimited: boolean } }
+  | { ok: false; status: 401 | 403 };
 
 const LAST_USED_GRANULARITY_MS = 60_000;
 
@@ -12,7 +15,13 @@ export async function authenticateApiKey(key: string | null): Promise<KeyAuth> {
   const db = getDb();
   const row = await db.apiKey.findUnique({
     where: { hash: hashApiKey(key.trim()) },
-    select: { id: true, userId: true, revokedAt: true, lastUsedAt: true, user: { select: { disabledAt: true } } },
+    select: {
+      id: true,
+      userId: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      user: { select: { disabledAt: true, monthlyImageQuota: true, quotaUnlimited: true } },
+    },
   });
   if (!row) return { ok: false, status: 401 };
   if (row.revokedAt || row.user.disabledAt) return { ok: false, status: 403 };
@@ -21,5 +30,6 @@ export async function authenticateApiKey(key: string | null): Promise<KeyAuth> {
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
     await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
   }
-  return { ok: true, keyId: row.id, userId: row.userId };
+  const { monthlyImageQuota, quotaUnlimited } = row.user;
+  return { ok: true, keyId: row.id, userId: row.userId, quota: { monthlyImageQuota, quotaUnlimited } };
 }

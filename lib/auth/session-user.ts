@@ -5,7 +5,15 @@
 import { getConfig } from "../config";
 import { getDb } from "../db/client";
 
-export type SessionUser = { id: string; email: string; name: string | null; isAdmin: boolean; hasPassword: boolean };
+export type SessionUser = {
+  id: string;
+  email: string;
+  name: string | null;
+  isAdmin: boolean;
+  hasPassword: boolean;
+  /** The image budget override, read with the session's one query so a submit need not read it again. */
+  quota?: { monthlyImageQuota: number | null; quotaUnlimited: boolean };
+};
 
 /** What a session token says: the user id (`sub`) and the version (`sv`; absent in tokens older than versions, read as 0). */
 export type SessionClaims = { id?: unknown; sv?: unknown };
@@ -21,11 +29,28 @@ export async function sessionUserFor(claims: SessionClaims | null | undefined): 
   if (typeof id !== "string" || !id) return null;
   const row = await getDb().user.findUnique({
     where: { id },
-    select: { id: true, email: true, name: true, isAdmin: true, passwordHash: true, disabledAt: true, sessionVersion: true },
+    select: {
+      id: true,
+      email: true,
+      name: true,
+      isAdmin: true,
+      passwordHash: true,
+      disabledAt: true,
+      sessionVersion: true,
+      monthlyImageQuota: true,
+      quotaUnlimited: true,
+    },
   });
   const version = typeof claims?.sv === "number" ? claims.sv : 0;
   if (!row || row.disabledAt || row.sessionVersion !== version) return null;
-  return { id: row.id, email: row.email, name: row.name, isAdmin: row.isAdmin || isAdminEmail(row.email), hasPassword: row.passwordHash !== null };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    isAdmin: row.isAdmin || isAdminEmail(row.email),
+    hasPassword: row.passwordHash !== null,
+    quota: { monthlyImageQuota: row.monthlyImageQuota, quotaUnlimited: row.quotaUnlimited },
+  };
 }
 
 /** The version a new session is issued under (at sign-in). */

@@ -26,6 +26,7 @@ export async function submitViaGateway(req: Request, caller: GatewayCaller): Pro
     apiKeyId: caller.keyId,
     clientCallbackUrl: callback_url ?? null,
     idempotencyKey,
+    quota: caller.quota,
   });
   return seedJson(toSeedSubmitBody(task));
 }

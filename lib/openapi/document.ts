@@ -18,6 +18,7 @@ import {
 } from "../kling/schema";
 import { createShareSchema, shareDtoSchema, shareListDtoSchema } from "../shares/schema";
 import { createTaskSchema, listTasksQuerySchema, taskDtoSchema, taskListDtoSchema } from "../tasks/schema";
+import { usageDtoSchema } from "../usage/schema";
 
 const schema = (s: z.ZodType, io: "input" | "output" = "output") => {
   const { $schema: _drop, ...json } = z.toJSONSchema(s, { io, unrepresentable: "any" }) as Record<string, unknown>;
@@ -70,6 +71,25 @@ const errors = (statuses: number[]) =>
       },
     ]),
   );
+
+// A submit past the month's image budget; the same status also refuses cross-site writes.
+const quotaExceeded = {
+  "403": {
+    description:
+      "Over this month's image budget (code quota_exceeded; the message says how many images are left and when the budget renews): nothing is stored or sent upstream. Also: a cross-site request refused",
+    content: {
+      "application/json": {
+        schema: portalError,
+        example: {
+          error: {
+            code: "quota_exceeded",
+            message: "This needs 4 images but only 2 of your 500 images are left this month. Your budget renews on 1 December.",
+          },
+        },
+      },
+    },
+  },
+};
 
 const idempotencyKeyHeader = {
   name: "Idempotency-Key",
@@ -170,7 +190,22 @@ export function buildOpenApiDocument(baseUrl: string) {
               },
             },
           },
-          responses: { "200": { description: "Task accepted", content: json("SubmitResponse") }, ...seedErrors([400, 401, 403, 404, 422, 429, 500]) },
+          responses: {
+            "200": { description: "Task accepted", content: json("SubmitResponse") },
+            ...seedErrors([400, 401, 403, 404, 422, 429, 500]),
+            "403": {
+              description: `${SEED_ERROR_MESSAGES[403]}: also when the key's user is over this month's image budget (detail says how many images are left; nothing is stored or sent upstream)`,
+              content: {
+                "application/json": {
+                  schema: { $ref: "#/components/schemas/SeedError" },
+                  example: {
+                    error: SEED_ERROR_MESSAGES[403],
+                    detail: "This needs 4 images but only 2 of your 500 images are left this month. Your budget renews on 1 December.",
+                  },
+                },
+              },
+            },
+          },
           callbacks: {
             taskStatus: {
               "{$request.body#/callback_url}": {
@@ -227,6 +262,7 @@ export function buildOpenApiDocument(baseUrl: string) {
             },
             "200": { description: "Existing task for this Idempotency-Key", content: json("Task") },
             ...errors([400, 401, 403, 413, 415, 422, 429]),
+            ...quotaExceeded,
           },
         },
         get: {
@@ -283,7 +319,7 @@ export function buildOpenApiDocument(baseUrl: string) {
           operationId: "rerunTask",
           security: [{ session: [] }],
           parameters: [idParam("id")],
-          responses: { "202": { description: "New task", content: json("Task") }, ...errors([401, 403, 404, 429]) },
+          responses: { "202": { description: "New task", content: json("Task") }, ...errors([401, 403, 404, 429]), ...quotaExceeded },
         },
       },
       "/api/images/{taskId}/{index}": {
@@ -391,6 +427,15 @@ export function buildOpenApiDocument(baseUrl: string) {
             "200": { description: "The image", content: { "image/png": {}, "image/jpeg": {}, "image/webp": {} } },
             "404": { description: "No such link, revoked, or not an image of it", content: { "application/json": { schema: portalError } } },
           },
+        },
+      },
+      "/api/usage": {
+        get: {
+          tags: ["Portal"],
+          summary: "This month's image use and budget",
+          operationId: "getUsage",
+          security: [{ session: [] }],
+          responses: { "200": { description: "Images used and the month's limit (null when unlimited)", content: json("Usage") }, ...errors([401]) },
         },
       },
       "/api/keys": {
@@ -652,6 +697,7 @@ export function buildOpenApiDocument(baseUrl: string) {
         StatusResponse: schema(statusResponseSchema),
         TaskNotFound: schema(notFoundResponseSchema),
         SeedError: schema(errorResponseSchema),
+        Usage: schema(usageDtoSchema),
         CreateTask: schema(createTaskSchema, "input"),
         Task: schema(taskDtoSchema),
         TaskList: schema(taskListDtoSchema),

@@ -8,6 +8,8 @@ import type { Task } from "../generated/prisma/client";
 import { ApiError } from "../http/errors";
 import { readImageHeader } from "../kling/image-header";
 import { getBlobStore } from "../storage";
+import type { QuotaOverride } from "../usage/budget";
+import { insertWithinBudget } from "../usage/reserve";
 import { hashRequest } from "./request-hash";
 import type { CreateTaskRequest } from "./schema";
 import { WAITING_MSG } from "./queue-messages";
@@ -21,13 +23,14 @@ export type CreateTaskOptions = {
   clientCallbackUrl?: string | null;
   /** Seconds the creator holds the task before the reconciler may take it over. */
   holdSeconds?: number;
+  /** The user's image budget override when authentication already read it (else it is read here). */
+  quota?: QuotaOverride;
 };
 
 /** An Idempotency-Key is honoured for 24 hours (Stripe's window); after that it starts a new task. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptions): Promise<{ task: Task; created: boolean }> {
-  const db = getDb();
   const config = getConfig();
   // What the task will be, defaults filled in, so leaving out a default is the same request.
   const requestHash = opts.idempotencyKey
@@ -52,7 +55,7 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
     const imageRef = await storeReferenceImage(id, input.image);
     const now = Date.now();
     try {
-      const task = await db.task.create({
+      const row = {
         data: {
           id,
           userId: opts.userId,
@@ -79,7 +82,9 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
                 leaseOwner: `creator:${id}`,
               }),
         },
-      });
+      } satisfies Prisma.TaskCreateArgs;
+      // Over the user's image budget this throws (a 403) and the catch below removes the upload.
+      const task = await insertWithinBudget(opts.userId, row.data.n, (tx) => tx.task.create(row), opts.quota);
       return { task, created: true };
     } catch (err) {
       if (imageRef?.startsWith("blob:"))

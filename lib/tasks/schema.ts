@@ -64,6 +64,12 @@ export const taskDtoSchema = z.object({
     })
     .nullable()
     .describe("Where a `waiting` task stands in the fair queue for the Kling account's slots (KLING_MAX_CONCURRENCY); null unless waiting"),
+  cost: z
+    .object({
+      images: z.number().int().describe("Images charged against the month's budget when the task was accepted (its n)"),
+      refunded: z.boolean().describe("True when the task failed: its images were given back"),
+    })
+    .describe("What the task cost in the image budget"),
 });
 export type TaskDto = z.infer<typeof taskDtoSchema>;
 

@@ -54,5 +54,7 @@ export function toTaskDto(task: TaskDtoRow): TaskDto {
       })),
     // Filled in for waiting tasks by queue-position.ts (withQueue), which needs the whole queue.
     queue: null,
+    // The ledger's Task triggers refund exactly the failed tasks, so the status alone says it (no query per task).
+    cost: { images: task.n, refunded: task.status === "failed" },
   };
 }

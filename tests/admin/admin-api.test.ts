@@ -7,6 +7,7 @@ import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
 import { createApiKey, revokeApiKey } from "@/lib/api-keys/create-api-key";
 import { sessionUserFor } from "@/lib/auth/session-user";
 import { resetConfig } from "@/lib/config";
+import { grantImages } from "@/lib/usage/admin-quota";
 import { describeEachDb } from "../helpers/db";
 import { makeTask, makeUser } from "../helpers/fixtures";
 import { claimsOf, jsonInit, sessionStub } from "../helpers/session-stub";
@@ -87,11 +88,17 @@ describeEachDb("admin API", (ctx) => {
           disabled: false,
           imagesThisMonth: 2,
           tasksThisMonth: 1,
+          // Both tasks are charged (n = 1 each) in the ledger's current month: the old one by the trigger when the test made it.
+          budget: { used: 2, limit: null },
           lastActiveAt: task.createdAt.toISOString(),
           apiKeys: { active: 1, revoked: 1 },
         },
       ]);
     }
+    // A budget: the user's override plus this month's grants.
+    await ctx.db.user.update({ where: { id: busy.id }, data: { monthlyImageQuota: 40 } });
+    await grantImages(busy.email, 5, "support ticket");
+    expect((await (await list(`?q=${encodeURIComponent(busy.email)}`)).json()).users[0].budget).toEqual({ used: 2, limit: 45 });
     const byEnv = (await (await list(`?q=${encodeURIComponent(user.email)}`)).json()).users[0];
     expect(byEnv.admin).toBe("env");
     // A key used later than the last task is the last activity.

@@ -17,7 +17,14 @@ afterEach(() => {
 describeEachDb("sessions and their version", (ctx) => {
   it("stands for its user only while the version matches and the user is enabled", async () => {
     const user = await makeUser(ctx.db);
-    expect(await sessionUserFor({ id: user.id, sv: 0 })).toEqual({ id: user.id, email: user.email, name: null, isAdmin: false, hasPassword: false });
+    expect(await sessionUserFor({ id: user.id, sv: 0 })).toEqual({
+      id: user.id,
+      email: user.email,
+      name: null,
+      isAdmin: false,
+      hasPassword: false,
+      quota: { monthlyImageQuota: null, quotaUnlimited: false },
+    });
     // Tokens issued before versions existed carry none: version 0.
     expect(await sessionUserFor({ id: user.id })).not.toBeNull();
     await ctx.db.user.update({ where: { id: user.id }, data: { sessionVersion: { increment: 1 } } });

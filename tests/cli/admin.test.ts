@@ -69,6 +69,51 @@ describe("npm run admin", () => {
     expect(missing.stderr).toContain("grant-admin <email>");
   }, 120_000);
 
+  it("sets a user's monthly image budget (a number, unlimited, back to the default) and grants images for this month as a ledger entry", async () => {
+    await admin("create-user", "budget@example.com", "a strong password");
+    const read = async () => {
+      const db = new PGlite(path.join(dataDir, "pglite"));
+      const user = await db.query<{ monthlyImageQuota: number | null; quotaUnlimited: boolean }>(
+        `SELECT "monthlyImageQuota", "quotaUnlimited" FROM "User" WHERE email = 'budget@example.com'`,
+      );
+      const grants = await db.query<{ kind: string; images: number; note: string | null; periodStart: Date }>(
+        `SELECT e.kind::text, e.images, e.note, e."periodStart" FROM "UsageEntry" e JOIN "User" u ON u.id = e."userId" WHERE u.email = 'budget@example.com'`,
+      );
+      await db.close();
+      return { ...user.rows[0], entries: grants.rows };
+    };
+    expect((await admin("set-quota", "Budget@Example.com", "500")).stdout).toContain("Budget for budget@example.com set to 500: 0 of 500 images this month");
+    expect(await read()).toMatchObject({ monthlyImageQuota: 500, quotaUnlimited: false });
+    expect((await admin("set-quota", "budget@example.com", "unlimited")).stdout).toContain("set to unlimited: 0 images this month (unlimited)");
+    expect(await read()).toMatchObject({ monthlyImageQuota: null, quotaUnlimited: true });
+    await admin("set-quota", "budget@example.com", "default");
+    expect(await read()).toMatchObject({ monthlyImageQuota: null, quotaUnlimited: false });
+    await admin("set-quota", "budget@example.com", "10");
+    expect((await admin("grant-images", "budget@example.com", "25", "launch", "week")).stdout).toContain(
+      "Granted 25 images to budget@example.com for this month: 0 of 35 images this month",
+    );
+    const now = new Date();
+    const { entries } = await read();
+    expect(entries).toEqual([{ kind: "grant", images: 25, note: "launch week", periodStart: expect.any(Date) }]);
+    expect(new Date(entries[0].periodStart).getTime()).toBe(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const bad = await admin("set-quota", "budget@example.com", "lots").then(
+      () => null,
+      (e) => e,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("lots: must be a whole number of images, unlimited or default");
+    const zero = await admin("grant-images", "budget@example.com", "0").then(
+      () => null,
+      (e) => e,
+    );
+    expect(zero.stderr).toContain("images: must be a whole number of images, at least 1");
+    const nobody = await admin("set-quota", "nobody@example.com", "5").then(
+      () => null,
+      (e) => e,
+    );
+    expect(nobody.stderr).toContain("No user with email nobody@example.com");
+  }, 180_000);
+
   it("fails with a readable message for bad input", async () => {
     const short = await admin("create-user", "x@example.com", "short").then(
       () => null,

@@ -25,7 +25,7 @@ describeEachDb("API keys", (ctx) => {
   it("authenticates a valid key, rejects unknown (401) and revoked (403) ones, and records use", async () => {
     const user = await makeUser(ctx.db);
     const { key, id } = await createApiKey(user.id, "ci");
-    expect(await authenticateApiKey(key)).toEqual({ ok: true, keyId: id, userId: user.id });
+    expect(await authenticateApiKey(key)).toEqual({ ok: true, keyId: id, userId: user.id, quota: { monthlyImageQuota: null, quotaUnlimited: false } });
     expect((await ctx.db.apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt).not.toBeNull();
     expect(await authenticateApiKey(null)).toEqual({ ok: false, status: 401 });
     expect(await authenticateApiKey("kp_wrong")).toEqual({ ok: false, status: 401 });

@@ -248,6 +248,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This month's image use and budget */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/keys": {
         parameters: {
             query?: never;
@@ -554,6 +571,16 @@ export interface components {
             error: string;
             detail?: string;
         };
+        Usage: {
+            /** @description Images charged this month, less refunds of failed tasks */
+            used: number;
+            /** @description The month's budget (the user's base plus images granted this month); null when unlimited */
+            limit: number | null;
+            /** @description First instant of the calendar month (UTC), ISO 8601 */
+            periodStart: string;
+            /** @description First instant of the next month, when the budget renews (UTC), ISO 8601 */
+            periodEnd: string;
+        };
         CreateTask: {
             prompt: string;
             negative_prompt?: string | null;
@@ -600,6 +627,13 @@ export interface components {
                 /** @description About how long until it is sent: the slot turnovers ahead of it times a typical task's time */
                 estimateSeconds: number;
             } | null;
+            /** @description What the task cost in the image budget */
+            cost: {
+                /** @description Images charged against the month's budget when the task was accepted (its n) */
+                images: number;
+                /** @description True when the task failed: its images were given back */
+                refunded: boolean;
+            };
         };
         TaskList: {
             tasks: {
@@ -634,6 +668,13 @@ export interface components {
                     /** @description About how long until it is sent: the slot turnovers ahead of it times a typical task's time */
                     estimateSeconds: number;
                 } | null;
+                /** @description What the task cost in the image budget */
+                cost: {
+                    /** @description Images charged against the month's budget when the task was accepted (its n) */
+                    images: number;
+                    /** @description True when the task failed: its images were given back */
+                    refunded: boolean;
+                };
             }[];
             nextCursor: string | null;
             hasMore: boolean;
@@ -669,6 +710,10 @@ export interface components {
             disabled: boolean;
             imagesThisMonth: number;
             tasksThisMonth: number;
+            budget: {
+                used: number;
+                limit: number | null;
+            };
             lastActiveAt: string | null;
             apiKeys: {
                 active: number;
@@ -685,6 +730,10 @@ export interface components {
                 disabled: boolean;
                 imagesThisMonth: number;
                 tasksThisMonth: number;
+                budget: {
+                    used: number;
+                    limit: number | null;
+                };
                 lastActiveAt: string | null;
                 apiKeys: {
                     active: number;
@@ -815,7 +864,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeedError"];
                 };
             };
-            /** @description Access denied for this operation */
+            /** @description Access denied for this operation: also when the key's user is over this month's image budget (detail says how many images are left; nothing is stored or sent upstream) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -823,7 +872,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "error": "Access denied for this operation"
+                     *       "error": "Access denied for this operation",
+                     *       "detail": "This needs 4 images but only 2 of your 500 images are left this month. Your budget renews on 1 December."
                      *     }
                      */
                     "application/json": components["schemas"]["SeedError"];
@@ -1129,12 +1179,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description Cross-site request refused: cookie-authenticated writes need Content-Type: application/json or a same-origin Origin */
+            /** @description Over this month's image budget (code quota_exceeded; the message says how many images are left and when the budget renews): nothing is stored or sent upstream. Also: a cross-site request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "quota_exceeded",
+                     *         "message": "This needs 4 images but only 2 of your 500 images are left this month. Your budget renews on 1 December."
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         error: {
                             code: string;
@@ -1422,12 +1480,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description Cross-site request refused: cookie-authenticated writes need Content-Type: application/json or a same-origin Origin */
+            /** @description Over this month's image budget (code quota_exceeded; the message says how many images are left and when the budget renews): nothing is stored or sent upstream. Also: a cross-site request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "quota_exceeded",
+                     *         "message": "This needs 4 images but only 2 of your 500 images are left this month. Your budget renews on 1 December."
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         error: {
                             code: string;
@@ -2210,6 +2276,43 @@ export interface operations {
             };
             /** @description No such link, revoked, or not an image of it */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Images used and the month's limit (null when unlimited) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -31,6 +31,8 @@ describeEachDb("task lifecycle", (ctx) => {
   const row = (id: string) => ctx.db.task.findUniqueOrThrow({ where: { id }, include: { images: true } });
 
   const finish = (id: string) => finishTask(ctx.db, id);
+  // The image budget's ledger entries of a task (written by the Task triggers), sorted.
+  const ledger = async (taskId: string) => (await ctx.db.usageEntry.findMany({ where: { taskId } })).map((e) => `${e.kind}:${e.images}`).sort();
 
   async function expectArchived(id: string, n: number) {
     const t = await row(id);
@@ -196,8 +198,11 @@ describeEachDb("task lifecycle", (ctx) => {
     expect((await row(task.id)).statusMsg).toMatch(/^Kling never confirmed this task/);
     const revived = await waitFor(async () => (await row(task.id)).upstreamSucceededAt && row(task.id), "the late success callback");
     expect(revived.status).toBe("failed");
+    // Given up on: refunded. Upstream made the images after all: charged again once they are saved.
+    expect(await ledger(task.id)).toEqual(["charge:2", "refund:2"]);
     await reconcileOnce();
     await expectArchived(task.id, 2);
+    expect(await ledger(task.id)).toEqual(["charge:2", "charge:2", "refund:2"]);
     expect(life.emulator.calls.submit).toBe(1);
   });
 
@@ -253,6 +258,7 @@ describeEachDb("task lifecycle", (ctx) => {
     const { task } = await startTask(input(), { userId: user.id });
     expect(task.status).toBe("failed");
     expect(task.statusMsg).toBe("Kling refused the API credentials (HTTP 401): Invalid or missing authentication");
+    expect(await ledger(task.id)).toEqual(["charge:2", "refund:2"]);
   });
 
   it("shows the upstream's reason when a task fails upstream", async () => {
@@ -262,6 +268,8 @@ describeEachDb("task lifecycle", (ctx) => {
     const { task } = await startTask(input(), { userId: user.id });
     await waitFor(async () => (await row(task.id)).status === "failed", "the failed callback");
     expect((await row(task.id)).statusMsg).toMatch(/failed this task on purpose/);
+    // Failed upstream: its images are given back to the user's budget.
+    expect(await ledger(task.id)).toEqual(["charge:2", "refund:2"]);
   });
 
   it("submits a task stored just before a crash, after the creator's hold runs out", async () => {
@@ -316,6 +324,8 @@ describeEachDb("task lifecycle", (ctx) => {
     expect(t.statusMsg).toMatch(
       /^Kling did not accept this task within 15 minutes \(last answer: Kling is rate limiting requests.*\)\. Nothing was charged\. Try again\.$/,
     );
+    // Nothing charged upstream, and its images are back in the user's budget.
+    expect(await ledger(task.id)).toEqual(["charge:2", "refund:2"]);
     expect(life.emulator.calls.submit).toBe(0);
   });
 

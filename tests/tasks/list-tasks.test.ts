@@ -72,6 +72,7 @@ describeEachDb("listTasks and getTaskOrThrow", (ctx) => {
     expect(Object.keys(dto).sort()).toEqual(
       [
         "aspect_ratio",
+        "cost",
         "createdAt",
         "finishedAt",
         "id",

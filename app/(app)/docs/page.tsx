@@ -28,7 +28,7 @@ function Code({ children, label }: { children: string; label: string }) {
 const ERROR_MEANING: Record<number, string> = {
   400: "A parameter is out of range or missing; `detail` names it.",
   401: "No Ocp-Apim-Subscription-Key header, or an unknown key.",
-  403: "The key was revoked.",
+  403: "The key was revoked, its user disabled, or the submit needs more images than are left in this month's budget; `detail` then says how many are left.",
   404: "Unknown path.",
   422: "The Idempotency-Key was used in the last 24 hours with a different request.",
   429: "Too many calls for this key; wait the seconds in Retry-After.",

@@ -17,7 +17,7 @@ export const POST = userRoute(async (req, { user }) => {
   const idempotencyKey = readIdempotencyKey(req);
   const input = await readJson(req, createTaskSchema, MAX_TASK_BODY_BYTES);
   await enforceWebSubmitLimit(user.id);
-  const { task, created } = await startTask(input, { userId: user.id, source: "web", idempotencyKey });
+  const { task, created } = await startTask(input, { userId: user.id, source: "web", idempotencyKey, quota: user.quota });
   const [dto] = await withQueue(user.id, [toTaskDto({ ...task, images: [] })]);
   return Response.json(dto, { status: created ? 202 : 200 });
 });

@@ -1,11 +1,11 @@
 // The console's users: one row each on a wide screen, one card each on a phone.
-// Budgets are not shown: the portal has no budget feature yet.
+// Budget: images charged this month (less refunds) of the month's limit, from the usage ledger.
 import Link from "next/link";
 import type { AdminUser } from "@/lib/admin/schema";
 import { RelativeTime } from "../relative-time";
 import { DisableSwitch } from "./disable-switch";
 
-const COLS = "sm:grid sm:grid-cols-[minmax(0,2.2fr)_repeat(4,minmax(0,1fr))_8.5rem] sm:items-center sm:gap-4";
+const COLS = "sm:grid sm:grid-cols-[minmax(0,2.2fr)_repeat(5,minmax(0,1fr))_8.5rem] sm:items-center sm:gap-4";
 
 function Cell({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -23,6 +23,7 @@ export function UsersList({ users, selfId, nextHref }: { users: AdminUser[]; sel
       <div className={`hidden border-b border-zinc-200 px-4 py-2 text-xs font-medium uppercase text-zinc-500 dark:text-zinc-400 dark:border-zinc-800 ${COLS}`}>
         <span>User</span>
         <span>Images this month</span>
+        <span>Budget this month</span>
         <span>Tasks this month</span>
         <span>Last active</span>
         <span>API keys</span>
@@ -48,6 +49,9 @@ export function UsersList({ users, selfId, nextHref }: { users: AdminUser[]; sel
               </div>
             </div>
             <Cell label="Images this month">{u.imagesThisMonth}</Cell>
+            <Cell label="Budget this month">
+              {u.budget.used} / {u.budget.limit ?? "unlimited"}
+            </Cell>
             <Cell label="Tasks this month">{u.tasksThisMonth}</Cell>
             <Cell label="Last active">
               {u.lastActiveAt ? <RelativeTime iso={u.lastActiveAt} /> : <span className="text-zinc-500 dark:text-zinc-400">Never</span>}

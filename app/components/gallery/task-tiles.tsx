@@ -15,6 +15,7 @@ import { tileFlex, useGallery } from "./gallery-context";
 import { trackTask } from "./gallery-events";
 import { imageKey, rerun, setFavorite, usePendingDeletes } from "./image-actions";
 import { ImageMenu } from "./image-menu";
+import { costText } from "../task-cost";
 
 const overlayButton = "grid size-9 place-items-center rounded-full bg-black/55 text-white backdrop-blur hover:bg-black/75";
 // Shown on hover or keyboard focus where there is a mouse; always on touch screens.
@@ -155,6 +156,7 @@ function Placeholder({ task, ratio, first }: { task: TaskDto; ratio: [number, nu
               {elapsed !== null && <span className="tabular-nums"> · {elapsed} s</span>}
             </>
           )}
+          {first && <span data-testid="task-cost"> · {costText(task)}</span>}
           {first && <span className="mt-1 line-clamp-2 block text-zinc-600 dark:text-zinc-400">{task.prompt}</span>}
         </p>
       </div>
@@ -176,6 +178,9 @@ function FailedTile({ task, ratio }: { task: TaskDto; ratio: [number, number] })
           Failed: <span className="font-normal">{task.statusMsg || "the generation failed."}</span>
         </p>
         <p className="line-clamp-1 text-xs text-zinc-700 dark:text-zinc-300">{task.prompt}</p>
+        <p data-testid="task-cost" className="text-xs text-zinc-700 dark:text-zinc-300">
+          {costText(task)}
+        </p>
         <div className="flex items-center gap-2">
           <button
             type="button"

@@ -7,7 +7,7 @@ import { toTaskDto } from "@/lib/tasks/to-dto";
 
 export const POST = userRoute<{ id: string }>(async (_req, { params, user }) => {
   await enforceWebSubmitLimit(user.id);
-  const { task } = await rerunTask({ id: params.id, userId: user.id });
+  const { task } = await rerunTask({ id: params.id, userId: user.id }, user.quota);
   const [dto] = await withQueue(user.id, [toTaskDto({ ...task, images: [] })]);
   return Response.json(dto, { status: 202 });
 });
