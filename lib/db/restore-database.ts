@@ -5,8 +5,7 @@ import { createReadStream, existsSync, readdirSync, renameSync, rmSync } from "n
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import type { PGlite } from "@electric-sql/pglite";
-import { openPGlite } from "./pglite-modules";
-import { PrismaPGlite } from "pglite-prisma-adapter";
+import { loadPrismaPGlite, openPGlite } from "./pglite-modules";
 import { backupHeaderSchema, backupRowSchema, backupTrailerSchema, quoteIdent, type BackupHeader } from "./backup-format";
 import { LOCK_FILE, tryAcquireDataDirLock } from "./data-dir-lock";
 import { DatabaseInUseError } from "./embedded-access";
@@ -46,7 +45,7 @@ async function loadInto(file: string, staging: string) {
   try {
     const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity })[Symbol.asyncIterator]();
     const header = parseHeader(file, await lines.next());
-    const migrations = await applyMigrations(new PrismaPGlite(db), header.migrations);
+    const migrations = await applyMigrations(new (loadPrismaPGlite())(db), header.migrations);
     const rows: Record<string, number> = Object.fromEntries(header.tables.map((t) => [t, 0]));
     let expected: Record<string, number> | null = null;
     await db.transaction(async (tx) => {

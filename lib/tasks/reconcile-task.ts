@@ -33,12 +33,13 @@ export async function reconcileTask(task: Task, ctx: ReconcileContext): Promise<
 }
 
 async function submitOrExpire(task: Task, ctx: ReconcileContext) {
+  // The deadline runs from when the task got a Kling slot (fair-queue.ts), not from its creation.
   if (ctx.now > task.deadlineAt) {
     const last = task.statusMsg.replace(/^Waiting to retry: /, "");
     await failTask(
       task.id,
       ctx.owner,
-      `Kling did not accept this task within ${minutes(task.deadlineAt.getTime() - task.createdAt.getTime())} minutes${last ? ` (last answer: ${last})` : ""}. Nothing was charged. Try again.`,
+      `Kling did not accept this task within ${minutes(getConfig().TASK_DEADLINE_SECONDS * 1000)} minutes${last ? ` (last answer: ${last})` : ""}. Nothing was charged. Try again.`,
       ctx.now,
     );
     return;

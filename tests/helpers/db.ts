@@ -2,9 +2,8 @@
 // in TEST_DATABASE_URL's PostgreSQL when it is set. Each is migrated with the
 // same code as `npm run db:migrate`, and dropped afterwards.
 import { randomBytes } from "node:crypto";
-import { openPGlite } from "@/lib/db/pglite-modules";
+import { loadPrismaPGlite, openPGlite } from "@/lib/db/pglite-modules";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import pg from "pg";
 import { afterAll, beforeAll, describe } from "vitest";
 import { PrismaClient } from "@/lib/generated/prisma/client";
@@ -23,6 +22,9 @@ export function testDbKinds(): DbKind[] {
 export async function createTestDb(kind: DbKind): Promise<TestDb> {
   if (kind === "pglite") {
     const pglite = openPGlite("memory://");
+    // PGlite and its adapter from one module system, as the app loads them: the adapter
+    // recognises (and maps to Prisma's codes) only errors of the PGlite copy it was loaded with.
+    const PrismaPGlite = loadPrismaPGlite();
     await applyMigrations(new PrismaPGlite(pglite));
     const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     return {
