@@ -34,11 +34,6 @@ export async function slotsHeld(db: Pick<Prisma.TransactionClient, "$queryRaw"> 
 }
 
 /**
- * Waiting tasks in the fair order: by the slots their user would hold once
- * every earlier waiting task of theirs is granted (fewest first), then by age.
- * `dueAt` limits it to tasks due then (backoff after a 1303 waits its turn).
- */
-/**
  * The CTEs `held` (slots per user) and `w` (waiting tasks with their `turn`:
  * the slots their user would hold once every earlier waiting task of theirs
  * is granted). The fair order is `turn, "createdAt", id`.
