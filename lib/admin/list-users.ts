@@ -47,15 +47,18 @@ function queryUsers(filters: Prisma.Sql[], limit: number, now: Date) {
   const where = filters.length ? Prisma.sql`WHERE ${Prisma.join(filters, " AND ")}` : Prisma.empty;
   return getDb().$queryRaw<Row[]>`
     SELECT u.id, u.email, u.name, u."createdAt", u."isAdmin", u."disabledAt", u."monthlyImageQuota", u."quotaUnlimited",
-      (SELECT coalesce(sum(CASE e.kind WHEN 'charge' THEN e.images WHEN 'refund' THEN -e.images ELSE 0 END), 0) FROM "UsageEntry" e WHERE e."userId" = u.id AND e."periodStart" = ${since}::timestamp)::int AS budget_used,
-      (SELECT coalesce(sum(e.images), 0) FROM "UsageEntry" e WHERE e."userId" = u.id AND e."periodStart" = ${since}::timestamp AND e.kind = 'grant')::int AS budget_granted,
+      coalesce(ut.used, 0)::int AS budget_used,
+      coalesce(ut.granted, 0)::int AS budget_granted,
       (SELECT count(*) FROM "TaskImage" i JOIN "Task" t ON t.id = i."taskId" WHERE t."userId" = u.id AND i."createdAt" >= ${since}::timestamp)::int AS images_month,
       (SELECT count(*) FROM "Task" t WHERE t."userId" = u.id AND t."createdAt" >= ${since}::timestamp)::int AS tasks_month,
       (SELECT max(t."createdAt") FROM "Task" t WHERE t."userId" = u.id) AS last_task,
       (SELECT max(k."lastUsedAt") FROM "ApiKey" k WHERE k."userId" = u.id) AS last_key,
       (SELECT count(*) FROM "ApiKey" k WHERE k."userId" = u.id AND k."revokedAt" IS NULL)::int AS keys_active,
       (SELECT count(*) FROM "ApiKey" k WHERE k."userId" = u.id AND k."revokedAt" IS NOT NULL)::int AS keys_revoked
-    FROM "User" u ${where}
+    FROM "User" u
+      -- The month's ledger sums, one row kept by the ledger's trigger.
+      LEFT JOIN "UsageTotals" ut ON ut."userId" = u.id AND ut."periodStart" = ${since}::timestamp
+    ${where}
     ORDER BY u.email
     LIMIT ${limit}`;
 }

@@ -33,7 +33,8 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
   if (query.q) where.prompt = { contains: query.q, mode: "insensitive" };
   if (query.favorite) where.images = { some: { favorite: true } };
   // Counted only when asked, and for the first page: later pages would only repeat it at the cost of a scan.
-  const totals = query.count && !query.cursor ? countMatches(where, !!query.favorite) : null;
+  const filtered = !!(query.status || query.aspect_ratio || query.q || query.favorite);
+  const totals = query.count && !query.cursor ? (filtered ? countMatches(where, !!query.favorite) : userTotals(userId)) : null;
   if (query.cursor) {
     const c = decodeCursor(query.cursor);
     where.OR = [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }];
@@ -55,6 +56,12 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
     total: counted?.total ?? null,
     totalImages: counted?.totalImages ?? null,
   };
+}
+
+/** The whole history's size: one row the database's triggers keep (UserTotals), not a count over every task. */
+async function userTotals(userId: string) {
+  const row = await getDb().userTotals.findUnique({ where: { userId } });
+  return { total: row?.tasks ?? 0, totalImages: row?.images ?? 0 };
 }
 
 async function countMatches(where: Prisma.TaskWhereInput, favoritesOnly: boolean) {

@@ -24,7 +24,9 @@ export const listTasksQuerySchema = z
     count: z
       .stringbool({ error: "count must be true or false" })
       .optional()
-      .describe("With true, the first page also carries total and totalImages (two COUNT queries, so only when asked)"),
+      .describe(
+        "With true, the first page also carries total and totalImages (a stored total without filters; with filters, two COUNT queries, so only when asked)",
+      ),
     favorite: z
       .stringbool({ error: "favorite must be true or false" })
       .optional()

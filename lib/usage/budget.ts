@@ -25,11 +25,13 @@ export async function quotaOverride(userId: string, db: Client = getDb()): Promi
   return db.user.findUnique({ where: { id: userId }, select: { monthlyImageQuota: true, quotaUnlimited: true } });
 }
 
-/** Net images used and images granted in the period that starts at `periodStart`. */
+/**
+ * Net images used and images granted in the period that starts at `periodStart`:
+ * the ledger's sums, kept in one row per user and month by its trigger (UsageTotals).
+ */
 export async function ledgerTotals(userId: string, periodStart: Date, db: Client = getDb()): Promise<{ used: number; granted: number }> {
-  const rows = await db.usageEntry.groupBy({ by: ["kind"], where: { userId, periodStart }, _sum: { images: true } });
-  const sum = (kind: string) => rows.find((r) => r.kind === kind)?._sum.images ?? 0;
-  return { used: sum("charge") - sum("refund"), granted: sum("grant") };
+  const row = await db.usageTotals.findUnique({ where: { userId_periodStart: { userId, periodStart } }, select: { used: true, granted: true } });
+  return { used: row?.used ?? 0, granted: row?.granted ?? 0 };
 }
 
 /** What `GET /api/usage` answers: this month's use and limit. */

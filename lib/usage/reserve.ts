@@ -48,12 +48,11 @@ export async function insertWithinBudget<T>(
       // hashtext is stable across processes; the prefix keeps the key apart from other advisory locks.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`kling-quota:${userId}`}))`;
       // The month by the database's clock at the start of this transaction: the one the insert trigger charges.
+      // The ledger's sums for that month, as its trigger keeps them (UsageTotals): one row, however many entries.
       const [totals] = await tx.$queryRaw<{ used: number; granted: number; period: Date }[]>`
-        SELECT coalesce(sum(CASE kind WHEN 'charge' THEN images WHEN 'refund' THEN -images ELSE 0 END), 0)::int AS used,
-          coalesce(sum(CASE WHEN kind = 'grant' THEN images ELSE 0 END), 0)::int AS granted,
-          date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS period
-        FROM "UsageEntry"
-        WHERE "userId" = ${userId} AND "periodStart" = date_trunc('month', now() AT TIME ZONE 'UTC')`;
+        SELECT coalesce(u.used, 0)::int AS used, coalesce(u.granted, 0)::int AS granted, m.start AT TIME ZONE 'UTC' AS period
+        FROM (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AS start) m
+        LEFT JOIN "UsageTotals" u ON u."userId" = ${userId} AND u."periodStart" = m.start`;
       const used = Number(totals.used);
       const limit = base + Number(totals.granted);
       if (used + images > limit) throw new QuotaExceededError(images, Math.max(0, limit - used), limit, new Date(totals.period));

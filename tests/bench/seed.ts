@@ -107,6 +107,9 @@ export async function explainHistory(sql: pg.Client, user: string): Promise<stri
        WHERE t."userId" = $1 ORDER BY t."createdAt" DESC, t.id DESC LIMIT 25`,
       [user],
     ),
+    // The history's size and the month's usage (the header's meter): one row each, kept by triggers.
+    await plan(`SELECT tasks, images FROM "UserTotals" WHERE "userId" = $1 LIMIT 1`, [user]),
+    await plan(`SELECT used, granted FROM "UsageTotals" WHERE "userId" = $1 AND "periodStart" = date_trunc('month', now() AT TIME ZONE 'UTC') LIMIT 1`, [user]),
   ];
 }
 

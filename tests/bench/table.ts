@@ -26,6 +26,7 @@ const rows: [key: string, label: string, kind: "rps" | "ms" | "n" | "mb"][] = [
   ["live_callback_to_screen_p50_ms", "callback → card changed in the browser, p50", "ms"],
   ["rss_idle_mb", "RSS of the npm start process tree, idle (MB)", "mb"],
   ["rss_peak_mb", "RSS of the npm start process tree, peak (MB)", "mb"],
+  ["rss_peak_after_idle_mb", "the same, peak after the idle reading (MB)", "mb"],
 ];
 
 const cell = (r: Run, key: string, kind: string) => {
