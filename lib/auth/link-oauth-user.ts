@@ -12,7 +12,7 @@ export type OAuthLinkResult = { ok: true; userId: string } | { ok: false; error:
 
 const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
 
-export async function linkOAuthUser(input: OAuthSignIn, retried = false): Promise<OAuthLinkResult> {
+export async function linkOAuthUser(input: OAuthSignIn, retries = 0): Promise<OAuthLinkResult> {
   const db = getDb();
   const { account } = input;
   const linked = await db.account.findUnique({
@@ -33,7 +33,8 @@ export async function linkOAuthUser(input: OAuthSignIn, retried = false): Promis
     return { ok: true, userId };
   } catch (err) {
     // A concurrent sign-up or sign-in took the email or the link first: decide again on what it wrote.
-    if (isUniqueViolation(err) && !retried) return linkOAuthUser(input, true);
+    // Two rounds at most: one may lose the race for the user, the next the one for the link.
+    if (isUniqueViolation(err) && retries < 2) return linkOAuthUser(input, retries + 1);
     throw err;
   }
 }

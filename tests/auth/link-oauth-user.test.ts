@@ -55,10 +55,12 @@ describeEachDb("linkOAuthUser", (ctx) => {
     expect(await counts()).toEqual(before);
   });
 
-  it("settles two first sign-ins of one identity at once on one user and one link", async () => {
+  it("settles four first sign-ins of one identity at once on one user and one link", async () => {
     const acc = account("google");
-    const [a, b] = await Promise.all([linkOAuthUser(signIn("race@example.com", true, acc)), linkOAuthUser(signIn("race@example.com", true, acc))]);
-    expect(a).toEqual(b);
+    // Losers may lose twice: once creating the user, then creating the link.
+    const [a, ...rest] = await Promise.all([0, 1, 2, 3].map(() => linkOAuthUser(signIn("race@example.com", true, acc))));
+    expect(a.ok).toBe(true);
+    for (const r of rest) expect(r).toEqual(a);
     expect(await ctx.db.account.count({ where: { providerAccountId: acc.providerAccountId } })).toBe(1);
   });
 });
