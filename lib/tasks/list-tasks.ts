@@ -33,7 +33,8 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
   if (query.q) where.prompt = { contains: query.q, mode: "insensitive" };
   if (query.favorite) where.images = { some: { favorite: true } };
   // Counted only when asked, and for the first page: later pages would only repeat it at the cost of a scan.
-  const filtered = !!(query.status || query.aspect_ratio || query.q || query.favorite);
+  // Any filter beyond the user (read from `where`, so a new filter counts without a change here) needs a count.
+  const filtered = Object.keys(where).length > 1;
   const totals = query.count && !query.cursor ? (filtered ? countMatches(where, !!query.favorite) : userTotals(userId)) : null;
   if (query.cursor) {
     const c = decodeCursor(query.cursor);
