@@ -9,6 +9,7 @@ import type { Config } from "../config";
 import { answerClientError } from "../http/client-error";
 import { CLIENT_IP_HEADER, resolveClientIp } from "../http/client-ip";
 import { methodGuardFor, refuseUnsupportedMethod } from "../http/method-guard";
+import { resourceHeadersFor } from "../http/resource-headers";
 import { logger } from "../log";
 import { getMetrics } from "../ops/metrics";
 import { observeRequests } from "../ops/observe-requests";
@@ -29,12 +30,14 @@ export async function startPortalServer(opts: { config: Config; dir: string; dev
   const observe = observeRequests({ logger, routeOf: routeMatcherFor(dir), metrics: getMetrics() });
   // Read once: under `npm run dev` routes change while it runs, so Next.js answers there.
   const guard = opts.dev ? null : methodGuardFor(dir);
+  const resourceHeaders = resourceHeadersFor(config.PUBLIC_URL);
   // Everything on the public port is Next.js: /emulator… is a 404 like any unknown path.
   const server = http.createServer((req, res) => {
     // Overwrites whatever the client sent: per-IP throttling reads only this.
     req.headers[CLIENT_IP_HEADER] = resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS);
     observe(req, res, () => {
       if (guard && refuseUnsupportedMethod(guard, req, res, config.PUBLIC_URL)) return;
+      resourceHeaders((req.url ?? "/").split("?", 1)[0], res);
       void handle(req, res);
     });
   });

@@ -1,6 +1,11 @@
 // The per-request security headers' values: page and resource policies, nonces, HSTS.
+import { IncomingMessage, ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
+import { resourceHeadersFor } from "@/lib/http/resource-headers";
 import { createNonce, hstsFor, isResourcePath, pageCsp, RESOURCE_CSP } from "@/lib/http/security-headers";
+import { config as proxyConfig } from "@/proxy";
 
 const directives = (csp: string) => new Map(csp.split("; ").map((d) => [d.split(" ")[0], d.split(" ").slice(1)]));
 
@@ -44,5 +49,31 @@ describe("security headers", () => {
     const nonces = new Set(Array.from({ length: 100 }, createNonce));
     expect(nonces.size).toBe(100);
     for (const n of nonces) expect(Buffer.from(n, "base64")).toHaveLength(16);
+  });
+
+  it("the proxy runs for exactly the paths that are not resources (its matcher compiled as Next.js compiles it)", () => {
+    // Next.js's own compiler for a proxy's matcher (internal, but what the build runs on this literal).
+    const { getMiddlewareMatchers } = createRequire(import.meta.url)("next/dist/build/analysis/get-page-static-info") as {
+      getMiddlewareMatchers(m: string[], c: object): { regexp: string }[];
+    };
+    const [matcher] = getMiddlewareMatchers(proxyConfig.matcher, {});
+    const paths = ["/", "/signin", "/tasks/abc", "/apix", "/api", "/api/", "/api/tasks", "/api/tasks/x/images/0", "/docs", "/favicon.svg"];
+    paths.push("/kling-ai-image/v1/x", "/kling-ai-polling/v1/getImageStatus", "/_next/static/chunks/a.js", "/_next/image", "/s/abc", "/kling-ai-imagex");
+    for (const p of paths) expect(new RegExp(matcher.regexp).test(p), p).toBe(!isResourcePath(p));
+  });
+
+  it("the custom server gives resource responses their policy, and HSTS over https; pages are left to the proxy", () => {
+    const respond = () => new ServerResponse(new IncomingMessage(new Socket()));
+    const plain = resourceHeadersFor("http://localhost:3000");
+    const api = respond();
+    plain("/api/tasks", api);
+    expect(api.getHeader("content-security-policy")).toBe(RESOURCE_CSP);
+    expect(api.getHeader("strict-transport-security")).toBeUndefined();
+    const page = respond();
+    plain("/signin", page);
+    expect(page.getHeaderNames()).toEqual([]);
+    const https = respond();
+    resourceHeadersFor("https://portal.example")("/kling-ai-polling/v1/getImageStatus", https);
+    expect(https.getHeader("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
   });
 });
