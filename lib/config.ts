@@ -19,6 +19,7 @@ export const configSchema = z
     DATA_DIR: z.string().min(1).default("./data"),
     DATABASE_URL: optional(z.string().regex(/^(postgres(ql)?:\/\/|pglite:)/, "must be a postgres:// URL or pglite:memory / pglite:<folder>")),
     DATABASE_POOL_SIZE: int(1, 100).default(10),
+    DATABASE_PREPARED_STATEMENTS: bool.default(true),
     AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters")),
     AUTH_GITHUB_ID: optional(z.string()),
     AUTH_GITHUB_SECRET: optional(z.string()),

@@ -13,7 +13,7 @@ export function getDb(): PrismaClient {
   if (!g[key]) {
     const config = getConfig();
     g[key] = new PrismaClient({
-      adapter: createAdapterFactory(databaseTarget(config), config.DATABASE_POOL_SIZE),
+      adapter: createAdapterFactory(databaseTarget(config), config.DATABASE_POOL_SIZE, { preparedStatements: config.DATABASE_PREPARED_STATEMENTS }),
     });
   }
   return g[key];

@@ -8,7 +8,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe } from "vitest";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { getDb, setDb, disconnectDb } from "@/lib/db/client";
-import { stripSchemaParam } from "@/lib/db/adapter";
+import { createAdapterFactory } from "@/lib/db/adapter";
 import { applyMigrations } from "@/lib/db/migrate";
 import { migrateDatabase } from "@/lib/db/migrate-database";
 
@@ -41,7 +41,8 @@ export async function createTestDb(kind: DbKind): Promise<TestDb> {
   const schema = `t_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   const url = `${base}${base.includes("?") ? "&" : "?"}schema=${schema}`;
   await migrateWithRetry(url);
-  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: stripSchemaParam(url), max: 5 }, { schema }) });
+  // Built as the app builds it (prepared statements included), so every PostgreSQL test runs that path.
+  const db = new PrismaClient({ adapter: createAdapterFactory({ kind: "postgres", url, schema }, 5) });
   return {
     kind,
     db,
