@@ -1,20 +1,22 @@
 // next-auth's session token format (a JWE: "dir" + A256GCM under a key derived
-// from the secret by HKDF), with the key derived once per secret. next-auth
-// derives it on every read and again on every refresh, and every signed-in
+// from the secret by HKDF), with the key derived once per secret and imported
+// once as a CryptoKey. next-auth derives it on every read and again on every
+// refresh, and jose imports raw key bytes on every call; every signed-in
 // request does both: this spares that work without changing a single token.
 import { hkdfSync, randomUUID } from "node:crypto";
 import { EncryptJWT, jwtDecrypt, type JWTPayload } from "jose";
 import type { JWT, JWTDecodeParams, JWTEncodeParams } from "next-auth/jwt";
 
 const DEFAULT_MAX_AGE = 30 * 24 * 60 * 60;
-const keys = new Map<string, Uint8Array>();
+const keys = new Map<string, Promise<CryptoKey>>();
 
-function encryptionKey(secret: string | Buffer, salt: string): Uint8Array {
+function encryptionKey(secret: string | Buffer, salt: string): Promise<CryptoKey> {
   const id = `${salt}\u0000${secret.toString()}`;
   let key = keys.get(id);
   if (!key) {
     const info = `NextAuth.js Generated Encryption Key${salt ? ` (${salt})` : ""}`;
-    key = new Uint8Array(hkdfSync("sha256", secret, salt, info, 32));
+    const raw = new Uint8Array(hkdfSync("sha256", secret, salt, info, 32));
+    key = crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
     keys.set(id, key);
   }
   return key;
@@ -27,11 +29,11 @@ export async function encodeSessionJwt({ token = {}, secret, maxAge = DEFAULT_MA
     .setIssuedAt()
     .setExpirationTime(now + maxAge)
     .setJti(randomUUID())
-    .encrypt(encryptionKey(secret, salt));
+    .encrypt(await encryptionKey(secret, salt));
 }
 
 export async function decodeSessionJwt({ token, secret, salt = "" }: JWTDecodeParams): Promise<JWT | null> {
   if (!token) return null;
-  const { payload } = await jwtDecrypt(token, encryptionKey(secret, salt), { clockTolerance: 15 });
+  const { payload } = await jwtDecrypt(token, await encryptionKey(secret, salt), { clockTolerance: 15 });
   return payload as JWT;
 }
