@@ -61,3 +61,41 @@ export function rssSampler(pid: number, everyMs = 250) {
     stop: () => clearInterval(timer),
   };
 }
+
+/** CPU time (user + system, ms) a process has used: /proc ticks, 100 per second on Linux. */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are the 14th and 15th fields of the line, the 12th and 13th after the name.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ms used so far by pid and its descendants. */
+export function treeCpuMs(pid: number): number {
+  return [pid, ...descendants(pid)].reduce((ms, p) => ms + cpuMs(p), 0);
+}
+
+/** CPU ms used so far by each process of this name (`postgres`: the server and its backends), by pid. */
+export function namedCpuMs(name: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === name) out.set(Number(entry), cpuMs(Number(entry)));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out;
+}
+
+/** CPU ms used between two readings of namedCpuMs: processes that ended in between are missed, new ones counted whole. */
+export function cpuMsBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, used] of after) ms += used - (before.get(pid) ?? 0);
+  return ms;
+}

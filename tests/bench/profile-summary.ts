@@ -1,10 +1,13 @@
-// npx tsx tests/bench/profile-summary.ts <file.cpuprofile> [top]
+// npx tsx tests/bench/profile-summary.ts <file.cpuprofile> [top] [regex] [--phase "<load name>" --bench <bench.json>]
 // Where a V8 CPU profile (node --cpu-prof, as `npm run bench -- --cpu-prof DIR`
 // writes) spent its time: self time by package or area, then the top functions.
+// With --phase, only the samples taken during that load of the bench run (its
+// load_windows_us; the name as logged with its connections, "POST getImageStatus @64").
 import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] };
-type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number };
 
 function area(url: string, fn: string): string {
   if (!url) return fn.startsWith("(") ? fn : "(native)";
@@ -15,12 +18,28 @@ function area(url: string, fn: string): string {
   return url.replace(/^file:\/\/.*?\/(lib|app|tests)\//, "$1/");
 }
 
-const [file, topArg] = process.argv.slice(2);
-if (!file) throw new Error("usage: profile-summary.ts <file.cpuprofile> [top]");
+const { values: opts, positionals } = parseArgs({ options: { phase: { type: "string" }, bench: { type: "string" } }, allowPositionals: true });
+const [file, topArg, filterArg] = positionals;
+if (!file) throw new Error("usage: profile-summary.ts <file.cpuprofile> [top] [regex] [--phase <load> --bench <bench.json>]");
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
+let window: { startUs: number; endUs: number } | null = null;
+if (opts.phase) {
+  if (!opts.bench) throw new Error("--phase needs --bench <the bench run's JSON>");
+  const windows =
+    (JSON.parse(readFileSync(opts.bench, "utf8")) as { load_windows_us?: { name: string; startUs: number; endUs: number }[] }).load_windows_us ?? [];
+  window = windows.find((w) => w.name === opts.phase) ?? null;
+  if (!window) throw new Error(`no load named ${opts.phase} in ${opts.bench}: ${windows.map((w) => w.name).join(", ")}`);
+}
+// Sample i was taken at startTime + the sum of timeDeltas[0..i].
+const inWindow: boolean[] = [];
+let at = profile.startTime;
+for (const d of profile.timeDeltas) {
+  at += d;
+  inWindow.push(!window || (at >= window.startUs && at <= window.endUs));
+}
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
-for (const [i, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+for (const [i, id] of profile.samples.entries()) if (inWindow[i]) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 let busy = 0;
 const areas = new Map<string, number>();
 const fns = new Map<string, number>();
@@ -55,7 +74,7 @@ for (const [id, us] of self) {
     inclusive.set(l, (inclusive.get(l) ?? 0) + us);
   }
 }
-const filter = process.argv[4] ? new RegExp(process.argv[4]) : null;
+const filter = filterArg ? new RegExp(filterArg) : null;
 console.log(`\ntop functions (inclusive)${filter ? ` matching ${filter}` : ""}:`);
 for (const [f, us] of [...inclusive]
   .filter(([f]) => !filter || filter.test(f))

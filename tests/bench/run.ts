@@ -19,7 +19,7 @@ import { startPortal } from "../e2e/helpers/portal";
 import { signUp, type Session } from "../e2e/helpers/session";
 import { measureLivePage } from "./live-page";
 import { startWithNpm } from "./npm-start";
-import { rssSampler, treeRssMb } from "./process-tree";
+import { cpuMsBetween, namedCpuMs, rssSampler, treeCpuMs, treeRssMb } from "./process-tree";
 import { CALLBACK_SECRET, CALLBACK_UPSTREAM_ID, explainHistory, seedHistory, settleTasksOf, sqlClient, userId, type BenchDb } from "./seed";
 
 const { values: args } = parseArgs({
@@ -46,15 +46,36 @@ const JSON_HEADERS = { "Content-Type": "application/json" };
 const VISIBLE_DURATION_MS = 3000;
 const VISIBLE_TASKS = 6;
 
-type Load = { rps: number; p50: number; p99: number; total: number; timeouts: number };
+type Load = { rps: number; p50: number; p99: number; total: number; timeouts: number; portalCpuMs: number; postgresCpuMs: number };
+/** Each load's time window on the monotonic clock, for reading a CPU profile phase by phase. */
+const windows: { name: string; startUs: number; endUs: number }[] = [];
+/** Once the portal runs: CPU ms used so far by its process tree and by PostgreSQL's processes. */
+let cpuSoFar: (() => { portal: number; postgres: Map<number, number> }) | null = null;
 
 async function load(name: string, opts: Parameters<typeof autocannon>[0] & { connections: number }): Promise<Load> {
+  const cpuBefore = cpuSoFar?.();
+  // CLOCK_MONOTONIC, the clock of a V8 CPU profile's timestamps: profile-summary.ts --phase picks this window.
+  const startUs = Number(process.hrtime.bigint() / 1000n);
   const r: Result = await autocannon({ duration: SECONDS, ...opts });
+  windows.push({ name: `${name} @${opts.connections}`, startUs, endUs: Number(process.hrtime.bigint() / 1000n) });
+  const cpuAfter = cpuSoFar?.();
   // A wrong answer is a broken route; a few timeouts on a saturated shared machine are reported, not fatal.
   if (r.non2xx || r.errors > r.timeouts) throw new Error(`${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`);
   if (r.timeouts) log(`${name}: ${r.timeouts} requests timed out (10 s)`);
-  const out = { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, timeouts: r.timeouts };
-  log(`${name}: ${out.rps} req/s, p50 ${out.p50} ms, p99 ${out.p99} ms (${opts.connections} connections)`);
+  // CPU per answered request: what each path costs, apart from how the machine's two cores were shared.
+  const perRequest = (ms: number) => Math.round((ms / Math.max(1, r.requests.total)) * 100) / 100;
+  const out = {
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: r.requests.total,
+    timeouts: r.timeouts,
+    portalCpuMs: cpuBefore && cpuAfter ? perRequest(cpuAfter.portal - cpuBefore.portal) : 0,
+    postgresCpuMs: cpuBefore && cpuAfter ? perRequest(cpuMsBetween(cpuBefore.postgres, cpuAfter.postgres)) : 0,
+  };
+  log(
+    `${name}: ${out.rps} req/s, p50 ${out.p50} ms, p99 ${out.p99} ms (${opts.connections} connections); CPU per request: portal ${out.portalCpuMs} ms, PostgreSQL ${out.postgresCpuMs} ms`,
+  );
   return out;
 }
 
@@ -102,6 +123,8 @@ async function main() {
   });
   const rss = rssSampler(portal.pid);
   peakSoFar = () => rss.peak;
+  // On PGlite the database runs inside the server: its CPU is the server's.
+  cpuSoFar = () => ({ portal: treeCpuMs(portal.pid), postgres: args.pglite ? new Map() : namedCpuMs("postgres") });
   const sql = await sqlClient(db);
   const base = portal.url;
   try {
@@ -160,7 +183,11 @@ async function main() {
     const loads: Record<string, Load> = {};
     const bares: number[] = [];
     const bareBefore: Record<string, number> = {};
-    const bareRun = async () => bares.push((await load("GET /api/ping", { url: `${base}/api/ping`, connections: 64 })).rps);
+    let lastBare: Load = { rps: 0, p50: 0, p99: 0, total: 0, timeouts: 0, portalCpuMs: 0, postgresCpuMs: 0 };
+    const bareRun = async () => {
+      lastBare = await load("GET /api/ping", { url: `${base}/api/ping`, connections: 64 });
+      bares.push(lastBare.rps);
+    };
     const phase = async (name: string, run: () => Promise<Load>) => {
       await bareRun();
       bareBefore[name] = bares.length - 1;
@@ -219,6 +246,10 @@ async function main() {
     report.bare_rps = Math.round(bares.reduce((a, b) => a + b, 0) / bares.length);
     report.bare_runs = bares;
     report.timeouts = Object.fromEntries(Object.entries(loads).map(([k, v]) => [k, v.timeouts]));
+    report.load_windows_us = windows;
+    report.cpu_ms_per_request = Object.fromEntries(
+      Object.entries({ ...loads, bare: lastBare }).map(([k, v]) => [k, { portal: v.portalCpuMs, postgres: v.postgresCpuMs }]),
+    );
     const ratio = (name: string) => {
       const i = bareBefore[name];
       return Math.round((loads[name].rps / ((bares[i] + bares[i + 1]) / 2)) * 100) / 100;

@@ -9,7 +9,7 @@ if (!file) throw new Error("usage: table.ts <run.json> [<earlier run.json>]");
 const run = JSON.parse(readFileSync(file, "utf8")) as Run;
 const earlier = earlierFile ? (JSON.parse(readFileSync(earlierFile, "utf8")) as Run) : null;
 
-const rows: [key: string, label: string, kind: "rps" | "ms" | "n" | "mb"][] = [
+const rows: [key: string, label: string, kind: "rps" | "ms" | "n" | "mb" | "cpu" | "pg"][] = [
   ["bare_rps", "GET /api/ping (bare, 64 connections)", "rps"],
   ["submit_rps", "POST /api/tasks, n=1 (64 connections)", "rps"],
   ["submit_p99_ms_16c", "POST /api/tasks p99 at 16 connections", "ms"],
@@ -27,9 +27,24 @@ const rows: [key: string, label: string, kind: "rps" | "ms" | "n" | "mb"][] = [
   ["rss_idle_mb", "RSS of the npm start process tree, idle (MB)", "mb"],
   ["rss_peak_mb", "RSS of the npm start process tree, peak (MB)", "mb"],
   ["rss_peak_after_idle_mb", "the same, peak after the idle reading (MB)", "mb"],
+  // cpu_ms_per_request: the last load of each kind; bare is the last /api/ping run.
+  ["bare", "server CPU per request (ms): GET /api/ping", "cpu"],
+  ["submit16", "… POST /api/tasks (16 connections)", "cpu"],
+  ["list", "… GET /api/tasks?limit=24", "cpu"],
+  ["status", "… POST getImageStatus", "cpu"],
+  ["callback", "… POST upstream callback", "cpu"],
+  ["submit16", "PostgreSQL CPU per request (ms): POST /api/tasks (16 connections)", "pg"],
+  ["list", "… GET /api/tasks?limit=24", "pg"],
+  ["status", "… POST getImageStatus", "pg"],
+  ["callback", "… POST upstream callback", "pg"],
 ];
 
 const cell = (r: Run, key: string, kind: string) => {
+  if (kind === "cpu" || kind === "pg") {
+    const cpu = (r.cpu_ms_per_request as Record<string, { portal: number; postgres: number }> | undefined)?.[key];
+    const v = cpu?.[kind === "cpu" ? "portal" : "postgres"];
+    return typeof v === "number" && !(kind === "pg" && r.database !== "postgres") ? v.toFixed(2) : "—";
+  }
   const v = r[key];
   if (typeof v !== "number") return "—";
   // A phase's own ratio (against the bare runs around it) when the run has one.
