@@ -45,6 +45,9 @@ const JSON_HEADERS = { "Content-Type": "application/json" };
 /** The emulator's task length in the visibility phases: success comes this long after the submit arrives. */
 const VISIBLE_DURATION_MS = 3000;
 const VISIBLE_TASKS = 6;
+/** Tasks as long as a real generation, for the status calls they cost with callbacks working. */
+const LONG_TASK_MS = 20_000;
+const LONG_TASKS = 4;
 
 type Load = { rps: number; p50: number; p99: number; total: number; timeouts: number; portalCpuMs: number; postgresCpuMs: number };
 /** Each load's time window on the monotonic clock, for reading a CPU profile phase by phase. */
@@ -172,6 +175,16 @@ async function main() {
         log(`visible (${mode}): p95 ${report[`visible_${mode}_p95_ms`]} ms ${JSON.stringify(report[`visible_${mode}_ms`])}`);
       }
       log(`upstream status calls per task with callbacks: ${report.status_calls_per_task}`);
+
+      // The same count for tasks as long as real generations (tens of seconds): the reconciler's
+      // safety-net polls, not the callbacks, decide it there.
+      await setFaults(`duration=${LONG_TASK_MS}`);
+      const before = await upstreamStatusCalls();
+      await Promise.all(
+        Array.from({ length: LONG_TASKS }, (_, i) => submitAndWatch(submitter, `long task ${i}: a glacier at noon`, { durationMs: LONG_TASK_MS, pollMs: 250 })),
+      );
+      report.status_calls_per_task_20s = Math.round((((await upstreamStatusCalls()) - before) / LONG_TASKS) * 100) / 100;
+      log(`upstream status calls per task with callbacks, ${LONG_TASK_MS / 1000} s tasks: ${report.status_calls_per_task_20s}`);
     }
 
     // Load phases: upstream accepts at once and finishes much later, calling back never, so nothing
@@ -327,19 +340,19 @@ async function startWithRetry<T>(start: () => Promise<T>, tries = 5): Promise<T>
 }
 
 /** Submits an n=4 task and times from the emulator's success (its submit + the task length) to the images visible in the API. */
-async function submitAndWatch(s: Session, prompt: string): Promise<{ id: string; visibleMs: number }> {
+async function submitAndWatch(s: Session, prompt: string, { durationMs = VISIBLE_DURATION_MS, pollMs = 20 } = {}): Promise<{ id: string; visibleMs: number }> {
   const sent = performance.now();
   const res = await s.fetch("/api/tasks", { method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ prompt, n: 4 }) });
   if (res.status !== 202) throw new Error(`submit: ${res.status} ${await res.text()}`);
   const { id } = (await res.json()) as { id: string };
   // The upstream task cannot end before the submit was sent: this is the earliest success, so never an underestimate.
-  const succeededAt = sent + VISIBLE_DURATION_MS;
+  const succeededAt = sent + durationMs;
   for (;;) {
     const t = (await (await s.fetch(`/api/tasks/${id}`)).json()) as { status: string; images: unknown[] };
     if (t.status === "succeed" && t.images.length === 4) return { id, visibleMs: performance.now() - succeededAt };
     if (t.status === "failed") throw new Error(`visible task ${id} failed`);
     if (performance.now() - sent > 120_000) throw new Error(`visible task ${id} not done after 2 minutes`);
-    await sleep(20);
+    await sleep(pollMs);
   }
 }
 

@@ -21,6 +21,7 @@ const rows: [key: string, label: string, kind: "rps" | "ms" | "n" | "mb" | "cpu"
   ["visible_callback_p95_ms", "upstream success → images in GET /api/tasks/<id>, callbacks, p95 (n=4 images)", "ms"],
   ["visible_poll_p95_ms", "the same with callbacks dropped, p95", "ms"],
   ["status_calls_per_task", "upstream status calls per task when callbacks arrive", "n"],
+  ["status_calls_per_task_20s", "the same for 20 s tasks", "n"],
   ["live_page_streams", "history page with 9 cards in progress: streams opened", "n"],
   ["live_page_polls_per_min", "the same page: polls per minute", "n"],
   ["live_callback_to_screen_p50_ms", "callback → card changed in the browser, p50", "ms"],
