@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { createRouteMatcher, readRouteMethods, readRoutePatterns } from "../ops/route-patterns";
 import FIXED_SECURITY_HEADERS from "./fixed-security-headers.json";
-import { hstsFor, RESOURCE_CSP } from "./security-headers";
+import { resourceHeaders } from "./resource-headers";
 
 /** The methods allowed on `pathname` when a route handler serves it and `method` is not one of them; otherwise null. */
 export type MethodGuard = (method: string, pathname: string) => string[] | null;
@@ -34,11 +34,9 @@ export function refuseUnsupportedMethod(guard: MethodGuard, req: IncomingMessage
   const body = JSON.stringify(
     pathname.startsWith("/kling-ai-") ? { error: "Method not allowed", detail: message } : { error: { code: "method_not_allowed", message } },
   );
-  const hsts = hstsFor(publicUrl);
   res.writeHead(405, {
     ...Object.fromEntries(FIXED_SECURITY_HEADERS.map((h) => [h.key, h.value])),
-    "Content-Security-Policy": RESOURCE_CSP,
-    ...(hsts ? { "Strict-Transport-Security": hsts } : {}),
+    ...resourceHeaders(publicUrl),
     Allow: allowed.join(", "),
     "Content-Type": "application/json",
     "Cache-Control": "no-store",
