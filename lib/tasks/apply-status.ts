@@ -8,17 +8,22 @@ import type { TaskStatus } from "../generated/prisma/client";
 import type { UpstreamTask } from "../kling/provider";
 import { slotFreed } from "./fair-queue";
 import { notifyTaskChanged } from "./notify";
+import { CALLBACK_SAFETY_POLL_MS } from "./timing";
 
 const rank: Record<TaskStatus, number> = { waiting: 0, queued: 0, submitted: 1, processing: 2, succeed: 3, failed: 3 };
 
 export type ApplyResult = "advanced" | "unchanged" | "needs-archive";
 
-/** `known`: the task's callback_url when the caller has already read it (spares a read per change). */
+/**
+ * `known`: the task's callback_url when the caller has already read it (spares a read per change).
+ * `via`: a callback also marks the task as carried by callbacks, so it is polled only as a safety net.
+ */
 export async function applyStatus(
   taskId: string,
   upstream: UpstreamTask,
   now = new Date(),
-  known?: { clientCallbackUrl: string | null },
+  known?: { clientCallbackUrl: string | null; callbackAt?: Date | null },
+  via: "poll" | "callback" = "poll",
 ): Promise<ApplyResult> {
   const db = getDb();
   const lower = (s: TaskStatus) => (Object.keys(rank) as TaskStatus[]).filter((k) => rank[k] < rank[s]);
@@ -30,11 +35,16 @@ export async function applyStatus(
   switch (upstream.status) {
     case "submitted":
     case "processing": {
+      const carried = via === "callback" ? { callbackAt: now, nextCheckAt: new Date(now.getTime() + CALLBACK_SAFETY_POLL_MS) } : {};
       const { count } = await db.task.updateMany({
         where: { ...open, status: { in: lower(upstream.status) } },
-        data: { status: upstream.status, statusMsg: "", ...fill },
+        data: { status: upstream.status, statusMsg: "", ...fill, ...carried },
       });
       if (count) await notifyTaskChanged(taskId, known);
+      else if (via === "callback" && !known?.callbackAt) {
+        // A poll got there first, or this is a repeat: the task is still carried by callbacks from now on.
+        await db.task.updateMany({ where: { ...open, callbackAt: null, status: { in: ["submitted", "processing"] } }, data: carried });
+      }
       return count ? "advanced" : "unchanged";
     }
     case "succeed": {

@@ -17,7 +17,7 @@ export async function handleUpstreamCallback(req: Request, secret: string): Prom
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(secret)) throw notFound("Unknown callback");
   const task = await getDb().task.findUnique({
     where: { callbackSecret: secret },
-    select: { id: true, callbackSecret: true, upstreamTaskId: true, clientCallbackUrl: true },
+    select: { id: true, callbackSecret: true, upstreamTaskId: true, clientCallbackUrl: true, callbackAt: true },
   });
   if (!task || !safeEqual(task.callbackSecret, secret)) throw notFound("Unknown callback");
   const text = (await readCapped(req.body, MAX_CALLBACK_BYTES, () => new ApiError(413, "body_too_large", "Callback body is too large"))).toString("utf8");
@@ -36,7 +36,7 @@ export async function handleUpstreamCallback(req: Request, secret: string): Prom
   if (task.upstreamTaskId && upstream.taskId !== task.upstreamTaskId) {
     throw new ApiError(409, "task_mismatch", "Callback is for a different task");
   }
-  const result = await applyStatus(task.id, upstream, new Date(), task);
+  const result = await applyStatus(task.id, upstream, new Date(), task, "callback");
   if (result === "needs-archive") wakeReconciler();
   return Response.json({ ok: true, result });
 }

@@ -14,7 +14,7 @@ import { failTask } from "./fail-task";
 import { getProvider } from "./provider";
 import { submitTask, type SubmitContext } from "./submit-task";
 import { proveTaskLease, releaseTask } from "./task-lease";
-import { pollDelayMs, retryDelayMs } from "./timing";
+import { nextPollDelayMs, pollDelayMs, retryDelayMs } from "./timing";
 
 export type ReconcileContext = SubmitContext;
 
@@ -106,7 +106,7 @@ async function poll(task: Task, upstreamTaskId: string, ctx: ReconcileContext) {
   if (result === "needs-archive") return archiveTask(await getDb().task.findUniqueOrThrow({ where: { id: task.id } }), ctx);
   const late = ctx.now > task.deadlineAt && (upstream.status === "submitted" || upstream.status === "processing");
   await releaseTask(task.id, ctx.owner, {
-    nextCheckAt: new Date(ctx.now.getTime() + pollDelayMs(task.attempts)),
+    nextCheckAt: new Date(ctx.now.getTime() + nextPollDelayMs(task)),
     attempts: task.attempts + 1,
     // Past the usual time the card says so; the task is still followed to its end.
     ...(late ? { statusMsg: "Taking longer than usual; Kling is still working on it" } : {}),

@@ -34,3 +34,14 @@ export const archiveRetryDelayMs = (attempt: number, random = Math.random) => re
 export function pollDelayMs(attempt: number): number {
   return Math.min(15_000, POLL_INTERVAL_MS * 1.5 ** Math.min(attempt, 10));
 }
+
+/**
+ * Once a callback for a task has arrived, callbacks carry it: it is polled
+ * only this often, so a lost final callback still ends it, at most this late.
+ */
+export const CALLBACK_SAFETY_POLL_MS = 30_000;
+
+/** The wait before a running task's next status call. */
+export function nextPollDelayMs(task: { attempts: number; callbackAt: Date | null }): number {
+  return task.callbackAt ? Math.max(CALLBACK_SAFETY_POLL_MS, pollDelayMs(task.attempts)) : pollDelayMs(task.attempts);
+}

@@ -20,7 +20,8 @@ export type Lifecycle = {
   close(): Promise<void>;
 };
 
-export async function startLifecycle(opts: EmulatorOptions & { key?: string; timeoutMs?: number } = {}): Promise<Lifecycle> {
+/** `loseCallbacksAfter`: callbacks after this many are lost on the way (answered 502, never handled). */
+export async function startLifecycle(opts: EmulatorOptions & { key?: string; timeoutMs?: number; loseCallbacksAfter?: number } = {}): Promise<Lifecycle> {
   // Its callbacks go to the test portal below, on 127.0.0.1.
   const emulator = createEmulator({ durationMs: 300, outbound: { allowPrivate: true }, ...opts });
   const { url } = await emulator.listen();
@@ -30,6 +31,11 @@ export async function startLifecycle(opts: EmulatorOptions & { key?: string; tim
     for await (const c of req) chunks.push(c as Buffer);
     const secret = /^\/api\/callbacks\/kling\/([^/?]+)/.exec(req.url ?? "")?.[1] ?? "";
     let response: Response;
+    if (opts.loseCallbacksAfter !== undefined && callbackStatuses.length >= opts.loseCallbacksAfter) {
+      callbackStatuses.push(502);
+      res.writeHead(502).end();
+      return;
+    }
     try {
       response = await handleUpstreamCallback(new Request(`http://portal${req.url}`, { method: "POST", body: Buffer.concat(chunks) }), secret);
     } catch (err) {

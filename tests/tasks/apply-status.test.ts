@@ -28,6 +28,26 @@ describeEachDb("applyStatus", (ctx) => {
     expect(row.upstreamTaskId).toBe(upstreamId);
   });
 
+  it("marks a task as carried by callbacks on its first callback, even one a poll had already applied", async () => {
+    const user = await makeUser(ctx.db);
+    const now = new Date("2026-11-26T12:00:00Z");
+    const polled = await makeTask(ctx.db, user.id, { status: "queued" });
+    // A poll's report leaves the task on the usual schedule.
+    expect(await applyStatus(polled.id, up("submitted"), now)).toBe("advanced");
+    expect((await ctx.db.task.findUniqueOrThrow({ where: { id: polled.id } })).callbackAt).toBeNull();
+    // The same report by callback changes no status but marks it and defers its next poll by 30 s.
+    expect(await applyStatus(polled.id, up("submitted"), now, { clientCallbackUrl: null, callbackAt: null }, "callback")).toBe("unchanged");
+    let row = await ctx.db.task.findUniqueOrThrow({ where: { id: polled.id } });
+    expect(row.callbackAt).toEqual(now);
+    expect(row.nextCheckAt).toEqual(new Date(now.getTime() + 30_000));
+    // A later callback advancing it keeps it so.
+    const later = new Date(now.getTime() + 5000);
+    expect(await applyStatus(polled.id, up("processing"), later, { clientCallbackUrl: null, callbackAt: now }, "callback")).toBe("advanced");
+    row = await ctx.db.task.findUniqueOrThrow({ where: { id: polled.id } });
+    expect(row.status).toBe("processing");
+    expect(row.nextCheckAt).toEqual(new Date(later.getTime() + 30_000));
+  });
+
   it("never moves a task backwards when reports arrive out of order", async () => {
     const user = await makeUser(ctx.db);
     const task = await makeTask(ctx.db, user.id, { status: "processing" });

@@ -65,6 +65,57 @@ describeEachDb("task lifecycle", (ctx) => {
     expect(life.emulator.calls.status).toBe(polls);
   });
 
+  it("polls a task carried by callbacks only as a safety net, 30 s apart", async () => {
+    life = await startLifecycle({ durationMs: 2000 });
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input(), { userId: user.id });
+    // The processing callback (at 25% of the task) marks it as carried by callbacks and defers its next poll.
+    const marked = await waitFor(async () => (await row(task.id)).callbackAt, "the processing callback");
+    expect((await row(task.id)).nextCheckAt.getTime() - marked.getTime()).toBe(30_000);
+    // Where its first poll was due (2 s), nothing is asked upstream.
+    await reconcileOnce({ now: later(5) });
+    expect(life.emulator.calls.status).toBe(0);
+    // The safety-net poll, when it comes, schedules the next one as far out.
+    await reconcileOnce({ now: later(31) });
+    expect(life.emulator.calls.status).toBe(1);
+    const polled = await row(task.id);
+    expect(polled.status).toBe("processing");
+    expect(polled.nextCheckAt.getTime() - Date.now()).toBeGreaterThan(55_000);
+    // The succeed callback ends it with no further status call.
+    await waitFor(async () => (await row(task.id)).upstreamSucceededAt, "the succeed callback");
+    await reconcileOnce();
+    await expectArchived(task.id, 2);
+    expect(life.emulator.calls.status).toBe(1);
+  });
+
+  it("still ends a task carried by callbacks whose final callback is lost, at the safety-net poll", async () => {
+    life = await startLifecycle({ durationMs: 1000, loseCallbacksAfter: 1 });
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input(), { userId: user.id });
+    await waitFor(async () => life.callbackStatuses.length === 2, "both callbacks, the second lost");
+    expect(life.callbackStatuses).toEqual([200, 502]);
+    const carried = await row(task.id);
+    expect(carried.status).toBe("processing");
+    expect(carried.callbackAt).not.toBeNull();
+    await reconcileOnce({ now: later(20) });
+    expect(life.emulator.calls.status).toBe(0);
+    await reconcileOnce({ now: later(31) });
+    expect(life.emulator.calls.status).toBe(1);
+    await finish(task.id);
+    await expectArchived(task.id, 2);
+  });
+
+  it("keeps polling at the usual pace a task no callback reached", async () => {
+    life = await startLifecycle({ durationMs: 60_000, faults: parseFaults("callbacks=drop") });
+    const user = await makeUser(ctx.db);
+    const { task } = await startTask(input(), { userId: user.id });
+    await reconcileOnce({ now: later(3) });
+    expect(life.emulator.calls.status).toBe(1);
+    const t = await row(task.id);
+    expect(t.callbackAt).toBeNull();
+    expect(t.nextCheckAt.getTime() - Date.now()).toBeLessThan(3000 + 4000);
+  });
+
   it("ignores duplicate callbacks", async () => {
     life = await startLifecycle({ faults: parseFaults("callbacks=duplicate") });
     const user = await makeUser(ctx.db);
