@@ -41,7 +41,7 @@ export function pollDelayMs(attempt: number): number {
  */
 export const CALLBACK_SAFETY_POLL_MS = 30_000;
 
-/** The wait before a running task's next status call. */
+/** The wait before a running task's next status call (the safety interval is longer than any pollDelayMs). */
 export function nextPollDelayMs(task: { attempts: number; callbackAt: Date | null }): number {
-  return task.callbackAt ? Math.max(CALLBACK_SAFETY_POLL_MS, pollDelayMs(task.attempts)) : pollDelayMs(task.attempts);
+  return task.callbackAt ? CALLBACK_SAFETY_POLL_MS : pollDelayMs(task.attempts);
 }

@@ -176,8 +176,8 @@ async function main() {
       }
       log(`upstream status calls per task with callbacks: ${report.status_calls_per_task}`);
 
-      // The same count for tasks as long as real generations (tens of seconds): the reconciler's
-      // safety-net polls, not the callbacks, decide it there.
+      // The same count for tasks as long as real generations (tens of seconds): the polls made
+      // before a task's first callback decide it there (after it, only 30 s safety-net polls).
       await setFaults(`duration=${LONG_TASK_MS}`);
       const before = await upstreamStatusCalls();
       await Promise.all(
