@@ -1,10 +1,12 @@
 // Who is asking: the signed-in user of a page or route handler (see session-user.ts
 // for when a session still counts).
 import { getServerSession } from "next-auth";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { unauthorized } from "../http/errors";
 import { noteRequestUser } from "../ops/request-context";
 import { getAuthOptions } from "./options";
+import { sessionClaimsFromCookies } from "./session-cookie";
 import { sessionUserFor, type SessionClaims, type SessionUser } from "./session-user";
 
 export type { SessionUser } from "./session-user";
@@ -12,10 +14,17 @@ export { isAdminEmail } from "./session-user";
 
 /** The signed-in user, or null. A session whose user was deleted, disabled or signed out everywhere counts as none. */
 export async function getSessionUser(): Promise<SessionUser | null> {
-  const session = await getServerSession(getAuthOptions());
-  const user = await sessionUserFor(session?.user as SessionClaims | undefined);
+  const user = await sessionUserFor(await sessionClaims());
   if (user) noteRequestUser(user.id);
   return user;
+}
+
+/** The request's session claims; a chunked cookie (a token over 4 KB) is read by next-auth. */
+async function sessionClaims(): Promise<SessionClaims | null> {
+  const claims = await sessionClaimsFromCookies(await cookies());
+  if (claims !== "chunked") return claims;
+  const session = await getServerSession(getAuthOptions());
+  return (session?.user as SessionClaims | undefined) ?? null;
 }
 
 /** For pages: the user, or a redirect to sign-in that comes back here. */

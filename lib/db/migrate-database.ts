@@ -13,7 +13,8 @@ import { applyMigrations } from "./migrate";
  */
 export async function migrateDatabase(config: Pick<Config, "DATABASE_URL" | "DATA_DIR">, { tries = 3 } = {}): Promise<string[]> {
   const target = databaseTarget(config);
-  if (target.kind !== "postgres") return applyMigrations(createAdapterFactory(target, 1));
+  // The embedded database is migrated on every start: most starts find nothing to do.
+  if (target.kind !== "postgres") return applyMigrations(createAdapterFactory(target, 1), undefined, { skipWhenCurrent: true });
   if (target.schema) await ensureSchema(target);
   for (let i = 1; ; i++) {
     try {

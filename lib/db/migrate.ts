@@ -74,8 +74,36 @@ async function withEngine<T>(factory: SqlMigrationAwareDriverAdapterFactory, run
   }
 }
 
-/** Applies every pending migration (or only those named); returns the names applied. */
-export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory, only?: string[]): Promise<string[]> {
+/** Whether this process has loaded the schema engine (tests: an up-to-date database must not need it). */
+export const schemaEngineLoaded = () => engineModule !== undefined;
+
+/**
+ * The committed migrations a database lacks, read with two plain queries: null
+ * when only the engine can tell (no migrations table yet, or one that failed or
+ * was rolled back, which the engine reports or retries as `migrate deploy` does).
+ */
+export async function pendingMigrationNames(factory: SqlMigrationAwareDriverAdapterFactory): Promise<string[] | null> {
+  const db = await factory.connect();
+  try {
+    const query = async (sql: string) => (await db.queryRaw({ sql, args: [], argTypes: [] })).rows;
+    const [[table]] = await query("SELECT to_regclass('_prisma_migrations')::text");
+    if (!table) return null;
+    const rows = await query("SELECT migration_name, finished_at IS NOT NULL, rolled_back_at IS NOT NULL FROM _prisma_migrations");
+    if (rows.some(([, finished, rolledBack]) => !finished || rolledBack)) return null;
+    const applied = new Set(rows.map(([name]) => name));
+    return listMigrationNames().filter((name) => !applied.has(name));
+  } finally {
+    await db.dispose();
+  }
+}
+
+/**
+ * Applies every pending migration (or only those named); returns the names applied.
+ * `skipWhenCurrent`: first look without the schema engine (its WebAssembly
+ * instance stays resident, about 25 MB), and load it only when something is pending.
+ */
+export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory, only?: string[], { skipWhenCurrent = false } = {}): Promise<string[]> {
+  if (skipWhenCurrent && !only && (await pendingMigrationNames(factory))?.length === 0) return [];
   return withEngine(factory, async (engine) => {
     const out = await engine.applyMigrations({ migrationsList: readMigrations(only), filters });
     return out.appliedMigrationNames;

@@ -49,19 +49,33 @@ const VISIBLE_TASKS = 6;
 const LONG_TASK_MS = 20_000;
 const LONG_TASKS = 4;
 
-type Load = { rps: number; p50: number; p99: number; total: number; timeouts: number; portalCpuMs: number; postgresCpuMs: number };
+type Load = {
+  rps: number;
+  p50: number;
+  p99: number;
+  total: number;
+  timeouts: number;
+  portalCpuMs: number;
+  postgresCpuMs: number;
+  /** Upstream status calls the reconciler made during the load, per answered request: background work its CPU figure includes. */
+  statusCallsPerRequest: number;
+};
 /** Each load's time window on the monotonic clock, for reading a CPU profile phase by phase. */
 const windows: { name: string; startUs: number; endUs: number }[] = [];
 /** Once the portal runs: CPU ms used so far by its process tree and by PostgreSQL's processes. */
 let cpuSoFar: (() => { portal: number; postgres: Map<number, number> }) | null = null;
+/** Once the emulator runs: the upstream status calls it has answered so far. */
+let statusCallsSoFar: (() => Promise<number>) | null = null;
 
 async function load(name: string, opts: Parameters<typeof autocannon>[0] & { connections: number }): Promise<Load> {
+  const statusBefore = await statusCallsSoFar?.();
   const cpuBefore = cpuSoFar?.();
   // CLOCK_MONOTONIC, the clock of a V8 CPU profile's timestamps: profile-summary.ts --phase picks this window.
   const startUs = Number(process.hrtime.bigint() / 1000n);
   const r: Result = await autocannon({ duration: SECONDS, ...opts });
   windows.push({ name: `${name} @${opts.connections}`, startUs, endUs: Number(process.hrtime.bigint() / 1000n) });
   const cpuAfter = cpuSoFar?.();
+  const statusAfter = await statusCallsSoFar?.();
   // A wrong answer is a broken route; a few timeouts on a saturated shared machine are reported, not fatal.
   if (r.non2xx || r.errors > r.timeouts) throw new Error(`${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`);
   if (r.timeouts) log(`${name}: ${r.timeouts} requests timed out (10 s)`);
@@ -75,9 +89,10 @@ async function load(name: string, opts: Parameters<typeof autocannon>[0] & { con
     timeouts: r.timeouts,
     portalCpuMs: cpuBefore && cpuAfter ? perRequest(cpuAfter.portal - cpuBefore.portal) : 0,
     postgresCpuMs: cpuBefore && cpuAfter ? perRequest(cpuMsBetween(cpuBefore.postgres, cpuAfter.postgres)) : 0,
+    statusCallsPerRequest: statusBefore !== undefined && statusAfter !== undefined ? perRequest(statusAfter - statusBefore) : 0,
   };
   log(
-    `${name}: ${out.rps} req/s, p50 ${out.p50} ms, p99 ${out.p99} ms (${opts.connections} connections); CPU per request: portal ${out.portalCpuMs} ms, PostgreSQL ${out.postgresCpuMs} ms`,
+    `${name}: ${out.rps} req/s, p50 ${out.p50} ms, p99 ${out.p99} ms (${opts.connections} connections); CPU per request: portal ${out.portalCpuMs} ms, PostgreSQL ${out.postgresCpuMs} ms; upstream status calls per request ${out.statusCallsPerRequest}`,
   );
   return out;
 }
@@ -102,6 +117,7 @@ async function main() {
     if (!res.ok) throw new Error(`emulator faults: ${res.status}`);
   };
   const upstreamStatusCalls = async () => ((await (await fetch(`${emulator.controlUrl}/stats`)).json()) as { calls: { status: number } }).calls.status;
+  statusCallsSoFar = upstreamStatusCalls;
 
   const pgDb = args.pglite ? null : await createPostgresSchema(process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test");
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "kling-bench-"));
@@ -196,7 +212,7 @@ async function main() {
     const loads: Record<string, Load> = {};
     const bares: number[] = [];
     const bareBefore: Record<string, number> = {};
-    let lastBare: Load = { rps: 0, p50: 0, p99: 0, total: 0, timeouts: 0, portalCpuMs: 0, postgresCpuMs: 0 };
+    let lastBare: Load = { rps: 0, p50: 0, p99: 0, total: 0, timeouts: 0, portalCpuMs: 0, postgresCpuMs: 0, statusCallsPerRequest: 0 };
     const bareRun = async () => {
       lastBare = await load("GET /api/ping", { url: `${base}/api/ping`, connections: 64 });
       bares.push(lastBare.rps);
@@ -263,6 +279,7 @@ async function main() {
     report.cpu_ms_per_request = Object.fromEntries(
       Object.entries({ ...loads, bare: lastBare }).map(([k, v]) => [k, { portal: v.portalCpuMs, postgres: v.postgresCpuMs }]),
     );
+    report.upstream_status_calls_per_request = Object.fromEntries(Object.entries(loads).map(([k, v]) => [k, v.statusCallsPerRequest]));
     const ratio = (name: string) => {
       const i = bareBefore[name];
       return Math.round((loads[name].rps / ((bares[i] + bares[i + 1]) / 2)) * 100) / 100;

@@ -9,7 +9,7 @@ if (!file) throw new Error("usage: table.ts <run.json> [<earlier run.json>]");
 const run = JSON.parse(readFileSync(file, "utf8")) as Run;
 const earlier = earlierFile ? (JSON.parse(readFileSync(earlierFile, "utf8")) as Run) : null;
 
-const rows: [key: string, label: string, kind: "rps" | "ms" | "n" | "mb" | "cpu" | "pg"][] = [
+const rows: [key: string, label: string, kind: "rps" | "ms" | "n" | "mb" | "cpu" | "pg" | "polls"][] = [
   ["bare_rps", "GET /api/ping (bare, 64 connections)", "rps"],
   ["submit_rps", "POST /api/tasks, n=1 (64 connections)", "rps"],
   ["submit_p99_ms_16c", "POST /api/tasks p99 at 16 connections", "ms"],
@@ -38,9 +38,15 @@ const rows: [key: string, label: string, kind: "rps" | "ms" | "n" | "mb" | "cpu"
   ["list", "… GET /api/tasks?limit=24", "pg"],
   ["status", "… POST getImageStatus", "pg"],
   ["callback", "… POST upstream callback", "pg"],
+  // upstream_status_calls_per_request: the reconciler's polls during a load, part of its CPU figure.
+  ["submit16", "upstream status calls per request during the load: POST /api/tasks (16 connections)", "polls"],
 ];
 
 const cell = (r: Run, key: string, kind: string) => {
+  if (kind === "polls") {
+    const v = (r.upstream_status_calls_per_request as Record<string, number> | undefined)?.[key];
+    return typeof v === "number" ? v.toFixed(2) : "—";
+  }
   if (kind === "cpu" || kind === "pg") {
     const cpu = (r.cpu_ms_per_request as Record<string, { portal: number; postgres: number }> | undefined)?.[key];
     const v = cpu?.[kind === "cpu" ? "portal" : "postgres"];

@@ -3,8 +3,9 @@
 // schema that is behind, naming the missing migrations.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
-import { listMigrationNames } from "@/lib/db/migrate";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { applyMigrations, listMigrationNames, pendingMigrationNames } from "@/lib/db/migrate";
+import { loadPrismaPGlite, openPGlite } from "@/lib/db/pglite-modules";
 import { readySchema, SchemaBehindError } from "@/lib/db/schema-status";
 import { migrateWithRetry } from "../helpers/db";
 
@@ -15,6 +16,35 @@ describe("readying the schema", () => {
   it("migrates the embedded database itself", async () => {
     expect(await readySchema({ DATABASE_URL: "pglite:memory", DATA_DIR: "/nonexistent" })).toEqual(migrations);
     expect(await readySchema({ DATABASE_URL: "pglite:memory", DATA_DIR: "/nonexistent" })).toEqual([]);
+  });
+
+  it("finds an up-to-date embedded database current without loading the schema engine", async () => {
+    expect(await readySchema({ DATABASE_URL: "pglite:memory", DATA_DIR: "/nonexistent" })).toEqual([]);
+    // A process that has not migrated anything yet, as a restart on an existing folder is.
+    vi.resetModules();
+    const fresh = await import("@/lib/db/schema-status");
+    const freshMigrate = await import("@/lib/db/migrate");
+    expect(await fresh.readySchema({ DATABASE_URL: "pglite:memory", DATA_DIR: "/nonexistent" })).toEqual([]);
+    expect(freshMigrate.schemaEngineLoaded()).toBe(false);
+  });
+
+  it("reads what is pending without the engine, and leaves to the engine what only it can judge", async () => {
+    const db = openPGlite("memory://");
+    const factory = new (loadPrismaPGlite())(db);
+    try {
+      expect(await pendingMigrationNames(factory)).toBeNull(); // never migrated: no table
+      expect(await applyMigrations(factory)).toEqual(migrations);
+      expect(await pendingMigrationNames(factory)).toEqual([]);
+      const newest = migrations.at(-1)!;
+      await db.query("UPDATE _prisma_migrations SET finished_at = NULL WHERE migration_name = $1", [newest]);
+      expect(await pendingMigrationNames(factory)).toBeNull(); // a failed migration: the engine reports it
+      await db.query("UPDATE _prisma_migrations SET finished_at = now(), rolled_back_at = now() WHERE migration_name = $1", [newest]);
+      expect(await pendingMigrationNames(factory)).toBeNull(); // rolled back: the engine applies it again
+      await db.query("DELETE FROM _prisma_migrations WHERE migration_name = $1", [newest]);
+      expect(await pendingMigrationNames(factory)).toEqual([newest]);
+    } finally {
+      await db.close();
+    }
   });
 
   describe.skipIf(!base)("on PostgreSQL", () => {
