@@ -4,7 +4,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Config } from "../config";
 import { createAdapterFactory, databaseTarget, stripSchemaParam, type DatabaseTarget } from "./adapter";
-import { applyMigrations } from "./migrate";
+import { applyMigrations, pendingMigrationNames } from "./migrate";
 
 /**
  * On PostgreSQL a migration waits for Prisma's server-wide lock at most 10 s a
@@ -13,8 +13,7 @@ import { applyMigrations } from "./migrate";
  */
 export async function migrateDatabase(config: Pick<Config, "DATABASE_URL" | "DATA_DIR">, { tries = 3 } = {}): Promise<string[]> {
   const target = databaseTarget(config);
-  // The embedded database is migrated on every start: most starts find nothing to do.
-  if (target.kind !== "postgres") return applyMigrations(createAdapterFactory(target, 1), undefined, { skipWhenCurrent: true });
+  if (target.kind !== "postgres") return migrateEmbedded(createAdapterFactory(target, 1));
   if (target.schema) await ensureSchema(target);
   for (let i = 1; ; i++) {
     try {
@@ -24,6 +23,16 @@ export async function migrateDatabase(config: Pick<Config, "DATABASE_URL" | "DAT
       if (i >= tries || !/advisory lock|reached but timed out/.test(String((err as Error).message))) throw err;
     }
   }
+}
+
+/**
+ * The embedded database is migrated on every start, and most starts find
+ * nothing to do: that is read without the schema engine, whose WebAssembly
+ * instance would stay resident (about 25 MB) once loaded.
+ */
+async function migrateEmbedded(factory: ReturnType<typeof createAdapterFactory>): Promise<string[]> {
+  if ((await pendingMigrationNames(factory))?.length === 0) return [];
+  return applyMigrations(factory);
 }
 
 async function migratePostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>): Promise<string[]> {

@@ -97,13 +97,8 @@ export async function pendingMigrationNames(factory: SqlMigrationAwareDriverAdap
   }
 }
 
-/**
- * Applies every pending migration (or only those named); returns the names applied.
- * `skipWhenCurrent`: first look without the schema engine (its WebAssembly
- * instance stays resident, about 25 MB), and load it only when something is pending.
- */
-export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory, only?: string[], { skipWhenCurrent = false } = {}): Promise<string[]> {
-  if (skipWhenCurrent && !only && (await pendingMigrationNames(factory))?.length === 0) return [];
+/** Applies every pending migration (or only those named); returns the names applied. */
+export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory, only?: string[]): Promise<string[]> {
   return withEngine(factory, async (engine) => {
     const out = await engine.applyMigrations({ migrationsList: readMigrations(only), filters });
     return out.appliedMigrationNames;
