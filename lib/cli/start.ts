@@ -7,6 +7,7 @@ import { getAuthSecret } from "../auth/secret";
 import { getConfig } from "../config";
 import { databaseTarget } from "../db/adapter";
 import { closeDatabase } from "../db/client";
+import { createEmbeddedApart, embeddedDatabaseExists } from "../db/create-embedded-apart";
 import { describeOwner, foreignOwnerHint } from "../db/data-dir-lock";
 import { becomeOwner, DatabaseInUseError, serveEmbedded } from "../db/embedded-access";
 import { readySchema } from "../db/schema-status";
@@ -27,6 +28,7 @@ await runCli(
     // Settle the auth secret now: a bad secret file stops start-up with its name, not the first sign-in.
     getAuthSecret();
     const target = databaseTarget(config);
+    if (target.kind === "pglite" && target.dataDir && !embeddedDatabaseExists(target.dataDir)) await createEmbeddedApart();
     // Refuse at once, before any build or migration, when the folder has a live owner.
     const owner = target.kind === "pglite" && target.dataDir ? ownEmbeddedDatabase(target.dataDir) : null;
     const shared = target.kind === "postgres";

@@ -18,6 +18,8 @@ const inputs = [
   "tsconfig.json",
   "package.json",
   "package-lock.json",
+  // The Prisma client the build bundles is generated from it (lib/generated is skipped below).
+  "prisma/schema.prisma",
 ];
 const skip = new Set(["node_modules", ".next", "generated", "cli"]);
 

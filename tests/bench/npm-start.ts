@@ -2,11 +2,12 @@
 // starts), so the bench measures the memory of that whole process tree.
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { descendants } from "./process-tree";
+import { descendants, rssSampler } from "./process-tree";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export type NpmPortal = { url: string; pid: number; stop(): Promise<void>; output(): string };
+/** startupPeakMb: the tree's peak from the spawn until ready (a first start creates the embedded database then). */
+export type NpmPortal = { url: string; pid: number; startupPeakMb: number; stop(): Promise<void>; output(): string };
 
 export async function startWithNpm(env: Record<string, string>, port: number, timeoutMs = 300_000): Promise<NpmPortal> {
   const child = spawn("npm", ["start"], {
@@ -14,6 +15,8 @@ export async function startWithNpm(env: Record<string, string>, port: number, ti
     env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // Sampled often: the child process that creates a new embedded folder lives for a few seconds only.
+  const startup = rssSampler(child.pid!, 50);
   let output = "";
   const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
   const alive = (pid: number) => {
@@ -59,5 +62,7 @@ export async function startWithNpm(env: Record<string, string>, port: number, ti
       reject(new Error(`npm start exited:\n${output}`));
     });
   });
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop, output: () => output };
+  const startupPeakMb = startup.peak;
+  startup.stop();
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, startupPeakMb, stop, output: () => output };
 }

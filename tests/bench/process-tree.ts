@@ -47,9 +47,15 @@ export function treeRssMb(pid: number): number {
   return Math.round([pid, ...descendants(pid)].reduce((kb, p) => kb + rssKb(p), 0) / 1024);
 }
 
+/** The peak over the sampler's life, and per phase: mark(label) ends a phase and gives its own peak. */
 export function rssSampler(pid: number, everyMs = 250) {
   let peak = 0;
-  const sample = () => (peak = Math.max(peak, treeRssMb(pid)));
+  let phasePeak = 0;
+  const sample = () => {
+    const mb = treeRssMb(pid);
+    peak = Math.max(peak, mb);
+    phasePeak = Math.max(phasePeak, mb);
+  };
   sample();
   const timer = setInterval(sample, everyMs);
   timer.unref();
@@ -57,6 +63,12 @@ export function rssSampler(pid: number, everyMs = 250) {
     get peak() {
       sample();
       return peak;
+    },
+    mark(): number {
+      sample();
+      const phase = phasePeak;
+      phasePeak = 0;
+      return phase;
     },
     stop: () => clearInterval(timer),
   };

@@ -9,7 +9,7 @@ if (!file) throw new Error("usage: table.ts <run.json> [<earlier run.json>]");
 const run = JSON.parse(readFileSync(file, "utf8")) as Run;
 const earlier = earlierFile ? (JSON.parse(readFileSync(earlierFile, "utf8")) as Run) : null;
 
-const rows: [key: string, label: string, kind: "rps" | "ms" | "n" | "mb" | "cpu" | "pg" | "polls"][] = [
+const rows: [key: string, label: string, kind: "rps" | "ms" | "n" | "mb" | "phase" | "cpu" | "pg" | "polls"][] = [
   ["bare_rps", "GET /api/ping (bare, 64 connections)", "rps"],
   ["submit_rps", "POST /api/tasks, n=1 (64 connections)", "rps"],
   ["submit_p99_ms_16c", "POST /api/tasks p99 at 16 connections", "ms"],
@@ -28,6 +28,11 @@ const rows: [key: string, label: string, kind: "rps" | "ms" | "n" | "mb" | "cpu"
   ["rss_idle_mb", "RSS of the npm start process tree, idle (MB)", "mb"],
   ["rss_peak_mb", "RSS of the npm start process tree, peak (MB)", "mb"],
   ["rss_peak_after_idle_mb", "the same, peak after the idle reading (MB)", "mb"],
+  ["rss_startup_peak_mb", "… peak while starting (a first start creates the embedded database) (MB)", "mb"],
+  // rss_peak_by_phase_mb: what raised the peak; "loads" is the highest of the autocannon loads.
+  ["seed", "… peak while seeding the 1,000,000 tasks (MB)", "phase"],
+  ["visible", "… peak in the visibility phases (MB)", "phase"],
+  ["loads", "… peak in the loads (MB)", "phase"],
   // cpu_ms_per_request: the last load of each kind; bare is the last /api/ping run.
   ["bare", "server CPU per request (ms): GET /api/ping", "cpu"],
   ["submit16", "… POST /api/tasks (16 connections)", "cpu"],
@@ -46,6 +51,19 @@ const cell = (r: Run, key: string, kind: string) => {
   if (kind === "polls") {
     const v = (r.upstream_status_calls_per_request as Record<string, number> | undefined)?.[key];
     return typeof v === "number" ? v.toFixed(2) : "—";
+  }
+  if (kind === "phase") {
+    const phases = (r.rss_peak_by_phase_mb ?? {}) as Record<string, number>;
+    const v =
+      key === "loads"
+        ? Math.max(
+            0,
+            ...Object.entries(phases)
+              .filter(([k]) => k.includes(" @"))
+              .map(([, mb]) => mb),
+          )
+        : phases[key];
+    return v ? String(v) : "—";
   }
   if (kind === "cpu" || kind === "pg") {
     const cpu = (r.cpu_ms_per_request as Record<string, { portal: number; postgres: number }> | undefined)?.[key];

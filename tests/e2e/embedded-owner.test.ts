@@ -73,9 +73,12 @@ async function generate(portal: Portal, key: string): Promise<string> {
 }
 
 describe("one owner for the embedded database", () => {
-  it("runs admin commands and a backup through the running portal; a second start refuses; all survives restart and restore", async () => {
+  it("creates a new folder apart, runs admin commands and a backup through the running portal; a second start refuses; all survives restart and restore", async () => {
     let portal = await startPortal();
     cleanup.push(portal.dataDir);
+    // The new folder was created and migrated by db:migrate's code in a child process, which then let the portal own it.
+    expect(portal.output()).toMatch(/Applied \d+ migration\(s\): \d+_init,/);
+    expect(portal.output()).not.toContain("Applied migrations:");
     const { dataDir } = portal;
     const email = "ops@example.com";
 

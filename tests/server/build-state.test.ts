@@ -4,12 +4,14 @@
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { buildState, requireBuild, sourceFingerprint } from "@/lib/server/ensure-build";
 
 describe("the production build's state", () => {
   let root: string;
-  afterAll(() => rm(root, { recursive: true, force: true }));
+  const roots: string[] = [];
+  afterEach(() => roots.push(root));
+  afterAll(() => Promise.all(roots.map((r) => rm(r, { recursive: true, force: true }))));
 
   it("is missing, then fresh once built from these sources, then stale when a source changes", async () => {
     root = await mkdtemp(path.join(os.tmpdir(), "build-state-"));
@@ -29,5 +31,17 @@ describe("the production build's state", () => {
     await writeFile(path.join(root, "app", "page.tsx"), "export default function Page() { return 1; }\n");
     expect(buildState(root)).toBe("stale");
     expect(() => requireBuild(root)).toThrow(/does not match the sources .*run `npm run build` again/);
+  });
+
+  it("is stale when the Prisma schema changes, since the build bundles the client generated from it", async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), "build-state-"));
+    await mkdir(path.join(root, ".next"));
+    await writeFile(path.join(root, ".next", "BUILD_ID"), "x");
+    await mkdir(path.join(root, "prisma"));
+    await writeFile(path.join(root, "prisma", "schema.prisma"), 'generator client {\n  provider = "prisma-client"\n}\n');
+    await writeFile(path.join(root, ".next", "source-fingerprint"), sourceFingerprint(root));
+    expect(buildState(root)).toBe("fresh");
+    await writeFile(path.join(root, "prisma", "schema.prisma"), 'generator client {\n  provider = "prisma-client"\n  compilerBuild = "small"\n}\n');
+    expect(buildState(root)).toBe("stale");
   });
 });
