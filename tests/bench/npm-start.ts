@@ -46,7 +46,7 @@ export async function startWithNpm(env: Record<string, string>, port: number, ti
     signal(pids.filter(alive), "SIGKILL");
     await exited;
   };
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => void stop().then(() => reject(new Error(`npm start did not become ready:\n${output}`))), timeoutMs);
     const onData = (d: Buffer) => {
       output += d.toString();
@@ -62,7 +62,12 @@ export async function startWithNpm(env: Record<string, string>, port: number, ti
       reject(new Error(`npm start exited:\n${output}`));
     });
   });
-  const startupPeakMb = startup.peak;
-  startup.stop();
+  let startupPeakMb: number;
+  try {
+    await ready;
+    startupPeakMb = startup.peak;
+  } finally {
+    startup.stop();
+  }
   return { url: `http://127.0.0.1:${port}`, pid: child.pid!, startupPeakMb, stop, output: () => output };
 }
