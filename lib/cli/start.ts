@@ -28,8 +28,10 @@ await runCli(
     // Settle the auth secret now: a bad secret file stops start-up with its name, not the first sign-in.
     getAuthSecret();
     const target = databaseTarget(config);
+    // A new folder is created and migrated by a child process first (its memory then given back);
+    // a folder being created by another start's child is waited for by ours, then refused below.
     if (target.kind === "pglite" && target.dataDir && !embeddedDatabaseExists(target.dataDir)) await createEmbeddedApart();
-    // Refuse at once, before any build or migration, when the folder has a live owner.
+    // Refuse at once, before any build or migration of an existing folder, when it has a live owner.
     const owner = target.kind === "pglite" && target.dataDir ? ownEmbeddedDatabase(target.dataDir) : null;
     const shared = target.kind === "postgres";
     if (shared && !dev) requireBuild(root);
