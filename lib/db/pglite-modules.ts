@@ -4,6 +4,7 @@
 // synchronous; every caller goes through here, so all share one copy.
 import { createRequire } from "node:module";
 import v8 from "node:v8";
+import { templateFor } from "./pglite-template";
 
 type PGliteModule = typeof import("@electric-sql/pglite");
 type AdapterModule = typeof import("pglite-prisma-adapter");
@@ -27,6 +28,9 @@ export const loadPGlite = (): PGliteModule["PGlite"] => {
 // beyond it come from the operating system's file cache.
 const PGLITE_OPTIONS = { postgresqlconf: "shared_buffers = 32MB" };
 
-/** An embedded database: a data folder, or "memory://". */
-export const openPGlite = (dataDir: string) => new (loadPGlite())(dataDir, PGLITE_OPTIONS);
+/** An embedded database: a data folder, or "memory://". A new folder is unpacked from the build's template when there is one. */
+export const openPGlite = (dataDir: string, template?: string) => {
+  const loadDataDir = templateFor(dataDir, template);
+  return new (loadPGlite())(dataDir, loadDataDir ? { ...PGLITE_OPTIONS, loadDataDir } : PGLITE_OPTIONS);
+};
 export const loadPrismaPGlite = (): AdapterModule["PrismaPGlite"] => (require("pglite-prisma-adapter") as AdapterModule).PrismaPGlite;

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { pgliteTemplatePath } from "../db/pglite-template";
 
 const inputs = [
   "app",
@@ -49,7 +50,11 @@ export function buildState(root: string): BuildState {
 }
 
 export function ensureBuild(root: string, log: (msg: string) => void = console.log): void {
-  if (buildState(root) === "fresh") return;
+  if (buildState(root) === "fresh") {
+    // node_modules (where it is kept) was reinstalled since the build.
+    if (!existsSync(pgliteTemplatePath())) makeEmbeddedTemplate(root);
+    return;
+  }
   log("Building the portal (first start or sources changed)…");
   build(root);
 }
@@ -73,5 +78,16 @@ export function build(root: string): void {
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (result.status !== 0) throw new Error("next build failed (see the output above)");
+  makeEmbeddedTemplate(root);
   writeFileSync(stampPath(root), fingerprint);
+}
+
+/**
+ * The empty embedded database new PGlite folders are unpacked from, made in a
+ * process of its own (initdb's memory is never given back). Optional: without
+ * it a new folder runs initdb when it is first opened, so a failure only warns.
+ */
+function makeEmbeddedTemplate(root: string): void {
+  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "lib", "cli", "pglite-template.ts")], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) console.warn("Warning: could not make the empty embedded database template; new PGlite folders will run initdb instead.");
 }

@@ -55,8 +55,9 @@ export async function serveTaskImage(
 ): Promise<Response> {
   const index = parseImageIndex(where.index);
   const owner = { ...(where.userId ? { userId: where.userId } : {}), ...(opts.publicLink ? { user: { disabledAt: null } } : {}) };
-  const image = await getDb().taskImage.findFirst({
-    where: { taskId: where.taskId, index, ...(Object.keys(owner).length ? { task: owner } : {}) },
+  // findUnique: Prisma batches concurrent ones (a gallery loads many thumbnails at once) into one query.
+  const image = await getDb().taskImage.findUnique({
+    where: { taskId_index: { taskId: where.taskId, index }, ...(Object.keys(owner).length ? { task: owner } : {}) },
     include: { task: { select: imageTaskSelect } },
   });
   if (!image) throw notFound("Image not found");

@@ -68,7 +68,7 @@ export async function takeTask(id: string, owner: string, c: LeaseClock): Promis
     WHERE id = ${id} AND status = 'queued' AND "submitSentAt" IS NULL AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})
     RETURNING id`;
   if (rows.length === 0) return null;
-  return getDb().task.findFirst({ where: { id, leaseOwner: owner } });
+  return getDb().task.findUnique({ where: { id, leaseOwner: owner } });
 }
 
 /** Gives a task back with its next check time. Only the lease holder can. */

@@ -15,7 +15,7 @@ const imagesSelect = { select: { index: true, storageKey: true, width: true, hei
 type ZipTask = Parameters<typeof originalWithParameters>[1] & { images: { index: number; storageKey: string; width: number; height: number }[] };
 
 export async function taskZipResponse(where: { id: string; userId: string }): Promise<Response> {
-  const task = await getDb().task.findFirst({ where, select: { ...imageTaskSelect, images: imagesSelect } });
+  const task = await getDb().task.findUnique({ where, select: { ...imageTaskSelect, images: imagesSelect } });
   if (!task) throw notFound("Task not found");
   if (task.images.length === 0) throw notFound("This task has no images yet");
   return zipResponse([task], `${downloadName(task.prompt, 0).replace(/-1$/, "")}.zip`);

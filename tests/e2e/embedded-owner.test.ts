@@ -8,6 +8,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { LOCK_FILE } from "@/lib/db/data-dir-lock";
+import { pgliteTemplatePath } from "@/lib/db/pglite-template";
 import { startPortal, type Portal } from "./helpers/portal";
 import { signIn } from "./helpers/session";
 
@@ -79,6 +80,8 @@ describe("one owner for the embedded database", () => {
     // The new folder was created and migrated by db:migrate's code in a child process, which then let the portal own it.
     expect(portal.output()).toMatch(/Applied \d+ migration\(s\): \d+_init,/);
     expect(portal.output()).not.toContain("Applied migrations:");
+    // From the empty database the build made (lib/db/pglite-template.ts), not from a fresh initdb.
+    expect(existsSync(pgliteTemplatePath())).toBe(true);
     const { dataDir } = portal;
     const email = "ops@example.com";
 
