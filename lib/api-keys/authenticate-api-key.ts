@@ -8,13 +8,41 @@ export type KeyAuth =
   | { ok: true; keyId: string; userId: string; quota: { monthlyImageQuota: number | null; quotaUnlimited: boolean } }
   | { ok: false; status: 401 | 403 };
 
+/** What a key lookup reads: the key and its owner's state. */
+export type KeyRow = {
+  id: string;
+  userId: string;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  disabledAt: Date | null;
+  monthlyImageQuota: number | null;
+  quotaUnlimited: boolean;
+};
+
 const LAST_USED_GRANULARITY_MS = 60_000;
 
+/** The hash to look a presented key up by, or null when it cannot be a key (a 401 without a query). */
+export function keyHashOf(key: string | null): string | null {
+  return !key || key.length > 200 ? null : hashApiKey(key.trim());
+}
+
+/** The answer for a looked-up key (null: no such key); records its use, at most once a minute. */
+export async function keyAuthFor(row: KeyRow | null): Promise<KeyAuth> {
+  if (!row) return { ok: false, status: 401 };
+  if (row.revokedAt || row.disabledAt) return { ok: false, status: 403 };
+  const now = Date.now();
+  // A write per request would double the cost of status polling; a minute's precision is plenty.
+  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
+    await getDb().apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
+  }
+  return { ok: true, keyId: row.id, userId: row.userId, quota: { monthlyImageQuota: row.monthlyImageQuota, quotaUnlimited: row.quotaUnlimited } };
+}
+
 export async function authenticateApiKey(key: string | null): Promise<KeyAuth> {
-  if (!key || key.length > 200) return { ok: false, status: 401 };
-  const db = getDb();
-  const row = await db.apiKey.findUnique({
-    where: { hash: hashApiKey(key.trim()) },
+  const hash = keyHashOf(key);
+  if (!hash) return { ok: false, status: 401 };
+  const row = await getDb().apiKey.findUnique({
+    where: { hash },
     select: {
       id: true,
       userId: true,
@@ -23,13 +51,5 @@ export async function authenticateApiKey(key: string | null): Promise<KeyAuth> {
       user: { select: { disabledAt: true, monthlyImageQuota: true, quotaUnlimited: true } },
     },
   });
-  if (!row) return { ok: false, status: 401 };
-  if (row.revokedAt || row.user.disabledAt) return { ok: false, status: 403 };
-  const now = Date.now();
-  // A write per request would double the cost of status polling; a minute's precision is plenty.
-  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
-    await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
-  }
-  const { monthlyImageQuota, quotaUnlimited } = row.user;
-  return { ok: true, keyId: row.id, userId: row.userId, quota: { monthlyImageQuota, quotaUnlimited } };
+  return keyAuthFor(row && { ...row, ...row.user });
 }

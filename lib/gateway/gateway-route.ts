@@ -1,6 +1,6 @@
 // Wraps the seed-compatible endpoints: key authentication, per-key rate
 // limits, and the seed's error bodies for every failure (never a stack trace).
-import { authenticateApiKey } from "../api-keys/authenticate-api-key";
+import { authenticateApiKey, type KeyAuth } from "../api-keys/authenticate-api-key";
 import { ApiError } from "../http/errors";
 import type { QuotaOverride } from "../usage/budget";
 import { logger } from "../log";
@@ -11,21 +11,32 @@ import { seedError } from "./responses";
 export type GatewayCaller = { keyId: string; userId: string; quota?: QuotaOverride };
 
 export function gatewayRoute(action: GatewayAction, handler: (req: Request, caller: GatewayCaller) => Promise<Response>) {
-  return async (req: Request): Promise<Response> => {
-    try {
+  return (req: Request): Promise<Response> =>
+    seedErrors(async () => {
       const auth = await authenticateApiKey(req.headers.get("ocp-apim-subscription-key"));
-      if (!auth.ok) return seedError(auth.status);
-      noteRequestUser(auth.userId, auth.keyId);
-      const wait = await consumeRateLimit(action, auth.keyId);
-      if (wait !== null) return seedError(429, { retryAfterSeconds: wait });
-      return await handler(req, { keyId: auth.keyId, userId: auth.userId, quota: auth.quota });
-    } catch (err) {
-      if (err instanceof ApiError && err.status < 500) {
-        // 403: over the image budget, the seed's body with the portal's reason (images left, renewal) as detail.
-        return seedError(err.status === 403 || err.status === 404 || err.status === 422 ? err.status : 400, { detail: err.message });
-      }
-      logger.error({ err }, "gateway request failed");
-      return seedError(500);
+      const wait = auth.ok ? await consumeRateLimit(action, auth.keyId) : null;
+      return admitted(auth, wait, (caller) => handler(req, caller));
+    });
+}
+
+/** The key check's and the budget's answer (401, 403, 429 with Retry-After), or the handler's for an admitted caller. */
+export function admitted(auth: KeyAuth, wait: number | null, handler: (caller: GatewayCaller) => Promise<Response>): Promise<Response> | Response {
+  if (!auth.ok) return seedError(auth.status);
+  noteRequestUser(auth.userId, auth.keyId);
+  if (wait !== null) return seedError(429, { retryAfterSeconds: wait });
+  return handler({ keyId: auth.keyId, userId: auth.userId, quota: auth.quota });
+}
+
+/** Input errors as the seed's 400 (with the portal's detail), anything unexpected as its bare 500. */
+export async function seedErrors(run: () => Promise<Response>): Promise<Response> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof ApiError && err.status < 500) {
+      // 403: over the image budget, the seed's body with the portal's reason (images left, renewal) as detail.
+      return seedError(err.status === 403 || err.status === 404 || err.status === 422 ? err.status : 400, { detail: err.message });
     }
-  };
+    logger.error({ err }, "gateway request failed");
+    return seedError(500);
+  }
 }

@@ -13,8 +13,11 @@ export type RequestBudgets = {
   consume(action: GatewayAction, id: string): Promise<number | null>;
 };
 
+/** Every budget is per minute. */
+const WINDOW_SECONDS = 60;
+
 export function createRequestBudgets(limits: RequestLimits, store: LimiterStore): RequestBudgets {
-  const perMinute = (keyPrefix: string, points: number) => store.make({ keyPrefix, points, duration: 60 });
+  const perMinute = (keyPrefix: string, points: number) => store.make({ keyPrefix, points, duration: WINDOW_SECONDS });
   const limiters: Record<GatewayAction, RateLimiterAbstract> = {
     submit: perMinute("submit", limits.submitPerMinute),
     status: perMinute("status", limits.statusPerMinute),
@@ -45,6 +48,27 @@ function budgets(): RequestBudgets {
     g[key] = createRequestBudgets({ submitPerMinute: c.RATE_LIMIT_SUBMIT_PER_MINUTE, statusPerMinute: c.RATE_LIMIT_STATUS_PER_MINUTE }, configuredStore());
   }
   return g[key];
+}
+
+/** A key's getImageStatus budget, for the status lookup that counts it in its own query (lib/gateway/status-lookup.ts). */
+export type StatusBudget = {
+  store: LimiterStore;
+  /** The library's key for a caller is `<keyPrefix>:<id>`. */
+  keyPrefix: string;
+  points: number;
+  durationMs: number;
+  /** The library's own count, for a store without SQL (memory). */
+  consume(keyId: string): Promise<number | null>;
+};
+
+export function statusBudget(): StatusBudget {
+  return {
+    store: configuredStore(),
+    keyPrefix: "status",
+    points: getConfig().RATE_LIMIT_STATUS_PER_MINUTE,
+    durationMs: WINDOW_SECONDS * 1000,
+    consume: (keyId) => consumeRateLimit("status", keyId),
+  };
 }
 
 /** null when allowed; otherwise the seconds to wait. */

@@ -9,17 +9,9 @@ export function seedStatusOf(status: Task["status"]): SeedStatus {
   return status === "waiting" || status === "queued" ? "submitted" : status;
 }
 
-/** The columns toSeedStatusBody reads, for a query that loads no more. */
-export const seedStatusSelect = {
-  id: true,
-  status: true,
-  statusMsg: true,
-  createdAt: true,
-  updatedAt: true,
-  images: { select: { index: true } },
-} as const;
+export type SeedStatusRow = Pick<Task, "id" | "status" | "statusMsg" | "createdAt" | "updatedAt"> & { images: Pick<TaskImage, "index">[] };
 
-export function toSeedStatusBody(task: Pick<Task, "id" | "status" | "statusMsg" | "createdAt" | "updatedAt"> & { images: Pick<TaskImage, "index">[] }) {
+export function toSeedStatusBody(task: SeedStatusRow) {
   const status = seedStatusOf(task.status);
   return {
     task_id: task.id,

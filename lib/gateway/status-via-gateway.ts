@@ -1,21 +1,22 @@
 // POST /kling-ai-polling/v1/getImageStatus on the portal: any task of the
 // key's owner (web or API); unknown and foreign ids get the seed's not-found body.
-import { getDb } from "../db/client";
 import { readJson } from "../http/read-json";
 import { statusRequestSchema } from "../kling/schema";
-import type { GatewayCaller } from "./gateway-route";
+import { admitted, gatewayRoute, seedErrors } from "./gateway-route";
+import { statusBudget } from "./rate-limit";
 import { seedJson, TASK_NOT_FOUND_BODY } from "./responses";
-import { seedStatusSelect, toSeedStatusBody } from "./seed-status";
+import { toSeedStatusBody } from "./seed-status";
+import { lookupStatus } from "./status-lookup";
 
-export async function statusViaGateway(req: Request, caller: GatewayCaller): Promise<Response> {
-  const { task_id } = await readJson(req, statusRequestSchema, 4096);
-  // findUnique, not findFirst: Prisma batches the findUniques of one tick into one
-  // query, so concurrent polls share a round trip (about a third of the client CPU at 16 at once).
-  const task = await getDb().task.findUnique({
-    where: { id: task_id, userId: caller.userId },
-    select: seedStatusSelect,
-    relationLoadStrategy: "join",
+export function statusViaGateway(req: Request): Promise<Response> {
+  return seedErrors(async () => {
+    const body = await readJson(req, statusRequestSchema, 4096).then(
+      ({ task_id }) => ({ ok: true as const, taskId: task_id }),
+      (err: unknown) => ({ ok: false as const, err }),
+    );
+    // A bad body is answered after the key and the budget, as on every gateway route.
+    if (!body.ok) return gatewayRoute("status", () => Promise.reject(body.err))(req);
+    const { auth, wait, task } = await lookupStatus(req.headers.get("ocp-apim-subscription-key"), body.taskId, statusBudget());
+    return admitted(auth, wait, async () => seedJson(task ? toSeedStatusBody(task) : TASK_NOT_FOUND_BODY));
   });
-  if (!task) return seedJson(TASK_NOT_FOUND_BODY);
-  return seedJson(toSeedStatusBody(task));
 }

@@ -8,7 +8,13 @@ import { databaseTarget, stripSchemaParam } from "../db/adapter";
 import { logger } from "../log";
 
 export type LimiterOptions = { keyPrefix: string; points: number; duration: number };
-export type LimiterStore = { make(opts: LimiterOptions): RateLimiterAbstract; ready: Promise<void>; close(): Promise<void> };
+export type LimiterStore = {
+  make(opts: LimiterOptions): RateLimiterAbstract;
+  ready: Promise<void>;
+  close(): Promise<void>;
+  /** PostgreSQL only: the limiters' table as an SQL identifier once it exists, for a count taken in another query (lib/gateway/status-lookup.ts). */
+  sqlTable?: () => string | null;
+};
 
 /** The limiters' own table: created by the library, outside Prisma's schema (and so never dropped by a migration). */
 export const LIMITER_TABLE = "rate_limits";
@@ -23,14 +29,20 @@ export function postgresStore(url: string, schema?: string): LimiterStore {
   pool.on("error", (err) => logger.warn({ err }, "rate limiter pool error"));
   const base = { storeClient: pool, storeType: "pool", tableName: LIMITER_TABLE, schemaName: schema };
   // The first limiter creates the table; the others wait for it (a count taken meanwhile would land in memory).
+  let created = false;
   const ready = new Promise<void>((resolve) => {
     new RateLimiterPostgres({ ...base, keyPrefix: "setup", points: 1, duration: 1 }, (err?: Error) => {
       if (err) logger.warn({ err }, "could not create the rate limiter table; counting in memory until it exists");
+      else created = true;
       resolve();
     });
   });
+  // Spelled as the library spells it.
+  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const table = schema ? `${quote(schema)}.${quote(LIMITER_TABLE)}` : quote(LIMITER_TABLE);
   return {
     ready,
+    sqlTable: () => (created ? table : null),
     make: (opts) => new RateLimiterPostgres({ ...base, ...opts, tableCreated: true, insuranceLimiter: new RateLimiterMemory(opts) }),
     close: () => pool.end(),
   };

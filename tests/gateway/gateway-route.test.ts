@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { gatewayRoute } from "@/lib/gateway/gateway-route";
+import { statusViaGateway } from "@/lib/gateway/status-via-gateway";
 import { ApiError } from "@/lib/http/errors";
 import { describeEachDb } from "../helpers/db";
 import { makeUser } from "../helpers/fixtures";
@@ -41,5 +42,26 @@ describeEachDb("gateway route wrapper", (ctx) => {
     });
     expect(none.status).toBe(401);
     expect(called).toBe(false);
+  });
+
+  it("getImageStatus answers for the key before the body: 401 without a valid key, then 400 naming task_id, then the seed's not-found body", async () => {
+    const user = await makeUser(ctx.db);
+    const { key } = await createApiKey(user.id, "k");
+    const status = (body: string, k?: string) =>
+      statusViaGateway(
+        new Request("http://portal/kling-ai-polling/v1/getImageStatus", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", ...(k ? { "Ocp-Apim-Subscription-Key": k } : {}) },
+          body,
+        }),
+      );
+    expect((await status("{")).status).toBe(401);
+    expect((await status("{}", "kp_unknown")).status).toBe(401);
+    const bad = await status("{}", key);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: "Invalid request parameters", detail: expect.stringContaining("task_id") });
+    const missing = await status(JSON.stringify({ task_id: "no-such-task" }), key);
+    expect(missing.status).toBe(200);
+    expect(await missing.json()).toEqual({ task_status: "failed", task_status_msg: "task not found" });
   });
 });

@@ -1,5 +1,4 @@
 // POST /kling-ai-polling/v1/getImageStatus: the seed's status endpoint, keyed by Ocp-Apim-Subscription-Key.
-import { gatewayRoute } from "@/lib/gateway/gateway-route";
 import { statusViaGateway } from "@/lib/gateway/status-via-gateway";
 
-export const POST = gatewayRoute("status", statusViaGateway);
+export const POST = statusViaGateway;

@@ -1,0 +1,79 @@
+// getImageStatus's reads in one database round trip: the key with its owner,
+// the key's status budget and the task. Polling is what API callers do most,
+// and each round trip costs the server far more CPU than the database's work
+// (README, Performance): as three queries (key, budget, task) the route spent
+// 2.6 ms of CPU per call, against 1.0 ms for a bare request.
+//
+// The budget is counted in the very row rate-limiter-flexible keeps for the
+// same key ("status:<key id>" in its table, with its upsert), so this count and
+// the library's are one budget, on every instance. With the in-memory store
+// (embedded PGlite) the library counts, after the one query.
+import { keyAuthFor, keyHashOf, type KeyAuth, type KeyRow } from "../api-keys/authenticate-api-key";
+import { getDb, Prisma, type Db } from "../db/client";
+import type { StatusBudget } from "./rate-limit";
+import type { SeedStatusRow } from "./seed-status";
+
+export type StatusLookup = { auth: KeyAuth; wait: number | null; task: SeedStatusRow | null };
+
+type Row = KeyRow & {
+  points: number | null;
+  expire: bigint | number | null;
+  taskId: string | null;
+  status: SeedStatusRow["status"] | null;
+  statusMsg: string | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  images: number[] | null;
+};
+
+export async function lookupStatus(key: string | null, taskId: string, budget: StatusBudget, db: Db = getDb()): Promise<StatusLookup> {
+  const hash = keyHashOf(key);
+  if (!hash) return { auth: { ok: false, status: 401 }, wait: null, task: null };
+  await budget.store.ready;
+  const table = budget.store.sqlTable?.() ?? null;
+  const now = Date.now();
+  // The count is taken only for a usable key, as the separate limiter call was (after authentication).
+  const count = table
+    ? Prisma.sql`, budget AS (
+        INSERT INTO ${Prisma.raw(table)} (key, points, expire)
+        SELECT ${`${budget.keyPrefix}:`} || k.id, 1, ${now + budget.durationMs}::bigint FROM k WHERE k."revokedAt" IS NULL AND k."disabledAt" IS NULL
+        ON CONFLICT (key) DO UPDATE SET
+          points = CASE WHEN ${Prisma.raw(table)}.expire <= ${now}::bigint THEN 1 ELSE ${Prisma.raw(table)}.points + 1 END,
+          expire = CASE WHEN ${Prisma.raw(table)}.expire <= ${now}::bigint THEN ${now + budget.durationMs}::bigint ELSE ${Prisma.raw(table)}.expire END
+        RETURNING points, expire)`
+    : Prisma.empty;
+  const rows = await db.$queryRaw<Row[]>`
+    WITH k AS (
+      SELECT a.id, a."userId", a."revokedAt", a."lastUsedAt", u."disabledAt", u."monthlyImageQuota", u."quotaUnlimited"
+      FROM "ApiKey" a JOIN "User" u ON u.id = a."userId" WHERE a.hash = ${hash}
+    )${count}
+    SELECT k.*, ${table ? Prisma.sql`budget.points, budget.expire` : Prisma.sql`NULL::int AS points, NULL::bigint AS expire`},
+      t.id AS "taskId", t.status::text AS status, t."statusMsg", t."createdAt", t."updatedAt",
+      (SELECT array_agg(i.index ORDER BY i.index) FROM "TaskImage" i WHERE i."taskId" = t.id) AS images
+    FROM k
+    ${table ? Prisma.sql`LEFT JOIN budget ON true` : Prisma.empty}
+    LEFT JOIN "Task" t ON t.id = ${taskId} AND t."userId" = k."userId"`;
+  const row = rows[0] ?? null;
+  const auth = await keyAuthFor(row);
+  if (!row || !auth.ok) return { auth, wait: null, task: null };
+  const wait = table ? waitFor(row, budget.points, now) : await budget.consume(auth.keyId);
+  const task =
+    row.taskId && row.status && row.createdAt && row.updatedAt
+      ? {
+          id: row.taskId,
+          status: row.status,
+          statusMsg: row.statusMsg ?? "",
+          createdAt: row.createdAt,
+          updatedAt: row.updatedAt,
+          images: (row.images ?? []).map((index) => ({ index })),
+        }
+      : null;
+  return { auth, wait, task };
+}
+
+/** As the library decides: over the budget, the seconds until its window ends (at least 1). */
+function waitFor(row: Row, points: number, now: number): number | null {
+  if ((row.points ?? 0) <= points) return null;
+  const msBeforeNext = row.expire === null ? -1 : Number(row.expire) - now;
+  return Math.max(1, Math.ceil(msBeforeNext / 1000));
+}
