@@ -14,6 +14,15 @@ const rank: Record<TaskStatus, number> = { waiting: 0, queued: 0, submitted: 1, 
 
 export type ApplyResult = "advanced" | "unchanged" | "needs-archive";
 
+/** What a caller may already have read of the task: spares reads, and a write that could not change anything. */
+export type KnownTask = {
+  clientCallbackUrl: string | null;
+  callbackAt?: Date | null;
+  status?: TaskStatus;
+  upstreamTaskId?: string | null;
+  upstreamSucceededAt?: Date | null;
+};
+
 /**
  * `known`: the task's callback_url when the caller has already read it (spares a read per change).
  * `via`: a callback also marks the task as carried by callbacks, so it is polled only as a safety net.
@@ -22,9 +31,10 @@ export async function applyStatus(
   taskId: string,
   upstream: UpstreamTask,
   now = new Date(),
-  known?: { clientCallbackUrl: string | null; callbackAt?: Date | null },
+  known?: KnownTask,
   via: "poll" | "callback" = "poll",
 ): Promise<ApplyResult> {
+  if (known && cannotChange(upstream, known, via)) return "unchanged";
   const db = getDb();
   const lower = (s: TaskStatus) => (Object.keys(rank) as TaskStatus[]).filter((k) => rank[k] < rank[s]);
   // Every update below requires `upstreamSucceededAt: null`: once upstream
@@ -73,6 +83,21 @@ export async function applyStatus(
     case "failed":
       return fail(taskId, upstream.statusMsg || "Kling could not generate this image. Try again or change the prompt.", now, known);
   }
+}
+
+/**
+ * Whether the updates below would certainly match no row, judged from a read made
+ * before them: a repeated callback (Kling retries them, and reports "processing"
+ * more than once) then costs no write. Only facts that never revert count:
+ * recorded upstream success is never cleared, and a task with an upstream id only
+ * moves up in rank (only a task without one goes back to the queue).
+ */
+function cannotChange(upstream: UpstreamTask, known: KnownTask, via: "poll" | "callback"): boolean {
+  if (known.upstreamSucceededAt) return true;
+  if (upstream.status !== "submitted" && upstream.status !== "processing") return false;
+  if (!known.status || !known.upstreamTaskId) return false;
+  // The second update (marking the task as carried by callbacks) is needed until callbackAt is set.
+  return rank[known.status] >= rank[upstream.status] && (via === "poll" || !!known.callbackAt);
 }
 
 async function fail(taskId: string, message: string, now: Date, known?: { clientCallbackUrl: string | null }): Promise<ApplyResult> {

@@ -17,7 +17,7 @@ export async function handleUpstreamCallback(req: Request, secret: string): Prom
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(secret)) throw notFound("Unknown callback");
   const task = await getDb().task.findUnique({
     where: { callbackSecret: secret },
-    select: { id: true, callbackSecret: true, upstreamTaskId: true, clientCallbackUrl: true, callbackAt: true },
+    select: { id: true, callbackSecret: true, upstreamTaskId: true, clientCallbackUrl: true, callbackAt: true, status: true, upstreamSucceededAt: true },
   });
   if (!task || !safeEqual(task.callbackSecret, secret)) throw notFound("Unknown callback");
   const text = (await readCapped(req.body, MAX_CALLBACK_BYTES, () => new ApiError(413, "body_too_large", "Callback body is too large"))).toString("utf8");

@@ -48,6 +48,28 @@ describeEachDb("applyStatus", (ctx) => {
     expect(row.nextCheckAt).toEqual(new Date(later.getTime() + 30_000));
   });
 
+  it("writes nothing for a report its caller's read shows cannot change the task, and writes whenever the read leaves room", async () => {
+    const user = await makeUser(ctx.db);
+    const task = await makeTask(ctx.db, user.id, { status: "submitted", upstreamTaskId: upstreamId });
+    const carried = { clientCallbackUrl: null, callbackAt: new Date(), upstreamTaskId: upstreamId, upstreamSucceededAt: null };
+    // A read saying "processing, with an upstream id, carried by callbacks": a repeated "processing" is skipped
+    // without a query (the row, still "submitted" here, shows that no update ran).
+    expect(await applyStatus(task.id, up("processing"), new Date(), { ...carried, status: "processing" }, "callback")).toBe("unchanged");
+    expect((await ctx.db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe("submitted");
+    // Without an upstream id in the read the task could have gone back to the queue: the update runs.
+    expect(await applyStatus(task.id, up("processing"), new Date(), { ...carried, status: "processing", upstreamTaskId: null }, "callback")).toBe("advanced");
+    // A first callback (callbackAt not yet set) still marks the task as carried by callbacks.
+    const polled = await makeTask(ctx.db, user.id, { status: "processing", upstreamTaskId: `${upstreamId}-2` });
+    const report = up("processing", { taskId: `${upstreamId}-2` });
+    expect(
+      await applyStatus(polled.id, report, new Date(), { ...carried, status: "processing", callbackAt: null, upstreamTaskId: `${upstreamId}-2` }, "callback"),
+    ).toBe("unchanged");
+    expect((await ctx.db.task.findUniqueOrThrow({ where: { id: polled.id } })).callbackAt).not.toBeNull();
+    // Recorded upstream success is final for every later report.
+    expect(await applyStatus(task.id, up("failed"), new Date(), { ...carried, status: "processing", upstreamSucceededAt: new Date() })).toBe("unchanged");
+    expect((await ctx.db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe("processing");
+  });
+
   it("never moves a task backwards when reports arrive out of order", async () => {
     const user = await makeUser(ctx.db);
     const task = await makeTask(ctx.db, user.id, { status: "processing" });
