@@ -7,7 +7,8 @@ import { unauthorized } from "../http/errors";
 import { noteRequestUser } from "../ops/request-context";
 import { getAuthOptions } from "./options";
 import { sessionClaimsFromCookies } from "./session-cookie";
-import { sessionUserFor, type SessionClaims, type SessionUser } from "./session-user";
+import type { Prisma } from "../db/client";
+import { sessionUserFor, sessionUserWith, type SessionClaims, type SessionUser } from "./session-user";
 
 export type { SessionUser } from "./session-user";
 export { isAdminEmail } from "./session-user";
@@ -39,4 +40,12 @@ export async function requireApiUser(): Promise<SessionUser> {
   const user = await getSessionUser();
   if (!user) throw unauthorized();
   return user;
+}
+
+/** For route handlers: the user and a value read with it in one statement (session-user.ts), or an ApiError 401. */
+export async function requireApiUserWith(extra: (userId: string) => Prisma.Sql): Promise<{ user: SessionUser; extra: unknown }> {
+  const found = await sessionUserWith(await sessionClaims(), extra);
+  if (!found) throw unauthorized();
+  noteRequestUser(found.user.id);
+  return found;
 }

@@ -1,11 +1,11 @@
 // A user's history, newest first, with keyset pagination: the cursor is the
 // last task's (createdAt, id), so pages never skip or repeat under new inserts.
 import { getDb } from "../db/client";
-import type { Prisma } from "../generated/prisma/client";
+import { Prisma } from "../generated/prisma/client";
 import { ApiError } from "../http/errors";
 import type { ListTasksQuery, TaskListDto } from "./schema";
 import { withQueue } from "./queue-position";
-import { taskDtoSelect, toTaskDto } from "./to-dto";
+import { taskDtoSelect, toTaskDto, type TaskDtoRow } from "./to-dto";
 
 export function encodeCursor(task: { createdAt: Date; id: string }): string {
   return Buffer.from(`${task.createdAt.toISOString()}|${task.id}`).toString("base64url");
@@ -36,20 +36,37 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
   // Any filter beyond the user (read from `where`, so a new filter counts without a change here) needs a count.
   const filtered = Object.keys(where).length > 1;
   const totals = query.count && !query.cursor ? (filtered ? countMatches(where, !!query.favorite) : userTotals(userId)) : null;
-  if (query.cursor) {
-    const c = decodeCursor(query.cursor);
-    where.OR = [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }];
+  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  const rows = filtered ? await filteredPage(where, limit + 1, after) : await plainPage(userId, limit + 1, after);
+  return pageDto(userId, limit, rows, await totals);
+}
+
+/** A history query the one-statement page answers (no filter, no count, a valid cursor), or null. */
+export type PlainListPlan = { limit: number; after: Cursor | null };
+
+export function plainListPlan(query: Partial<ListTasksQuery>): PlainListPlan | null {
+  if (query.status || query.aspect_ratio || query.q || query.favorite || query.count) return null;
+  try {
+    return { limit: query.limit ?? 24, after: query.cursor ? decodeCursor(query.cursor) : null };
+  } catch {
+    return null; // listTasks answers the 400, after the session check.
   }
-  const rows = await getDb().task.findMany({
-    where,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: limit + 1,
-    select: taskDtoSelect,
-    relationLoadStrategy: "join",
-  });
+}
+
+/**
+ * The page of a plain plan as one SQL value, for a caller that reads it in the
+ * same statement as something else (the session's user: lib/auth/session-user.ts).
+ */
+export const plainListSql = (userId: string, plan: PlainListPlan): Prisma.Sql =>
+  Prisma.sql`SELECT page FROM (${plainPageSql(userId, plan.limit + 1, plan.after)}) AS plain`;
+
+/** The answer from that value. */
+export const plainListDto = (userId: string, plan: PlainListPlan, value: unknown): Promise<TaskListDto> =>
+  pageDto(userId, plan.limit, fromPlainRows(value as PlainRow[] | null), null);
+
+async function pageDto(userId: string, limit: number, rows: TaskDtoRow[], counted: { total: number; totalImages: number } | null): Promise<TaskListDto> {
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
-  const counted = await totals;
   return {
     tasks: await withQueue(userId, page.map(toTaskDto)),
     hasMore,
@@ -58,6 +75,54 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
     totalImages: counted?.totalImages ?? null,
   };
 }
+
+type Cursor = { createdAt: Date; id: string };
+
+/** A page with filters, through Prisma's query builder. */
+export async function filteredPage(where: Prisma.TaskWhereInput, take: number, after: Cursor | null): Promise<TaskDtoRow[]> {
+  const page = after ? { ...where, OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : where;
+  return getDb().task.findMany({ where: page, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take, select: taskDtoSelect, relationLoadStrategy: "join" });
+}
+
+/**
+ * The unfiltered page (the history, its live updates and API clients read it all
+ * the time) in one SQL statement answering one JSON value: the same rows as
+ * filteredPage, for less than half of the client's CPU (Prisma maps a relation
+ * join's rows field by field; README, Performance). Timestamps are stored as UTC
+ * without a zone, so JSON carries them without one.
+ */
+export async function plainPage(userId: string, take: number, after: Cursor | null): Promise<TaskDtoRow[]> {
+  const [row] = await getDb().$queryRaw<{ page: PlainRow[] }[]>(plainPageSql(userId, take, after));
+  return fromPlainRows(row?.page ?? null);
+}
+
+const fromPlainRows = (rows: PlainRow[] | null): TaskDtoRow[] =>
+  (rows ?? []).map((t) => ({
+    ...t,
+    createdAt: fromUtc(t.createdAt),
+    updatedAt: fromUtc(t.updatedAt),
+    finishedAt: t.finishedAt ? fromUtc(t.finishedAt) : null,
+  }));
+
+/** plainPage's statement (the bench EXPLAINs it). */
+export function plainPageSql(userId: string, take: number, after: Cursor | null): Prisma.Sql {
+  const keyset = after
+    ? Prisma.sql`AND (t."createdAt" < ${utc(after.createdAt)}::timestamp OR (t."createdAt" = ${utc(after.createdAt)}::timestamp AND t.id < ${after.id}))`
+    : Prisma.empty;
+  return Prisma.sql`
+    SELECT COALESCE(json_agg(p ORDER BY p."createdAt" DESC, p.id DESC), '[]') AS page FROM (
+      SELECT t.id, t.status, t."statusMsg", t.source, t.prompt, t."negativePrompt", t."imageRef", t."imageFidelity", t.n, t."aspectRatio",
+             t."createdAt", t."updatedAt", t."finishedAt",
+             COALESCE((SELECT json_agg(json_build_object('index', i.index, 'width', i.width, 'height', i.height, 'favorite', i.favorite) ORDER BY i.index)
+                       FROM "TaskImage" i WHERE i."taskId" = t.id), '[]') AS images
+      FROM "Task" t WHERE t."userId" = ${userId} ${keyset}
+      ORDER BY t."createdAt" DESC, t.id DESC LIMIT ${take}) p`;
+}
+
+type PlainRow = Omit<TaskDtoRow, "createdAt" | "updatedAt" | "finishedAt"> & { createdAt: string; updatedAt: string; finishedAt: string | null };
+// "2026-11-26T22:28:18.037Z" ↔ the column's zone-less "2026-11-26T22:28:18.037".
+const utc = (d: Date) => d.toISOString().slice(0, -1);
+const fromUtc = (s: string) => new Date(`${s}Z`);
 
 /** The whole history's size: one row the database's triggers keep (UserTotals), not a count over every task. */
 async function userTotals(userId: string) {

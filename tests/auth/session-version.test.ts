@@ -1,7 +1,8 @@
 // When a session still stands: the user exists, is not disabled, and has the
 // version the session was issued under; and a re-issued cookie carries the new one.
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { sessionUserFor } from "@/lib/auth/session-user";
+import { sessionUserFor, sessionUserWith } from "@/lib/auth/session-user";
+import { Prisma } from "@/lib/db/client";
 import { clearedSessionCookie, readSessionToken, reissuedSessionCookie, sessionCookieName } from "@/lib/auth/session-version";
 import { resetConfig } from "@/lib/config";
 import { describeEachDb } from "../helpers/db";
@@ -36,6 +37,20 @@ describeEachDb("sessions and their version", (ctx) => {
     await ctx.db.user.delete({ where: { id: user.id } });
     expect(await sessionUserFor({ id: user.id, sv: 1 })).toBeNull();
     for (const bad of [null, undefined, {}, { id: "" }, { id: 42 }, { id: "nobody", sv: 0 }]) expect(await sessionUserFor(bad as never)).toBeNull();
+  });
+
+  it("reads a route's value with the user in one statement, and hands it over only while the session stands", async () => {
+    const user = await makeUser(ctx.db);
+    await ctx.db.user.update({ where: { id: user.id }, data: { passwordHash: "x", monthlyImageQuota: 7 } });
+    const extra = (id: string) => Prisma.sql`SELECT json_build_object('for', ${id}::text, 'n', 2)`;
+    const found = await sessionUserWith({ id: user.id, sv: 0 }, extra);
+    expect(found).toEqual({ user: await sessionUserFor({ id: user.id, sv: 0 }), extra: { for: user.id, n: 2 } });
+    expect(found!.user).toMatchObject({ hasPassword: true, quota: { monthlyImageQuota: 7, quotaUnlimited: false } });
+    await ctx.db.user.update({ where: { id: user.id }, data: { sessionVersion: { increment: 1 } } });
+    expect(await sessionUserWith({ id: user.id, sv: 0 }, extra)).toBeNull();
+    await ctx.db.user.update({ where: { id: user.id }, data: { disabledAt: new Date() } });
+    expect(await sessionUserWith({ id: user.id, sv: 1 }, extra)).toBeNull();
+    for (const bad of [null, {}, { id: "" }, { id: "nobody", sv: 0 }]) expect(await sessionUserWith(bad as never, extra)).toBeNull();
   });
 
   it("is an admin by grant or by ADMIN_EMAILS (any case), and says whether a password is set", async () => {

@@ -7,6 +7,7 @@ import path from "node:path";
 import pg from "pg";
 import { stripSchemaParam } from "../../lib/db/adapter";
 import { readLiveOwner } from "../../lib/db/data-dir-lock";
+import { plainPageSql } from "../../lib/tasks/list-tasks";
 
 export type BenchDb = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
 
@@ -102,18 +103,13 @@ export async function seedHistory(sql: pg.Client, opts: { rows: number; historyU
 
 /** The plans of the history page's queries, as the portal runs them for this user. */
 export async function explainHistory(sql: pg.Client, user: string): Promise<string[]> {
+  const page = plainPageSql(user, 25, null);
   const plan = async (q: string, params: unknown[]) =>
     (await sql.query<{ "QUERY PLAN": string }>(`EXPLAIN ${q}`, params)).rows.map((r) => r["QUERY PLAN"]).join("\n");
   return [
     await plan(`SELECT id, email, name FROM "User" WHERE id = $1 LIMIT 1`, [user]),
-    // The page's one query, in the shape Prisma's relation join gives it: a page of tasks, each with its images.
-    await plan(
-      `SELECT t.id, t.status, t."createdAt", imgs.data FROM "Task" t
-       LEFT JOIN LATERAL (SELECT COALESCE(JSONB_AGG(JSONB_BUILD_OBJECT('index', i.index, 'width', i.width, 'height', i.height) ORDER BY i.index), '[]') AS data
-                          FROM "TaskImage" i WHERE i."taskId" = t.id) imgs ON true
-       WHERE t."userId" = $1 ORDER BY t."createdAt" DESC, t.id DESC LIMIT 25`,
-      [user],
-    ),
+    // The page's one query, exactly as the portal sends it (lib/tasks/list-tasks.ts): a page of tasks, each with its images.
+    await plan(page.text, page.values),
     // The history's size and the month's usage (the header's meter): one row each, kept by triggers.
     await plan(`SELECT tasks, images FROM "UserTotals" WHERE "userId" = $1 LIMIT 1`, [user]),
     await plan(`SELECT used, granted FROM "UsageTotals" WHERE "userId" = $1 AND "periodStart" = date_trunc('month', now() AT TIME ZONE 'UTC') LIMIT 1`, [user]),

@@ -23,7 +23,21 @@ import { makeTask, makeUser } from "../helpers/fixtures";
 import { makePng } from "../helpers/images";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 
-vi.mock("@/lib/auth/session", () => ({ requireApiUser: vi.fn(), getSessionUser: vi.fn(), requireUser: vi.fn() }));
+vi.mock("@/lib/auth/session", () => {
+  const requireApiUser = vi.fn();
+  return {
+    requireApiUser,
+    getSessionUser: vi.fn(),
+    requireUser: vi.fn(),
+    // The route's value, read for the stubbed user as the real one reads it with the session check.
+    requireApiUserWith: async (extra: (id: string) => import("@/lib/db/client").Prisma.Sql) => {
+      const user = await requireApiUser();
+      const { getDb } = await import("@/lib/db/client");
+      const [row] = await getDb().$queryRaw<{ extra: unknown }[]>`SELECT (${extra(user.id)}) AS extra`;
+      return { user, extra: row!.extra };
+    },
+  };
+});
 
 const BASE = "http://localhost:3000";
 const asUser = (user: { id: string; email: string }) =>

@@ -9,7 +9,7 @@ export const sessionStub: { claims: SessionClaims | null } = { claims: null };
 /** For vi.mock("@/lib/auth/session", async (importOriginal) => (await import("../helpers/session-stub")).stubbedSessionModule(importOriginal)). */
 export async function stubbedSessionModule(importOriginal: <T>() => Promise<T>) {
   const real = await importOriginal<typeof import("@/lib/auth/session")>();
-  const { sessionUserFor } = await import("@/lib/auth/session-user");
+  const { sessionUserFor, sessionUserWith } = await import("@/lib/auth/session-user");
   const { unauthorized } = await import("@/lib/http/errors");
   const getSessionUser = () => sessionUserFor(sessionStub.claims);
   return {
@@ -19,6 +19,11 @@ export async function stubbedSessionModule(importOriginal: <T>() => Promise<T>) 
       const user = await getSessionUser();
       if (!user) throw unauthorized();
       return user;
+    },
+    requireApiUserWith: async (extra: Parameters<typeof real.requireApiUserWith>[0]) => {
+      const found = await sessionUserWith(sessionStub.claims, extra);
+      if (!found) throw unauthorized();
+      return found;
     },
   };
 }

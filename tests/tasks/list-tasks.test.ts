@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import { ApiError } from "@/lib/http/errors";
 import { getTaskOrThrow } from "@/lib/tasks/get-task-or-throw";
-import { listTasks } from "@/lib/tasks/list-tasks";
+import { filteredPage, listTasks, plainPage } from "@/lib/tasks/list-tasks";
 import { describeEachDb } from "../helpers/db";
 import { makeTask, makeUser } from "../helpers/fixtures";
 
@@ -31,6 +31,47 @@ describeEachDb("listTasks and getTaskOrThrow", (ctx) => {
     expect(seen).not.toContain("someone else's");
     const times = (await listTasks(user.id, { limit: 100 })).tasks.map((t) => t.createdAt);
     expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  it("reads the unfiltered page in one SQL statement with exactly the rows and values of the query builder's page", async () => {
+    const user = await makeUser(ctx.db);
+    const base = Date.parse("2026-11-26T10:00:00.000Z");
+    for (let i = 0; i < 6; i++) {
+      // Two share each timestamp (one of them a whole second, which JSON writes without milliseconds); some have images.
+      const task = await makeTask(ctx.db, user.id, {
+        prompt: `page ${i} "quoted" ünïcode`,
+        negativePrompt: i % 2 ? "blurry" : null,
+        status: i % 3 ? "succeed" : "failed",
+        finishedAt: i % 3 ? new Date(base + 5_123) : null,
+        createdAt: new Date(base - Math.floor(i / 2) * 1_000 + (i > 3 ? 0 : 7)),
+      });
+      if (i % 3) {
+        await ctx.db.taskImage.createMany({
+          data: [1, 0].map((index) => ({
+            taskId: task.id,
+            index,
+            upstreamUrl: "u",
+            storageKey: `s${index}`,
+            thumbKey: `t${index}`,
+            contentType: "image/png",
+            bytes: 1,
+            width: 1024 + index,
+            height: 576,
+            sha256: "x",
+            favorite: index === 1,
+          })),
+        });
+      }
+    }
+    const first = await plainPage(user.id, 4, null);
+    expect(first).toEqual(await filteredPage({ userId: user.id }, 4, null));
+    expect(first).toHaveLength(4);
+    expect(first[0]!.images.map((i) => i.index)).toEqual([0, 1]);
+    const after = { createdAt: first[2]!.createdAt, id: first[2]!.id };
+    const rest = await plainPage(user.id, 10, after);
+    expect(rest).toEqual(await filteredPage({ userId: user.id }, 10, after));
+    expect([...first.slice(0, 3), ...rest].map((t) => t.id)).toHaveLength(6);
+    expect(await plainPage(user.id, 10, { createdAt: new Date(base - 60_000), id: "z" })).toEqual([]);
   });
 
   it("filters by status and aspect ratio and searches prompts case-insensitively", async () => {
