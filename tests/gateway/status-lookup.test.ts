@@ -7,7 +7,7 @@ import { createRequestBudgets, type StatusBudget } from "@/lib/gateway/rate-limi
 import { lookupStatus } from "@/lib/gateway/status-lookup";
 import { memoryStore, postgresStore, type LimiterStore } from "@/lib/rate-limit/limiter-store";
 import { describeEachDb } from "../helpers/db";
-import { makeTask, makeUser } from "../helpers/fixtures";
+import { makeImageRows, makeTask, makeUser } from "../helpers/fixtures";
 
 const stores: LimiterStore[] = [];
 afterAll(async () => {
@@ -48,20 +48,7 @@ describeEachDb("getImageStatus lookup", (ctx) => {
     const other = await makeUser(ctx.db);
     const { key, id } = await createApiKey(owner.id, "k");
     const task = await makeTask(ctx.db, owner.id, { status: "succeed", statusMsg: "done" });
-    await ctx.db.taskImage.createMany({
-      data: [2, 0, 1].map((index) => ({
-        taskId: task.id,
-        index,
-        upstreamUrl: "u",
-        storageKey: `s${index}`,
-        thumbKey: `t${index}`,
-        contentType: "image/png",
-        bytes: 1,
-        width: 1,
-        height: 1,
-        sha256: "x",
-      })),
-    });
+    await makeImageRows(ctx.db, task.id, [2, 0, 1]);
     const foreign = await makeTask(ctx.db, other.id);
     const found = await lookupStatus(key, task.id, b, ctx.db);
     expect(found.auth).toEqual({ ok: true, keyId: id, userId: owner.id, quota: { monthlyImageQuota: null, quotaUnlimited: false } });

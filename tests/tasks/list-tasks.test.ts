@@ -3,7 +3,7 @@ import { ApiError } from "@/lib/http/errors";
 import { getTaskOrThrow } from "@/lib/tasks/get-task-or-throw";
 import { filteredPage, listTasks, plainPage } from "@/lib/tasks/list-tasks";
 import { describeEachDb } from "../helpers/db";
-import { makeTask, makeUser } from "../helpers/fixtures";
+import { makeImageRows, makeTask, makeUser } from "../helpers/fixtures";
 
 describeEachDb("listTasks and getTaskOrThrow", (ctx) => {
   it("pages a user's history newest first with a cursor, without skips or repeats", async () => {
@@ -46,21 +46,7 @@ describeEachDb("listTasks and getTaskOrThrow", (ctx) => {
         createdAt: new Date(base - Math.floor(i / 2) * 1_000 + (i > 3 ? 0 : 7)),
       });
       if (i % 3) {
-        await ctx.db.taskImage.createMany({
-          data: [1, 0].map((index) => ({
-            taskId: task.id,
-            index,
-            upstreamUrl: "u",
-            storageKey: `s${index}`,
-            thumbKey: `t${index}`,
-            contentType: "image/png",
-            bytes: 1,
-            width: 1024 + index,
-            height: 576,
-            sha256: "x",
-            favorite: index === 1,
-          })),
-        });
+        await makeImageRows(ctx.db, task.id, [1, 0], (index) => ({ width: 1024 + index, height: 576, favorite: index === 1 }));
       }
     }
     const first = await plainPage(user.id, 4, null);
