@@ -33,13 +33,14 @@ export async function lookupStatus(key: string | null, taskId: string, budget: S
   const table = budget.store.sqlTable?.() ?? null;
   const now = Date.now();
   // The count is taken only for a usable key, as the separate limiter call was (after authentication).
-  const count = table
+  const limits = table ? Prisma.raw(table) : null;
+  const count = limits
     ? Prisma.sql`, budget AS (
-        INSERT INTO ${Prisma.raw(table)} (key, points, expire)
+        INSERT INTO ${limits} (key, points, expire)
         SELECT ${`${budget.keyPrefix}:`} || k.id, 1, ${now + budget.durationMs}::bigint FROM k WHERE k."revokedAt" IS NULL AND k."disabledAt" IS NULL
         ON CONFLICT (key) DO UPDATE SET
-          points = CASE WHEN ${Prisma.raw(table)}.expire <= ${now}::bigint THEN 1 ELSE ${Prisma.raw(table)}.points + 1 END,
-          expire = CASE WHEN ${Prisma.raw(table)}.expire <= ${now}::bigint THEN ${now + budget.durationMs}::bigint ELSE ${Prisma.raw(table)}.expire END
+          points = CASE WHEN ${limits}.expire <= ${now}::bigint THEN 1 ELSE ${limits}.points + 1 END,
+          expire = CASE WHEN ${limits}.expire <= ${now}::bigint THEN ${now + budget.durationMs}::bigint ELSE ${limits}.expire END
         RETURNING points, expire)`
     : Prisma.empty;
   const rows = await db.$queryRaw<Row[]>`

@@ -25,16 +25,27 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt, id };
 }
 
+/**
+ * The query's filters beyond the owner. Both the choice of a count and of the
+ * one-statement page read them from here, so a new filter is honoured by both
+ * without a change elsewhere.
+ */
+function filtersOf(query: Partial<ListTasksQuery>): Prisma.TaskWhereInput {
+  const filters: Prisma.TaskWhereInput = {};
+  if (query.status) filters.status = query.status;
+  if (query.aspect_ratio) filters.aspectRatio = query.aspect_ratio;
+  if (query.q) filters.prompt = { contains: query.q, mode: "insensitive" };
+  if (query.favorite) filters.images = { some: { favorite: true } };
+  return filters;
+}
+
 export async function listTasks(userId: string, query: Partial<ListTasksQuery>): Promise<TaskListDto> {
   const limit = query.limit ?? 24;
-  const where: Prisma.TaskWhereInput = { userId };
-  if (query.status) where.status = query.status;
-  if (query.aspect_ratio) where.aspectRatio = query.aspect_ratio;
-  if (query.q) where.prompt = { contains: query.q, mode: "insensitive" };
-  if (query.favorite) where.images = { some: { favorite: true } };
+  const filters = filtersOf(query);
+  const where: Prisma.TaskWhereInput = { userId, ...filters };
   // Counted only when asked, and for the first page: later pages would only repeat it at the cost of a scan.
-  // Any filter beyond the user (read from `where`, so a new filter counts without a change here) needs a count.
-  const filtered = Object.keys(where).length > 1;
+  // Any filter beyond the user needs a count.
+  const filtered = Object.keys(filters).length > 0;
   const totals = query.count && !query.cursor ? (filtered ? countMatches(where, !!query.favorite) : userTotals(userId)) : null;
   const after = query.cursor ? decodeCursor(query.cursor) : null;
   const rows = filtered ? await filteredPage(where, limit + 1, after) : await plainPage(userId, limit + 1, after);
@@ -45,7 +56,7 @@ export async function listTasks(userId: string, query: Partial<ListTasksQuery>):
 export type PlainListPlan = { limit: number; after: Cursor | null };
 
 export function plainListPlan(query: Partial<ListTasksQuery>): PlainListPlan | null {
-  if (query.status || query.aspect_ratio || query.q || query.favorite || query.count) return null;
+  if (query.count || Object.keys(filtersOf(query)).length > 0) return null;
   try {
     return { limit: query.limit ?? 24, after: query.cursor ? decodeCursor(query.cursor) : null };
   } catch {
@@ -54,11 +65,11 @@ export function plainListPlan(query: Partial<ListTasksQuery>): PlainListPlan | n
 }
 
 /**
- * The page of a plain plan as one SQL value, for a caller that reads it in the
- * same statement as something else (the session's user: lib/auth/session-user.ts).
+ * The page of a plain plan as one SQL value (plainPageSql answers one row of one
+ * column), for a caller that reads it in the same statement as something else
+ * (the session's user: lib/auth/session-user.ts).
  */
-export const plainListSql = (userId: string, plan: PlainListPlan): Prisma.Sql =>
-  Prisma.sql`SELECT page FROM (${plainPageSql(userId, plan.limit + 1, plan.after)}) AS plain`;
+export const plainListSql = (userId: string, plan: PlainListPlan): Prisma.Sql => plainPageSql(userId, plan.limit + 1, plan.after);
 
 /** The answer from that value. */
 export const plainListDto = (userId: string, plan: PlainListPlan, value: unknown): Promise<TaskListDto> =>
