@@ -3,7 +3,8 @@
 // under; it counts only while the user exists, is not disabled, and still has
 // that version (a password change, a disable or a deletion ends it everywhere).
 import { getConfig } from "../config";
-import { getDb, type Prisma } from "../db/client";
+import { getDb, Prisma } from "../db/client";
+import { countSql } from "../rate-limit/count-in-query";
 
 export type SessionUser = {
   id: string;
@@ -76,11 +77,41 @@ export async function sessionUserWith(
   return user && { user, extra: row!.extra };
 }
 
+/**
+ * The same check, spending one point of the user's budget in a rate limiter's
+ * table (rate-limiter-flexible's; lib/rate-limit/count-in-query.ts) in the same
+ * statement: counted only while the session stands, as a count taken after
+ * the check would be, on the library's key `<keyPrefix>:<user id>`. `count` is
+ * the limiter's row after the point.
+ */
+export async function sessionUserCounting(
+  claims: SessionClaims | null | undefined,
+  budget: { table: string; keyPrefix: string; durationMs: number },
+): Promise<{ user: SessionUser; count: { points: number | null; expire: bigint | null }; now: number } | null> {
+  const id = claimedId(claims);
+  if (!id) return null;
+  const version = claimedVersion(claims);
+  // No int4 column holds anything else: such a claim stands for no session (and is never sent as a parameter).
+  if (!Number.isInteger(version) || Math.abs(version) >= 2 ** 31) return null;
+  const now = Date.now();
+  const standing = Prisma.sql`FROM u WHERE u."disabledAt" IS NULL AND u."sessionVersion" = ${version}`;
+  const [row] = await getDb().$queryRaw<(SessionRow & { points: number | null; expire: bigint | null })[]>`
+    WITH u AS (
+      SELECT u.id, u.email, u.name, u."isAdmin", u."passwordHash" IS NOT NULL AS "hasPassword", u."disabledAt", u."sessionVersion",
+             u."monthlyImageQuota", u."quotaUnlimited"
+      FROM "User" u WHERE u.id = ${id}
+    ), c AS (${countSql(budget.table, Prisma.sql`${`${budget.keyPrefix}:${id}`}`, standing, budget.durationMs, now)})
+    SELECT u.*, c.points, c.expire FROM u LEFT JOIN c ON true`;
+  const user = row ? sessionUserFrom(row, claims) : null;
+  return user && { user, count: { points: row!.points, expire: row!.expire }, now };
+}
+
 const claimedId = (claims: SessionClaims | null | undefined): string | null => (typeof claims?.id === "string" && claims.id ? claims.id : null);
 
+const claimedVersion = (claims: SessionClaims | null | undefined): number => (typeof claims?.sv === "number" ? claims.sv : 0);
+
 function sessionUserFrom(row: SessionRow, claims: SessionClaims | null | undefined): SessionUser | null {
-  const version = typeof claims?.sv === "number" ? claims.sv : 0;
-  if (row.disabledAt || row.sessionVersion !== version) return null;
+  if (row.disabledAt || row.sessionVersion !== claimedVersion(claims)) return null;
   return {
     id: row.id,
     email: row.email,

@@ -9,6 +9,7 @@ import { getAuthOptions } from "./options";
 import { sessionClaimsFromCookies } from "./session-cookie";
 import type { Prisma } from "../db/client";
 import { sessionUserFor, sessionUserWith, type SessionClaims, type SessionUser } from "./session-user";
+import { submitterFor } from "./session-submitter";
 
 export type { SessionUser } from "./session-user";
 export { isAdminEmail } from "./session-user";
@@ -48,4 +49,18 @@ export async function requireApiUserWith(extra: (userId: string) => Prisma.Sql):
   if (!found) throw unauthorized();
   noteRequestUser(found.user.id);
   return found;
+}
+
+/** For route handlers: the request's session claims, or an ApiError 401 when it has none (no query yet). */
+export async function requireApiClaims(): Promise<SessionClaims> {
+  const claims = await sessionClaims();
+  if (!claims) throw unauthorized();
+  return claims;
+}
+
+/** For routes that start a task: the user, having spent one point of their web submit budget (session-submitter.ts); an ApiError 401 or 429. */
+export async function requireApiSubmitter(claims?: SessionClaims): Promise<SessionUser> {
+  const user = await submitterFor(claims ?? (await requireApiClaims()));
+  noteRequestUser(user.id);
+  return user;
 }

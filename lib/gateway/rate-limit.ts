@@ -50,36 +50,33 @@ function budgets(): RequestBudgets {
   return g[key];
 }
 
-/** A key's getImageStatus budget, for the status lookup that counts it in its own query (lib/gateway/status-lookup.ts). */
-export type StatusBudget = {
+/** A budget a hot route counts inside its own query (lib/rate-limit/count-in-query.ts): getImageStatus per key, web submits per user. */
+export type CountedBudget = {
   store: LimiterStore;
   /** The library's key for a caller is `<keyPrefix>:<id>`. */
   keyPrefix: string;
   points: number;
   durationMs: number;
   /** The library's own count, for a store without SQL (memory). */
-  consume(keyId: string): Promise<number | null>;
+  consume(id: string): Promise<number | null>;
 };
 
-export function statusBudget(): StatusBudget {
-  return {
-    store: configuredStore(),
-    keyPrefix: "status",
-    points: getConfig().RATE_LIMIT_STATUS_PER_MINUTE,
-    durationMs: WINDOW_SECONDS * 1000,
-    consume: (keyId) => consumeRateLimit("status", keyId),
-  };
+function countedBudget(action: GatewayAction, points: number): CountedBudget {
+  return { store: configuredStore(), keyPrefix: action, points, durationMs: WINDOW_SECONDS * 1000, consume: (id) => consumeRateLimit(action, id) };
 }
+
+/** A key's getImageStatus budget (lib/gateway/status-lookup.ts). */
+export const statusBudget = (): CountedBudget => countedBudget("status", getConfig().RATE_LIMIT_STATUS_PER_MINUTE);
+
+/** A user's budget of web submits (lib/auth/session.ts, requireApiSubmitter). */
+export const webSubmitBudget = (): CountedBudget => countedBudget("web-submit", getConfig().RATE_LIMIT_SUBMIT_PER_MINUTE);
 
 /** null when allowed; otherwise the seconds to wait. */
 export function consumeRateLimit(action: GatewayAction, keyId: string): Promise<number | null> {
   return budgets().consume(action, keyId);
 }
 
-/** Every web action that starts a task (submit, re-run) spends the user's one submit budget: a 429 beyond it. */
-export async function enforceWebSubmitLimit(userId: string): Promise<void> {
-  const wait = await consumeRateLimit("web-submit", userId);
-  if (wait !== null) {
-    throw new ApiError(429, "rate_limited", `Too many generations at once: try again in ${wait} s`, undefined, { "Retry-After": String(wait) });
-  }
+/** The 429 for a user over the web submit budget. */
+export function webSubmitRefusal(wait: number): ApiError {
+  return new ApiError(429, "rate_limited", `Too many generations at once: try again in ${wait} s`, undefined, { "Retry-After": String(wait) });
 }

@@ -10,7 +10,8 @@
 // (embedded PGlite) the library counts, after the one query.
 import { keyAuthFor, keyHashOf, type KeyAuth, type KeyRow } from "../api-keys/authenticate-api-key";
 import { getDb, Prisma, type Db } from "../db/client";
-import type { StatusBudget } from "./rate-limit";
+import { countSql, waitAfterCount } from "../rate-limit/count-in-query";
+import type { CountedBudget } from "./rate-limit";
 import type { SeedStatusRow } from "./seed-status";
 
 export type StatusLookup = { auth: KeyAuth; wait: number | null; task: SeedStatusRow | null };
@@ -26,22 +27,21 @@ type Row = KeyRow & {
   images: number[] | null;
 };
 
-export async function lookupStatus(key: string | null, taskId: string, budget: StatusBudget, db: Db = getDb()): Promise<StatusLookup> {
+export async function lookupStatus(key: string | null, taskId: string, budget: CountedBudget, db: Db = getDb()): Promise<StatusLookup> {
   const hash = keyHashOf(key);
   if (!hash) return { auth: { ok: false, status: 401 }, wait: null, task: null };
   await budget.store.ready;
   const table = budget.store.sqlTable?.() ?? null;
   const now = Date.now();
   // The count is taken only for a usable key, as the separate limiter call was (after authentication).
-  const limits = table ? Prisma.raw(table) : null;
-  const count = limits
-    ? Prisma.sql`, budget AS (
-        INSERT INTO ${limits} (key, points, expire)
-        SELECT ${`${budget.keyPrefix}:`} || k.id, 1, ${now + budget.durationMs}::bigint FROM k WHERE k."revokedAt" IS NULL AND k."disabledAt" IS NULL
-        ON CONFLICT (key) DO UPDATE SET
-          points = CASE WHEN ${limits}.expire <= ${now}::bigint THEN 1 ELSE ${limits}.points + 1 END,
-          expire = CASE WHEN ${limits}.expire <= ${now}::bigint THEN ${now + budget.durationMs}::bigint ELSE ${limits}.expire END
-        RETURNING points, expire)`
+  const count = table
+    ? Prisma.sql`, budget AS (${countSql(
+        table,
+        Prisma.sql`${`${budget.keyPrefix}:`} || k.id`,
+        Prisma.sql`FROM k WHERE k."revokedAt" IS NULL AND k."disabledAt" IS NULL`,
+        budget.durationMs,
+        now,
+      )})`
     : Prisma.empty;
   const rows = await db.$queryRaw<Row[]>`
     WITH k AS (
@@ -57,7 +57,7 @@ export async function lookupStatus(key: string | null, taskId: string, budget: S
   const row = rows[0] ?? null;
   const auth = await keyAuthFor(row);
   if (!row || !auth.ok) return { auth, wait: null, task: null };
-  const wait = table ? waitFor(row, budget.points, now) : await budget.consume(auth.keyId);
+  const wait = table ? waitAfterCount(row, budget.points, now) : await budget.consume(auth.keyId);
   const task =
     row.taskId && row.status && row.createdAt && row.updatedAt
       ? {
@@ -70,11 +70,4 @@ export async function lookupStatus(key: string | null, taskId: string, budget: S
         }
       : null;
   return { auth, wait, task };
-}
-
-/** As the library decides: over the budget, the seconds until its window ends (at least 1). */
-function waitFor(row: Row, points: number, now: number): number | null {
-  if ((row.points ?? 0) <= points) return null;
-  const msBeforeNext = row.expire === null ? -1 : Number(row.expire) - now;
-  return Math.max(1, Math.ceil(msBeforeNext / 1000));
 }

@@ -25,6 +25,12 @@ export type CreateTaskOptions = {
   holdSeconds?: number;
   /** The user's image budget override when authentication already read it (else it is read here). */
   quota?: QuotaOverride;
+  /**
+   * The caller sends the task upstream the moment it is stored (startTask): a task it holds
+   * is then stored as sent, as the lease proof just before the send would mark it, one
+   * round trip earlier. Only when nothing is read between storing and sending (no upload).
+   */
+  sendNow?: boolean;
 };
 
 /** An Idempotency-Key is honoured for 24 hours (Stripe's window); after that it starts a new task. */
@@ -80,6 +86,7 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
                 // Held by the creator, which submits it at once; after the hold the reconciler takes over.
                 leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),
                 leaseOwner: `creator:${id}`,
+                ...(opts.sendNow && !imageRef?.startsWith("blob:") ? { submitSentAt: new Date(now) } : {}),
               }),
         },
       } satisfies Prisma.TaskCreateArgs;

@@ -21,13 +21,18 @@ export function upstreamCallbackUrl(task: Pick<Task, "callbackSecret">): string 
   return `${getConfig().PUBLIC_URL}/api/callbacks/kling/${task.callbackSecret}`;
 }
 
-export type SubmitContext = LeaseClock & { owner: string; now: Date };
+export type SubmitContext = LeaseClock & {
+  owner: string;
+  now: Date;
+  /** The creator's task, stored as sent under a fresh hold (create-task.ts, sendNow): the lease needs no proof now. */
+  markedAtInsert?: boolean;
+};
 
 export async function submitTask(task: Task, ctx: SubmitContext): Promise<Task> {
   const db = getDb();
   // Everything that can fail before sending happens before the submit is marked as sent.
   const request = await buildRequest(task);
-  if (!(await proveTaskLease(task.id, ctx.owner, { ...ctx, markSent: true }))) {
+  if (!ctx.markedAtInsert && !(await proveTaskLease(task.id, ctx.owner, { ...ctx, markSent: true }))) {
     logger.info({ taskId: task.id }, "submit skipped: the lease was lost or the task moved on");
     return db.task.findUniqueOrThrow({ where: { id: task.id } });
   }

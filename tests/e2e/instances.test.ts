@@ -3,8 +3,8 @@
 // (`npm start`) and a worker (`npm run worker`), images in an S3-compatible
 // bucket (s3rver), the standalone emulator upstream. A session made on one
 // portal works on the other, an image archived by one is served by the other
-// (signed links too), and a per-key limit and a sign-in lockout hold across
-// both. And a portal
+// (signed links too), and a per-key limit, a per-user web submit limit and a
+// sign-in lockout hold across both. And a portal
 // refuses to start without AUTH_SECRET or on a schema that is behind.
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -117,6 +117,27 @@ describe.skipIf(!postgresUrl)("two portals and a worker on one PostgreSQL with S
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     }
+  });
+
+  it("holds a user's per-minute web submit budget across both portals, spending none on a refused body", async () => {
+    const webSubmit = (portal: Portal, body: unknown) =>
+      asUser(portal, "/api/tasks", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    // A bad body is a 400 naming the field, and costs nothing.
+    for (const portal of [one, two]) {
+      const bad = await webSubmit(portal, { prompt: "", n: 1 });
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error.fields).toHaveProperty("prompt");
+    }
+    for (let i = 0; i < SUBMITS_PER_MINUTE; i++) expect((await webSubmit(i % 2 ? two : one, { prompt: `A web lantern ${i}`, n: 1 })).status).toBe(202);
+    for (const portal of [one, two]) {
+      const refused = await webSubmit(portal, { prompt: "One too many", n: 1 });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect((await refused.json()).error.message).toMatch(/^Too many generations at once: try again in \d+ s$/);
+    }
+    // Without a session it is a 401, whatever the body.
+    const anonymous = await fetch(`${one.url}/api/tasks`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{" });
+    expect(anonymous.status).toBe(401);
   });
 
   it("locks sign-in out on both portals after failures spread over both", async () => {

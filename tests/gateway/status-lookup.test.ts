@@ -1,31 +1,17 @@
 // getImageStatus's one-query lookup: the key's answer, its budget counted in the
 // rate limiter library's own row (PostgreSQL) or by the library (memory), and the task.
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createApiKey, revokeApiKey } from "@/lib/api-keys/create-api-key";
-import { databaseTarget } from "@/lib/db/adapter";
-import { createRequestBudgets, type StatusBudget } from "@/lib/gateway/rate-limit";
 import { lookupStatus } from "@/lib/gateway/status-lookup";
-import { memoryStore, postgresStore, type LimiterStore } from "@/lib/rate-limit/limiter-store";
+import { countedBudgets } from "../helpers/counted-budget";
 import { describeEachDb } from "../helpers/db";
 import { makeImageRows, makeTask, makeUser } from "../helpers/fixtures";
 
-const stores: LimiterStore[] = [];
-afterAll(async () => {
-  for (const s of stores) await s.close();
-});
+const makeBudget = countedBudgets();
 
 describeEachDb("getImageStatus lookup", (ctx) => {
-  // The store the portal would use on this database, with a budget of 3 calls a minute.
-  function budget(points = 3): StatusBudget & { library: ReturnType<typeof createRequestBudgets> } {
-    let store: LimiterStore;
-    if (ctx.kind === "postgres") {
-      const target = databaseTarget({ DATABASE_URL: ctx.url!, DATA_DIR: "" });
-      store = postgresStore(ctx.url!, target.kind === "postgres" ? target.schema : undefined);
-    } else store = memoryStore();
-    stores.push(store);
-    const library = createRequestBudgets({ submitPerMinute: points, statusPerMinute: points }, store);
-    return { store, keyPrefix: "status", points, durationMs: 60_000, consume: (id) => library.consume("status", id), library };
-  }
+  // The store the portal would use on this database, with a budget of `points` calls a minute.
+  const budget = (points = 3) => makeBudget(ctx, "status", points);
 
   it("answers 401 for a missing or unknown key and 403 for a revoked one or a disabled owner, counting nothing for them", async () => {
     const b = budget(1);

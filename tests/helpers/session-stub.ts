@@ -11,6 +11,7 @@ export async function stubbedSessionModule(importOriginal: <T>() => Promise<T>) 
   const real = await importOriginal<typeof import("@/lib/auth/session")>();
   const { sessionUserFor, sessionUserWith } = await import("@/lib/auth/session-user");
   const { unauthorized } = await import("@/lib/http/errors");
+  const { submitterFor } = await import("@/lib/auth/session-submitter");
   const getSessionUser = () => sessionUserFor(sessionStub.claims);
   return {
     ...real,
@@ -20,6 +21,11 @@ export async function stubbedSessionModule(importOriginal: <T>() => Promise<T>) 
       if (!user) throw unauthorized();
       return user;
     },
+    requireApiClaims: async () => {
+      if (!sessionStub.claims) throw unauthorized();
+      return sessionStub.claims;
+    },
+    requireApiSubmitter: async (claims?: SessionClaims) => submitterFor(claims ?? sessionStub.claims),
     requireApiUserWith: async (extra: Parameters<typeof real.requireApiUserWith>[0]) => {
       const found = await sessionUserWith(sessionStub.claims, extra);
       if (!found) throw unauthorized();

@@ -336,6 +336,35 @@ describeEachDb("task lifecycle", (ctx) => {
     expect(life.emulator.calls.submit).toBe(1);
   });
 
+  it("stores the creator's task as sent when it sends it at once, unless an upload must be read back first", async () => {
+    life = await startLifecycle();
+    const user = await makeUser(ctx.db);
+    const { makePng } = await import("../helpers/images");
+    const sending = await createTask(input(), { userId: user.id, sendNow: true });
+    expect(sending.task).toMatchObject({ status: "queued", leaseOwner: `creator:${sending.task.id}` });
+    expect(sending.task.submitSentAt).not.toBeNull();
+    const image = (await makePng(320, 320)).toString("base64");
+    expect((await createTask(input({ image }), { userId: user.id, sendNow: true })).task.submitSentAt).toBeNull();
+    expect((await createTask(input(), { userId: user.id })).task.submitSentAt).toBeNull();
+    // Started, both kinds are sent exactly once and recorded as submitted.
+    const plain = await startTask(input(), { userId: user.id });
+    const upload = await startTask(input({ image }), { userId: user.id });
+    for (const { task } of [plain, upload]) expect(task).toMatchObject({ status: "submitted", leaseOwner: null });
+    expect(life.emulator.calls.submit).toBe(2);
+  });
+
+  it("never sends a task stored as sent whose submit never left (the creator died right after storing it)", async () => {
+    life = await startLifecycle();
+    const user = await makeUser(ctx.db);
+    const { task } = await createTask(input(), { userId: user.id, holdSeconds: 0, sendNow: true });
+    // Without a lookup only a callback could confirm it: it is not sent again, and fails when none comes.
+    await reconcileOnce({ now: later(60) });
+    expect((await row(task.id)).status).toBe("queued");
+    await reconcileOnce({ now: later(11 * 60) });
+    expect((await row(task.id)).statusMsg).toMatch(/^Kling never confirmed this task: .* It was not sent again/);
+    expect(life.emulator.calls.submit).toBe(0);
+  });
+
   it("never submits or downloads twice when two reconcilers race on the same tasks", async () => {
     life = await startLifecycle();
     const user = await makeUser(ctx.db);

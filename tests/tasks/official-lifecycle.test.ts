@@ -103,4 +103,17 @@ describeEachDb("task lifecycle on the official API", (ctx) => {
     expect((await row(task.id)).upstreamTaskId).toBe(existing.taskId);
     expect(refOf(task.id).taskIds).toEqual([existing.taskId]);
   });
+
+  it("looks up, then sends once, a task stored as sent whose submit never left (the creator died right after storing it)", async () => {
+    life = await startLifecycle();
+    official();
+    const user = await makeUser(ctx.db);
+    // startTask stores its task as sent (the creator sends it next); here the creator died before sending.
+    const { task } = await createTask(input(), { userId: user.id, holdSeconds: 0, sendNow: true });
+    expect(task.submitSentAt).not.toBeNull();
+    await reconcileOnce({ now: later(1) });
+    expect((await finish(task.id)).status).toBe("succeed");
+    expect(refOf(task.id).submissions).toBe(1);
+    expect(life.emulator.calls.lookup).toBeGreaterThanOrEqual(1);
+  });
 });

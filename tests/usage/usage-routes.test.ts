@@ -9,17 +9,18 @@ import { POST as submitRoute } from "@/app/api/tasks/route";
 import { GET as usageRoute } from "@/app/api/usage/route";
 import { POST as gatewaySubmit } from "@/app/kling-ai-image/v1/getImageTask/route";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
-import { requireApiUser } from "@/lib/auth/session";
 import { resetConfig } from "@/lib/config";
 import { describeEachDb } from "../helpers/db";
 import { makeUser } from "../helpers/fixtures";
+import { claimsOf, sessionStub } from "../helpers/session-stub";
 import { startLifecycle, type Lifecycle } from "../helpers/lifecycle";
 
-vi.mock("@/lib/auth/session", () => ({ requireApiUser: vi.fn(), getSessionUser: vi.fn(), requireUser: vi.fn() }));
+vi.mock("@/lib/auth/session", async (importOriginal) => (await import("../helpers/session-stub")).stubbedSessionModule(importOriginal));
 
 const BASE = "http://localhost:3000";
-const asUser = (user: { id: string; email: string }) =>
-  vi.mocked(requireApiUser).mockResolvedValue({ id: user.id, email: user.email, name: null, isAdmin: false, hasPassword: true });
+const asUser = (user: { id: string; sessionVersion: number }) => {
+  sessionStub.claims = claimsOf(user);
+};
 const json = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
   new Request(`${BASE}${path}`, {
     method,
