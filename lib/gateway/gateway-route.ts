@@ -1,11 +1,13 @@
-// Wraps the seed-compatible endpoints: key authentication, per-key rate
-// limits, and the seed's error bodies for every failure (never a stack trace).
-import { authenticateApiKey, type KeyAuth } from "../api-keys/authenticate-api-key";
+// Wraps the seed-compatible endpoints: key authentication with the per-key
+// rate limit (one statement: key-admission.ts), and the seed's error bodies for
+// every failure (never a stack trace).
+import type { KeyAuth } from "../api-keys/authenticate-api-key";
 import { ApiError } from "../http/errors";
 import type { QuotaOverride } from "../usage/budget";
 import { logger } from "../log";
 import { noteRequestUser } from "../ops/request-context";
-import { consumeRateLimit, type GatewayAction } from "./rate-limit";
+import { admitKey } from "./key-admission";
+import { gatewayBudget, type GatewayAction } from "./rate-limit";
 import { seedError } from "./responses";
 
 export type GatewayCaller = { keyId: string; userId: string; quota?: QuotaOverride };
@@ -13,8 +15,7 @@ export type GatewayCaller = { keyId: string; userId: string; quota?: QuotaOverri
 export function gatewayRoute(action: GatewayAction, handler: (req: Request, caller: GatewayCaller) => Promise<Response>) {
   return (req: Request): Promise<Response> =>
     seedErrors(async () => {
-      const auth = await authenticateApiKey(req.headers.get("ocp-apim-subscription-key"));
-      const wait = auth.ok ? await consumeRateLimit(action, auth.keyId) : null;
+      const { auth, wait } = await admitKey(req.headers.get("ocp-apim-subscription-key"), gatewayBudget(action));
       return admitted(auth, wait, (caller) => handler(req, caller));
     });
 }

@@ -61,20 +61,20 @@ export type CountedBudget = {
   consume(id: string): Promise<number | null>;
 };
 
-function countedBudget(action: GatewayAction, points: number): CountedBudget {
-  return { store: configuredStore(), keyPrefix: action, points, durationMs: WINDOW_SECONDS * 1000, consume: (id) => consumeRateLimit(action, id) };
+/** A key's budget for a gateway action (key-admission.ts), or a user's for web submits (lib/auth/session-submitter.ts). */
+export function gatewayBudget(action: GatewayAction): CountedBudget {
+  const c = getConfig();
+  return {
+    store: configuredStore(),
+    keyPrefix: action,
+    points: action === "status" ? c.RATE_LIMIT_STATUS_PER_MINUTE : c.RATE_LIMIT_SUBMIT_PER_MINUTE,
+    durationMs: WINDOW_SECONDS * 1000,
+    consume: (id) => budgets().consume(action, id),
+  };
 }
 
-/** A key's getImageStatus budget (lib/gateway/status-lookup.ts). */
-export const statusBudget = (): CountedBudget => countedBudget("status", getConfig().RATE_LIMIT_STATUS_PER_MINUTE);
-
-/** A user's budget of web submits (lib/auth/session.ts, requireApiSubmitter). */
-export const webSubmitBudget = (): CountedBudget => countedBudget("web-submit", getConfig().RATE_LIMIT_SUBMIT_PER_MINUTE);
-
-/** null when allowed; otherwise the seconds to wait. */
-export function consumeRateLimit(action: GatewayAction, keyId: string): Promise<number | null> {
-  return budgets().consume(action, keyId);
-}
+export const statusBudget = (): CountedBudget => gatewayBudget("status");
+export const webSubmitBudget = (): CountedBudget => gatewayBudget("web-submit");
 
 /** The 429 for a user over the web submit budget. */
 export function webSubmitRefusal(wait: number): ApiError {

@@ -1,0 +1,57 @@
+// A gateway call's admission in one database round trip: the key with its
+// owner and, for a usable key, one point of the key's budget for the action,
+// counted in the row rate-limiter-flexible keeps for it ("<action>:<key id>" in
+// its table, with its upsert: lib/rate-limit/count-in-query.ts), so this count
+// and the library's are one budget on every instance. A route may read more in
+// the same statement (getImageStatus its task: status-lookup.ts). With the
+// in-memory store (embedded PGlite) the library counts, after the query.
+import { keyAuthFor, keyHashOf, type KeyAuth, type KeyRow } from "../api-keys/authenticate-api-key";
+import { getDb, Prisma, type Db } from "../db/client";
+import { countSql, waitAfterCount } from "../rate-limit/count-in-query";
+import type { CountedBudget } from "./rate-limit";
+
+/** `wait`: null when admitted, else the seconds until the budget's window ends; `row`: the statement's row for an admitted key. */
+export type Admission<T> = { auth: KeyAuth; wait: number | null; row: (KeyRow & T) | null };
+
+/** What a route reads along with the key: columns for the SELECT, and joins onto `k` (the key and its owner). */
+export type AlongWithKey = { select: Prisma.Sql; join: Prisma.Sql };
+
+type Counted = { points: number | null; expire: bigint | number | null };
+
+export async function admitKey<T extends object = object>(
+  key: string | null,
+  budget: CountedBudget,
+  along: AlongWithKey | null = null,
+  db: Db = getDb(),
+): Promise<Admission<T>> {
+  const hash = keyHashOf(key);
+  if (!hash) return { auth: { ok: false, status: 401 }, wait: null, row: null };
+  await budget.store.ready;
+  const table = budget.store.sqlTable?.() ?? null;
+  const now = Date.now();
+  // Counted only for a usable key, as a limiter call after authentication would.
+  const count = table
+    ? Prisma.sql`, budget AS (${countSql(
+        table,
+        Prisma.sql`${`${budget.keyPrefix}:`} || k.id`,
+        Prisma.sql`FROM k WHERE k."revokedAt" IS NULL AND k."disabledAt" IS NULL`,
+        budget.durationMs,
+        now,
+      )})`
+    : Prisma.empty;
+  const rows = await db.$queryRaw<(KeyRow & T & Counted)[]>`
+    WITH k AS (
+      SELECT a.id, a."userId", a."revokedAt", a."lastUsedAt", u."disabledAt", u."monthlyImageQuota", u."quotaUnlimited"
+      FROM "ApiKey" a JOIN "User" u ON u.id = a."userId" WHERE a.hash = ${hash}
+    )${count}
+    SELECT k.*, ${table ? Prisma.sql`budget.points, budget.expire` : Prisma.sql`NULL::int AS points, NULL::bigint AS expire`}
+      ${along ? Prisma.sql`, ${along.select}` : Prisma.empty}
+    FROM k
+    ${table ? Prisma.sql`LEFT JOIN budget ON true` : Prisma.empty}
+    ${along?.join ?? Prisma.empty}`;
+  const row = rows[0] ?? null;
+  const auth = await keyAuthFor(row);
+  if (!row || !auth.ok) return { auth, wait: null, row: null };
+  const wait = table ? waitAfterCount(row, budget.points, now) : await budget.consume(auth.keyId);
+  return { auth, wait, row };
+}
