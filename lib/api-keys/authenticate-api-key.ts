@@ -1,5 +1,6 @@
-// Resolves an Ocp-Apim-Subscription-Key to its owner: missing or unknown → 401,
-// revoked, or its owner disabled by an admin → 403, as the seed's gateway answers.
+// What an Ocp-Apim-Subscription-Key's lookup decides: missing or unknown → 401,
+// revoked, or its owner disabled by an admin → 403, as the seed's gateway
+// answers. The lookup itself is lib/gateway/key-admission.ts (with the key's budget).
 import { getDb } from "../db/client";
 import { hashApiKey } from "./create-api-key";
 
@@ -36,20 +37,4 @@ export async function keyAuthFor(row: KeyRow | null): Promise<KeyAuth> {
     await getDb().apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
   }
   return { ok: true, keyId: row.id, userId: row.userId, quota: { monthlyImageQuota: row.monthlyImageQuota, quotaUnlimited: row.quotaUnlimited } };
-}
-
-export async function authenticateApiKey(key: string | null): Promise<KeyAuth> {
-  const hash = keyHashOf(key);
-  if (!hash) return { ok: false, status: 401 };
-  const row = await getDb().apiKey.findUnique({
-    where: { hash },
-    select: {
-      id: true,
-      userId: true,
-      revokedAt: true,
-      lastUsedAt: true,
-      user: { select: { disabledAt: true, monthlyImageQuota: true, quotaUnlimited: true } },
-    },
-  });
-  return keyAuthFor(row && { ...row, ...row.user });
 }

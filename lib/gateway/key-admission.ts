@@ -18,27 +18,29 @@ export type AlongWithKey = { select: Prisma.Sql; join: Prisma.Sql };
 
 type Counted = { points: number | null; expire: bigint | number | null };
 
+/** `budget` null: the key's answer alone, nothing counted. */
 export async function admitKey<T extends object = object>(
   key: string | null,
-  budget: CountedBudget,
+  budget: CountedBudget | null,
   along: AlongWithKey | null = null,
   db: Db = getDb(),
 ): Promise<Admission<T>> {
   const hash = keyHashOf(key);
   if (!hash) return { auth: { ok: false, status: 401 }, wait: null, row: null };
-  await budget.store.ready;
-  const table = budget.store.sqlTable?.() ?? null;
+  if (budget) await budget.store.ready;
+  const table = budget?.store.sqlTable?.() ?? null;
   const now = Date.now();
   // Counted only for a usable key, as a limiter call after authentication would.
-  const count = table
-    ? Prisma.sql`, budget AS (${countSql(
-        table,
-        Prisma.sql`${`${budget.keyPrefix}:`} || k.id`,
-        Prisma.sql`FROM k WHERE k."revokedAt" IS NULL AND k."disabledAt" IS NULL`,
-        budget.durationMs,
-        now,
-      )})`
-    : Prisma.empty;
+  const count =
+    budget && table
+      ? Prisma.sql`, budget AS (${countSql(
+          table,
+          Prisma.sql`${`${budget.keyPrefix}:`} || k.id`,
+          Prisma.sql`FROM k WHERE k."revokedAt" IS NULL AND k."disabledAt" IS NULL`,
+          budget.durationMs,
+          now,
+        )})`
+      : Prisma.empty;
   const rows = await db.$queryRaw<(KeyRow & T & Counted)[]>`
     WITH k AS (
       SELECT a.id, a."userId", a."revokedAt", a."lastUsedAt", u."disabledAt", u."monthlyImageQuota", u."quotaUnlimited"
@@ -52,6 +54,9 @@ export async function admitKey<T extends object = object>(
   const row = rows[0] ?? null;
   const auth = await keyAuthFor(row);
   if (!row || !auth.ok) return { auth, wait: null, row: null };
-  const wait = table ? waitAfterCount(row, budget.points, now) : await budget.consume(auth.keyId);
+  const wait = !budget ? null : table ? waitAfterCount(row, budget.points, now) : await budget.consume(auth.keyId);
   return { auth, wait, row };
 }
+
+/** Who a key belongs to (401 unknown, 403 revoked or its owner disabled), spending no budget. */
+export const authenticateApiKey = async (key: string | null): Promise<KeyAuth> => (await admitKey(key, null)).auth;

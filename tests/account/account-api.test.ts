@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
 import { GET as EXPORT } from "@/app/api/account/export/route";
 import { POST as PASSWORD } from "@/app/api/account/password/route";
 import { DELETE, PATCH } from "@/app/api/account/route";
-import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
+import { authenticateApiKey } from "@/lib/gateway/key-admission";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { setLoginThrottle } from "@/lib/auth/login-throttle";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";

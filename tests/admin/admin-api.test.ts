@@ -3,7 +3,7 @@
 import { afterEach, beforeAll, expect, it, vi } from "vitest";
 import { PATCH } from "@/app/api/admin/users/[id]/route";
 import { GET } from "@/app/api/admin/users/route";
-import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
+import { authenticateApiKey } from "@/lib/gateway/key-admission";
 import { createApiKey, revokeApiKey } from "@/lib/api-keys/create-api-key";
 import { sessionUserFor } from "@/lib/auth/session-user";
 import { resetConfig } from "@/lib/config";

@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from "vitest";
-import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
+import { authenticateApiKey } from "@/lib/gateway/key-admission";
 import { createApiKey, hashApiKey, listApiKeys, revokeApiKey } from "@/lib/api-keys/create-api-key";
 import { openSecret, SecretBoxError } from "@/lib/api-keys/secret-box";
 import { loadSigningSecret, rotateSigningSecret } from "@/lib/api-keys/signing-secret";

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
+import { authenticateApiKey } from "@/lib/gateway/key-admission";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { getConfig, resetConfig } from "@/lib/config";
 import { createTask } from "@/lib/tasks/create-task";
