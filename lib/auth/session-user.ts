@@ -4,7 +4,7 @@
 // that version (a password change, a disable or a deletion ends it everywhere).
 import { getConfig } from "../config";
 import { getDb, Prisma } from "../db/client";
-import { countSql } from "../rate-limit/count-in-query";
+import { type Counted, countSql } from "../rate-limit/count-in-query";
 
 export type SessionUser = {
   id: string;
@@ -36,6 +36,10 @@ type SessionRow = {
   monthlyImageQuota: number | null;
   quotaUnlimited: boolean;
 };
+
+/** The columns of a SessionRow, for the statements that check a session along with something else. */
+const SESSION_COLUMNS = Prisma.sql`u.id, u.email, u.name, u."isAdmin", u."passwordHash" IS NOT NULL AS "hasPassword", u."disabledAt", u."sessionVersion",
+  u."monthlyImageQuota", u."quotaUnlimited"`;
 
 /** The user a session's claims still stand for, or null: one query, also for the version and disabled checks. */
 export async function sessionUserFor(claims: SessionClaims | null | undefined): Promise<SessionUser | null> {
@@ -70,9 +74,7 @@ export async function sessionUserWith(
   const id = claimedId(claims);
   if (!id) return null;
   const [row] = await getDb().$queryRaw<(SessionRow & { extra: unknown })[]>`
-    SELECT u.id, u.email, u.name, u."isAdmin", u."passwordHash" IS NOT NULL AS "hasPassword", u."disabledAt", u."sessionVersion",
-           u."monthlyImageQuota", u."quotaUnlimited", (${extra(id)}) AS extra
-    FROM "User" u WHERE u.id = ${id}`;
+    SELECT ${SESSION_COLUMNS}, (${extra(id)}) AS extra FROM "User" u WHERE u.id = ${id}`;
   const user = row ? sessionUserFrom(row, claims) : null;
   return user && { user, extra: row!.extra };
 }
@@ -82,28 +84,24 @@ export async function sessionUserWith(
  * table (rate-limiter-flexible's; lib/rate-limit/count-in-query.ts) in the same
  * statement: counted only while the session stands, as a count taken after
  * the check would be, on the library's key `<keyPrefix>:<user id>`. `count` is
- * the limiter's row after the point.
+ * the limiter's row after the point, its window measured from `now`.
  */
 export async function sessionUserCounting(
   claims: SessionClaims | null | undefined,
   budget: { table: string; keyPrefix: string; durationMs: number },
-): Promise<{ user: SessionUser; count: { points: number | null; expire: bigint | null }; now: number } | null> {
+  now: number,
+): Promise<{ user: SessionUser; count: Counted } | null> {
   const id = claimedId(claims);
   if (!id) return null;
   const version = claimedVersion(claims);
   // No int4 column holds anything else: such a claim stands for no session (and is never sent as a parameter).
   if (!Number.isInteger(version) || Math.abs(version) >= 2 ** 31) return null;
-  const now = Date.now();
   const standing = Prisma.sql`FROM u WHERE u."disabledAt" IS NULL AND u."sessionVersion" = ${version}`;
-  const [row] = await getDb().$queryRaw<(SessionRow & { points: number | null; expire: bigint | null })[]>`
-    WITH u AS (
-      SELECT u.id, u.email, u.name, u."isAdmin", u."passwordHash" IS NOT NULL AS "hasPassword", u."disabledAt", u."sessionVersion",
-             u."monthlyImageQuota", u."quotaUnlimited"
-      FROM "User" u WHERE u.id = ${id}
-    ), c AS (${countSql(budget.table, Prisma.sql`${`${budget.keyPrefix}:${id}`}`, standing, budget.durationMs, now)})
+  const [row] = await getDb().$queryRaw<(SessionRow & Counted)[]>`
+    WITH u AS (SELECT ${SESSION_COLUMNS} FROM "User" u WHERE u.id = ${id}), c AS (${countSql(budget.table, Prisma.sql`${`${budget.keyPrefix}:${id}`}`, standing, budget.durationMs, now)})
     SELECT u.*, c.points, c.expire FROM u LEFT JOIN c ON true`;
   const user = row ? sessionUserFrom(row, claims) : null;
-  return user && { user, count: { points: row!.points, expire: row!.expire }, now };
+  return user && { user, count: { points: row!.points, expire: row!.expire } };
 }
 
 const claimedId = (claims: SessionClaims | null | undefined): string | null => (typeof claims?.id === "string" && claims.id ? claims.id : null);

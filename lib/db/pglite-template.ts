@@ -24,8 +24,11 @@ export function pgliteTemplatePath(): string {
 }
 
 /** What a folder about to be opened should be created from: the template when it holds no database yet and one exists. */
-export function templateFor(dataDir: string, template = pgliteTemplatePath()): Blob | undefined {
-  if (dataDir.startsWith("memory://") || existsSync(path.join(dataDir, "PG_VERSION")) || !existsSync(/*turbopackIgnore: true*/ template)) return undefined;
+export function templateFor(dataDir: string, given?: string): Blob | undefined {
+  if (dataDir.startsWith("memory://") || existsSync(path.join(dataDir, "PG_VERSION"))) return undefined;
+  // Looked up only for a folder about to be created (PGlite's package.json is read to find it).
+  const template = given ?? pgliteTemplatePath();
+  if (!existsSync(/*turbopackIgnore: true*/ template)) return undefined;
   return new Blob([readFileSync(/*turbopackIgnore: true*/ template)]);
 }
 

@@ -7,16 +7,13 @@
 // in-memory store (embedded PGlite) the library counts, after the query.
 import { keyAuthFor, keyHashOf, type KeyAuth, type KeyRow } from "../api-keys/authenticate-api-key";
 import { getDb, Prisma, type Db } from "../db/client";
-import { countSql, waitAfterCount } from "../rate-limit/count-in-query";
-import type { CountedBudget } from "./rate-limit";
+import { type Counted, type CountedBudget, countingTable, countSql, waitAfterPoint } from "../rate-limit/count-in-query";
 
 /** `wait`: null when admitted, else the seconds until the budget's window ends; `row`: the statement's row for an admitted key. */
 export type Admission<T> = { auth: KeyAuth; wait: number | null; row: (KeyRow & T) | null };
 
 /** What a route reads along with the key: columns for the SELECT, and joins onto `k` (the key and its owner). */
 export type AlongWithKey = { select: Prisma.Sql; join: Prisma.Sql };
-
-type Counted = { points: number | null; expire: bigint | number | null };
 
 /** `budget` null: the key's answer alone, nothing counted. */
 export async function admitKey<T extends object = object>(
@@ -27,8 +24,7 @@ export async function admitKey<T extends object = object>(
 ): Promise<Admission<T>> {
   const hash = keyHashOf(key);
   if (!hash) return { auth: { ok: false, status: 401 }, wait: null, row: null };
-  if (budget) await budget.store.ready;
-  const table = budget?.store.sqlTable?.() ?? null;
+  const table = budget ? await countingTable(budget) : null;
   const now = Date.now();
   // Counted only for a usable key, as a limiter call after authentication would.
   const count =
@@ -54,7 +50,7 @@ export async function admitKey<T extends object = object>(
   const row = rows[0] ?? null;
   const auth = await keyAuthFor(row);
   if (!row || !auth.ok) return { auth, wait: null, row: null };
-  const wait = !budget ? null : table ? waitAfterCount(row, budget.points, now) : await budget.consume(auth.keyId);
+  const wait = budget ? await waitAfterPoint(budget, table ? row : null, now, auth.keyId) : null;
   return { auth, wait, row };
 }
 

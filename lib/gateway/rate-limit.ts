@@ -4,6 +4,7 @@
 import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { getConfig } from "../config";
 import { ApiError } from "../http/errors";
+import type { CountedBudget } from "../rate-limit/count-in-query";
 import { configuredStore, type LimiterStore } from "../rate-limit/limiter-store";
 
 export type GatewayAction = "submit" | "status" | "web-submit";
@@ -50,18 +51,7 @@ function budgets(): RequestBudgets {
   return g[key];
 }
 
-/** A budget a hot route counts inside its own query (lib/rate-limit/count-in-query.ts): getImageStatus per key, web submits per user. */
-export type CountedBudget = {
-  store: LimiterStore;
-  /** The library's key for a caller is `<keyPrefix>:<id>`. */
-  keyPrefix: string;
-  points: number;
-  durationMs: number;
-  /** The library's own count, for a store without SQL (memory). */
-  consume(id: string): Promise<number | null>;
-};
-
-/** A key's budget for a gateway action (key-admission.ts), or a user's for web submits (lib/auth/session-submitter.ts). */
+/** A key's budget for a gateway action (key-admission.ts), or a user's for web submits (lib/auth/session-submitter.ts), counted in a query (lib/rate-limit/count-in-query.ts). */
 export function gatewayBudget(action: GatewayAction): CountedBudget {
   const c = getConfig();
   return {
@@ -72,9 +62,6 @@ export function gatewayBudget(action: GatewayAction): CountedBudget {
     consume: (id) => budgets().consume(action, id),
   };
 }
-
-export const statusBudget = (): CountedBudget => gatewayBudget("status");
-export const webSubmitBudget = (): CountedBudget => gatewayBudget("web-submit");
 
 /** The 429 for a user over the web submit budget. */
 export function webSubmitRefusal(wait: number): ApiError {

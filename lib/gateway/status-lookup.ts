@@ -6,7 +6,7 @@
 import type { KeyAuth } from "../api-keys/authenticate-api-key";
 import { getDb, Prisma, type Db } from "../db/client";
 import { admitKey } from "./key-admission";
-import type { CountedBudget } from "./rate-limit";
+import type { CountedBudget } from "../rate-limit/count-in-query";
 import type { SeedStatusRow } from "./seed-status";
 
 export type StatusLookup = { auth: KeyAuth; wait: number | null; task: SeedStatusRow | null };

@@ -3,7 +3,7 @@
 import { readJson } from "../http/read-json";
 import { statusRequestSchema } from "../kling/schema";
 import { admitted, gatewayRoute, seedErrors } from "./gateway-route";
-import { statusBudget } from "./rate-limit";
+import { gatewayBudget } from "./rate-limit";
 import { seedJson, TASK_NOT_FOUND_BODY } from "./responses";
 import { toSeedStatusBody } from "./seed-status";
 import { lookupStatus } from "./status-lookup";
@@ -16,7 +16,7 @@ export function statusViaGateway(req: Request): Promise<Response> {
     );
     // A bad body is answered after the key and the budget, as on every gateway route.
     if (!body.ok) return gatewayRoute("status", () => Promise.reject(body.err))(req);
-    const { auth, wait, task } = await lookupStatus(req.headers.get("ocp-apim-subscription-key"), body.taskId, statusBudget());
+    const { auth, wait, task } = await lookupStatus(req.headers.get("ocp-apim-subscription-key"), body.taskId, gatewayBudget("status"));
     return admitted(auth, wait, async () => seedJson(task ? toSeedStatusBody(task) : TASK_NOT_FOUND_BODY));
   });
 }

@@ -5,6 +5,35 @@
 // ms), so a count here and a count by the library spend one budget, on every
 // instance sharing the table.
 import { Prisma } from "../db/client";
+import type { LimiterStore } from "./limiter-store";
+
+/** A budget a hot route counts inside its own query: per API key on the gateway, per user for web submits. */
+export type CountedBudget = {
+  store: LimiterStore;
+  /** The library's key for a caller is `<keyPrefix>:<id>`. */
+  keyPrefix: string;
+  points: number;
+  durationMs: number;
+  /** The library's own count, for a store without SQL (memory). */
+  consume(id: string): Promise<number | null>;
+};
+
+/** What a count returned: the library's row after the point. */
+export type Counted = { points: number | null; expire: bigint | number | null };
+
+/** The table a statement counts in, once the store is ready; null when the library counts itself (memory store). */
+export async function countingTable(budget: CountedBudget): Promise<string | null> {
+  await budget.store.ready;
+  return budget.store.sqlTable?.() ?? null;
+}
+
+/**
+ * The wait after one point for `id` (null: allowed, else seconds): read from the
+ * row when the statement counted it, else counted by the library now.
+ */
+export async function waitAfterPoint(budget: CountedBudget, counted: Counted | null, now: number, id: string): Promise<number | null> {
+  return counted ? waitAfterCount(counted, budget.points, now) : budget.consume(id);
+}
 
 /**
  * An `INSERT … ON CONFLICT … RETURNING points, expire` for a CTE: one point on
@@ -23,7 +52,7 @@ export function countSql(table: string, key: Prisma.Sql, from: Prisma.Sql, durat
 }
 
 /** As the library decides from the row a count returned: null when allowed, else the seconds until its window ends (at least 1). */
-export function waitAfterCount(row: { points: number | null; expire: bigint | number | null }, allowed: number, now: number): number | null {
+function waitAfterCount(row: Counted, allowed: number, now: number): number | null {
   if ((row.points ?? 0) <= allowed) return null;
   const msBeforeNext = row.expire === null ? -1 : Number(row.expire) - now;
   return Math.max(1, Math.ceil(msBeforeNext / 1000));

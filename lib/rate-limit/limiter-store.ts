@@ -12,7 +12,7 @@ export type LimiterStore = {
   make(opts: LimiterOptions): RateLimiterAbstract;
   ready: Promise<void>;
   close(): Promise<void>;
-  /** PostgreSQL only: the limiters' table as an SQL identifier once it exists, for a count taken in another query (lib/gateway/status-lookup.ts). */
+  /** PostgreSQL only: the limiters' table as an SQL identifier once it exists, for a count taken in another query (count-in-query.ts). */
   sqlTable?: () => string | null;
 };
 

@@ -7,6 +7,8 @@ import type { ListTasksQuery, TaskListDto } from "./schema";
 import { withQueue } from "./queue-position";
 import { taskDtoSelect, toTaskDto, type TaskDtoRow } from "./to-dto";
 
+type Cursor = { createdAt: Date; id: string };
+
 export function encodeCursor(task: { createdAt: Date; id: string }): string {
   return Buffer.from(`${task.createdAt.toISOString()}|${task.id}`).toString("base64url");
 }
@@ -16,7 +18,7 @@ export function encodeCursor(task: { createdAt: Date; id: string }): string {
 const CURSOR_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const CURSOR_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+function decodeCursor(cursor: string): Cursor {
   const [iso = "", id = "", ...rest] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const createdAt = new Date(iso);
   if (rest.length || !CURSOR_ID.test(id) || !CURSOR_DATE.test(iso) || Number.isNaN(createdAt.getTime())) {
@@ -86,8 +88,6 @@ async function pageDto(userId: string, limit: number, rows: TaskDtoRow[], counte
     totalImages: counted?.totalImages ?? null,
   };
 }
-
-type Cursor = { createdAt: Date; id: string };
 
 /** A page with filters, through Prisma's query builder. */
 export async function filteredPage(where: Prisma.TaskWhereInput, take: number, after: Cursor | null): Promise<TaskDtoRow[]> {

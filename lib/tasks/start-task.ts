@@ -19,8 +19,9 @@ export async function startTask(input: CreateTaskRequest, opts: CreateTaskOption
   const { task: stored, created } = await createTask(input, { ...opts, sendNow: true });
   if (!created) return { task: stored, created };
   const leaseSeconds = creatorHoldSeconds(getConfig());
-  // Stored as sent under a hold that began just now: that proves the lease as a renewal would. A store that took
-  // half the hold (a lock wait, a stalled pool) proves it again before sending.
+  // Stored as sent under a hold that began just now (only a task its creator holds at once, never a waiting one):
+  // that proves the lease as a renewal would. A store that took half the hold (a lock wait, a stalled pool) proves it
+  // again before sending.
   const markedAtInsert = stored.submitSentAt !== null && Date.now() - storing < (leaseSeconds * 1000) / 2;
   let task = stored;
   if (stored.status === "waiting") {
@@ -36,7 +37,7 @@ export async function startTask(input: CreateTaskRequest, opts: CreateTaskOption
     task = taken;
   }
   // One attempt inline, so the request answers fast; the reconciler takes over after that.
-  const submitted = await submitTask(task, { owner: task.leaseOwner!, now: new Date(), leaseSeconds, markedAtInsert: markedAtInsert && task === stored });
+  const submitted = await submitTask(task, { owner: task.leaseOwner!, now: new Date(), leaseSeconds, markedAtInsert });
   // A retryable fault left it queued (or waiting again): let the reconciler try again soon.
   if (submitted.status === "queued" || submitted.status === "waiting") wakeReconciler();
   return { task: submitted, created };

@@ -3,7 +3,8 @@
 // memory on PGlite; `library` counts the same budget through the library itself.
 import { afterAll } from "vitest";
 import { databaseTarget } from "@/lib/db/adapter";
-import { createRequestBudgets, type CountedBudget, type GatewayAction } from "@/lib/gateway/rate-limit";
+import { createRequestBudgets, type GatewayAction } from "@/lib/gateway/rate-limit";
+import type { CountedBudget } from "@/lib/rate-limit/count-in-query";
 import { memoryStore, postgresStore, type LimiterStore } from "@/lib/rate-limit/limiter-store";
 import type { DbKind } from "./db";
 
