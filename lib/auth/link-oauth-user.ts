@@ -4,13 +4,12 @@
 // vouches for the email and the account has no password (someone who registered
 // victim@… with a password first must not keep access once the victim arrives).
 import type { Account } from "next-auth";
-import { getDb, Prisma } from "../db/client";
+import { getDb } from "../db/client";
+import { isUniqueViolation } from "../db/unique-violation";
 
 export type OAuthSignIn = { email: string | null; emailVerified: boolean; name: string | null; image: string | null; account: Account };
 export type OAuthRefusal = "OAuthNoEmail" | "OAuthEmailUnverified" | "OAuthAccountNotLinked";
 export type OAuthLinkResult = { ok: true; userId: string } | { ok: false; error: OAuthRefusal };
-
-const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
 
 export async function linkOAuthUser(input: OAuthSignIn, retries = 0): Promise<OAuthLinkResult> {
   const db = getDb();

@@ -1,7 +1,8 @@
 // Creates an email + password account. From the web it is throttled like
 // sign-in: a taken email counts as a failure (it is how accounts are probed),
 // checked before any hashing.
-import { getDb, Prisma } from "../db/client";
+import { getDb } from "../db/client";
+import { isUniqueViolation } from "../db/unique-violation";
 import { ApiError } from "../http/errors";
 import { getLoginThrottle } from "./login-throttle";
 import { hashPassword } from "./password";
@@ -41,7 +42,7 @@ export async function createPasswordUser(input: SignUpInput) {
       select: { id: true, email: true, name: true, createdAt: true },
     });
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") throw emailTaken();
+    if (isUniqueViolation(err)) throw emailTaken();
     throw err;
   }
 }

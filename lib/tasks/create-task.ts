@@ -3,13 +3,15 @@
 // An Idempotency-Key returns the task it already made (same request) or a 422.
 import { randomBytes } from "node:crypto";
 import { getConfig } from "../config";
-import { getDb, Prisma } from "../db/client";
+import { getDb } from "../db/client";
+import { isUniqueViolation } from "../db/unique-violation";
 import type { Task } from "../generated/prisma/client";
 import { ApiError } from "../http/errors";
 import { readImageHeader } from "../kling/image-header";
 import { getBlobStore } from "../storage";
 import type { QuotaOverride } from "../usage/budget";
 import { insertWithinBudget } from "../usage/reserve";
+import { insertTask, type NewTask } from "./insert-task";
 import { hashRequest } from "./request-hash";
 import type { CreateTaskRequest } from "./schema";
 import { WAITING_MSG } from "./queue-messages";
@@ -61,37 +63,35 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
     const imageRef = await storeReferenceImage(id, input.image);
     const now = Date.now();
     try {
-      const row = {
-        data: {
-          id,
-          userId: opts.userId,
-          source: opts.source ?? "web",
-          apiKeyId: opts.apiKeyId ?? null,
-          prompt: input.prompt,
-          negativePrompt: input.negative_prompt ?? null,
-          imageRef,
-          imageFidelity: input.image_fidelity ?? 0.5,
-          n: input.n ?? 1,
-          aspectRatio: input.aspect_ratio ?? "16:9",
-          clientCallbackUrl: opts.clientCallbackUrl ?? null,
-          provider: config.KLING_PROVIDER,
-          callbackSecret: randomBytes(24).toString("base64url"),
-          idempotencyKey: opts.idempotencyKey ?? null,
-          requestHash,
-          deadlineAt: new Date(now + config.TASK_DEADLINE_SECONDS * 1000),
-          // With a concurrency limit it waits for a slot (fair-queue.ts) and nobody holds it yet.
-          ...(config.KLING_MAX_CONCURRENCY !== undefined
-            ? { status: "waiting" as const, statusMsg: WAITING_MSG }
-            : {
-                // Held by the creator, which submits it at once; after the hold the reconciler takes over.
-                leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),
-                leaseOwner: `creator:${id}`,
-                ...(opts.sendNow && !imageRef?.startsWith("blob:") ? { submitSentAt: new Date(now) } : {}),
-              }),
-        },
-      } satisfies Prisma.TaskCreateArgs;
+      const row: NewTask = {
+        id,
+        userId: opts.userId,
+        source: opts.source ?? "web",
+        apiKeyId: opts.apiKeyId ?? null,
+        prompt: input.prompt,
+        negativePrompt: input.negative_prompt ?? null,
+        imageRef,
+        imageFidelity: input.image_fidelity ?? 0.5,
+        n: input.n ?? 1,
+        aspectRatio: input.aspect_ratio ?? "16:9",
+        clientCallbackUrl: opts.clientCallbackUrl ?? null,
+        provider: config.KLING_PROVIDER,
+        callbackSecret: randomBytes(24).toString("base64url"),
+        idempotencyKey: opts.idempotencyKey ?? null,
+        requestHash,
+        deadlineAt: new Date(now + config.TASK_DEADLINE_SECONDS * 1000),
+        // With a concurrency limit it waits for a slot (fair-queue.ts) and nobody holds it yet.
+        ...(config.KLING_MAX_CONCURRENCY !== undefined
+          ? { status: "waiting" as const, statusMsg: WAITING_MSG }
+          : {
+              // Held by the creator, which submits it at once; after the hold the reconciler takes over.
+              leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),
+              leaseOwner: `creator:${id}`,
+              ...(opts.sendNow && !imageRef?.startsWith("blob:") ? { submitSentAt: new Date(now) } : {}),
+            }),
+      };
       // Over the user's image budget this throws (a 403) and the catch below removes the upload.
-      const task = await insertWithinBudget(opts.userId, row.data.n, (tx) => tx.task.create(row), opts.quota);
+      const task = await insertWithinBudget(opts.userId, row.n, (tx) => insertTask(tx, row, new Date(now)), opts.quota);
       return { task, created: true };
     } catch (err) {
       if (imageRef?.startsWith("blob:"))
@@ -99,7 +99,7 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
           .delete(imageRef.slice(5))
           .catch(() => {});
       // Two concurrent requests with one Idempotency-Key: the loser returns the winner's task.
-      if (opts.idempotencyKey && round < 2 && err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") continue;
+      if (opts.idempotencyKey && round < 2 && isUniqueViolation(err)) continue;
       throw err;
     }
   }

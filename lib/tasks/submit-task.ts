@@ -3,7 +3,7 @@
 // certainly not taken (queued again with backoff), or an unknown outcome that
 // must be confirmed before anything is sent again (see submit-outcome.ts).
 import { getConfig } from "../config";
-import { getDb, Prisma } from "../db/client";
+import { getDb } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 import type { KlingImageRequest } from "../kling/schema";
 import type { UpstreamTask } from "../kling/provider";
@@ -61,24 +61,13 @@ async function buildRequest(task: Task): Promise<KlingImageRequest> {
 /** The task as recorded when it moved on to submitted (one UPDATE … RETURNING); null when a callback got there first. */
 async function recordAccepted(task: Task, upstreamTaskId: string, ctx: SubmitContext): Promise<Task | null> {
   const db = getDb();
-  // Only a task still queued and still ours moves on: a callback may already have advanced it.
-  const updated = await db.task
-    .update({
-      where: { id: task.id, status: "queued", leaseOwner: ctx.owner },
-      data: {
-        status: "submitted",
-        statusMsg: "",
-        upstreamTaskId,
-        attempts: 0,
-        nextCheckAt: new Date(ctx.now.getTime() + POLL_INTERVAL_MS),
-        leaseUntil: null,
-        leaseOwner: null,
-      },
-    })
-    .catch((err) => {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2025") return null;
-      throw err;
-    });
+  // Only a task still queued and still ours moves on: a callback may already have advanced it. In SQL, as
+  // Prisma's update cost about 0.25 ms more of the server's CPU per submit (insert-task.ts).
+  const [updated] = await db.$queryRaw<Task[]>`
+    UPDATE "Task" SET status = 'submitted', "statusMsg" = '', "upstreamTaskId" = ${upstreamTaskId}, attempts = 0,
+      "nextCheckAt" = ${new Date(ctx.now.getTime() + POLL_INTERVAL_MS)}, "leaseUntil" = NULL, "leaseOwner" = NULL, "updatedAt" = ${new Date()}
+    WHERE id = ${task.id} AND status = 'queued' AND "leaseOwner" = ${ctx.owner}
+    RETURNING *`;
   if (updated) {
     await notifyTaskChanged(task.id, task);
     return updated;

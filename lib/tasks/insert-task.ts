@@ -1,0 +1,45 @@
+// A new task's row in one INSERT … RETURNING *. Every submit makes one, and
+// Prisma's create spent about 0.3 ms more of the server's CPU on it than this
+// statement (rendering its query template and mapping the row; README,
+// Performance). The row read back has the same fields and types as Prisma's Task.
+import type { Db, Prisma } from "../db/client";
+import type { Task } from "../generated/prisma/client";
+
+/** What createTask stores; the rest comes from the columns' defaults. */
+export type NewTask = {
+  id: string;
+  userId: string;
+  source: "web" | "api";
+  apiKeyId: string | null;
+  prompt: string;
+  negativePrompt: string | null;
+  imageRef: string | null;
+  imageFidelity: number;
+  n: number;
+  aspectRatio: string;
+  clientCallbackUrl: string | null;
+  provider: string;
+  callbackSecret: string;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  deadlineAt: Date;
+  status?: "waiting";
+  statusMsg?: string;
+  leaseUntil?: Date;
+  leaseOwner?: string;
+  submitSentAt?: Date;
+};
+
+export async function insertTask(db: Db | Prisma.TransactionClient, t: NewTask, now = new Date()): Promise<Task> {
+  // Columns as Prisma's create would set them: createdAt and updatedAt from this process's clock.
+  const [task] = await db.$queryRaw<Task[]>`
+    INSERT INTO "Task" (id, "userId", source, "apiKeyId", prompt, "negativePrompt", "imageRef", "imageFidelity", n,
+      "aspectRatio", "clientCallbackUrl", provider, "callbackSecret", "idempotencyKey", "requestHash", "deadlineAt",
+      status, "statusMsg", "leaseUntil", "leaseOwner", "submitSentAt", "nextCheckAt", "createdAt", "updatedAt")
+    VALUES (${t.id}, ${t.userId}, ${t.source}::"TaskSource", ${t.apiKeyId}, ${t.prompt}, ${t.negativePrompt}, ${t.imageRef},
+      ${t.imageFidelity}, ${t.n}, ${t.aspectRatio}, ${t.clientCallbackUrl}, ${t.provider}, ${t.callbackSecret},
+      ${t.idempotencyKey}, ${t.requestHash}, ${t.deadlineAt}, ${t.status ?? "queued"}::"TaskStatus", ${t.statusMsg ?? ""},
+      ${t.leaseUntil ?? null}, ${t.leaseOwner ?? null}, ${t.submitSentAt ?? null}, ${now}, ${now}, ${now})
+    RETURNING *`;
+  return task;
+}
