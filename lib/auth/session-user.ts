@@ -3,7 +3,7 @@
 // under; it counts only while the user exists, is not disabled, and still has
 // that version (a password change, a disable or a deletion ends it everywhere).
 import { getConfig } from "../config";
-import { getDb, Prisma } from "../db/client";
+import { getDb, Prisma, queryRows } from "../db/client";
 import { type Counted, countSql } from "../rate-limit/count-in-query";
 
 export type SessionUser = {
@@ -73,8 +73,8 @@ export async function sessionUserWith(
 ): Promise<{ user: SessionUser; extra: unknown } | null> {
   const id = claimedId(claims);
   if (!id) return null;
-  const [row] = await getDb().$queryRaw<(SessionRow & { extra: unknown })[]>`
-    SELECT ${SESSION_COLUMNS}, (${extra(id)}) AS extra FROM "User" u WHERE u.id = ${id}`;
+  const [row] = await queryRows<SessionRow & { extra: unknown }>(Prisma.sql`
+    SELECT ${SESSION_COLUMNS}, (${extra(id)}) AS extra FROM "User" u WHERE u.id = ${id}`);
   const user = row ? sessionUserFrom(row, claims) : null;
   return user && { user, extra: row!.extra };
 }
@@ -97,9 +97,9 @@ export async function sessionUserCounting(
   // No int4 column holds anything else: such a claim stands for no session (and is never sent as a parameter).
   if (!Number.isInteger(version) || Math.abs(version) >= 2 ** 31) return null;
   const standing = Prisma.sql`FROM u WHERE u."disabledAt" IS NULL AND u."sessionVersion" = ${version}`;
-  const [row] = await getDb().$queryRaw<(SessionRow & Counted)[]>`
+  const [row] = await queryRows<SessionRow & Counted>(Prisma.sql`
     WITH u AS (SELECT ${SESSION_COLUMNS} FROM "User" u WHERE u.id = ${id}), c AS (${countSql(budget.table, Prisma.sql`${`${budget.keyPrefix}:${id}`}`, standing, budget.durationMs, now)})
-    SELECT u.*, c.points, c.expire FROM u LEFT JOIN c ON true`;
+    SELECT u.*, c.points, c.expire FROM u LEFT JOIN c ON true`);
   const user = row ? sessionUserFrom(row, claims) : null;
   return user && { user, count: { points: row!.points, expire: row!.expire } };
 }

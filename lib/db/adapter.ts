@@ -3,7 +3,10 @@
 import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import type { Config } from "../config";
+import { logger } from "../log";
+import type { DirectPool } from "./direct-pool";
 import { embeddedAccess } from "./embedded-access";
 import { loadPrismaPGlite, openPGlite } from "./pglite-modules";
 
@@ -39,19 +42,34 @@ function memoryPglite(): PGlite {
  * PostgreSQL driver.
  */
 export function createAdapterFactory(target: DatabaseTarget, poolSize = 10, opts: { preparedStatements?: boolean } = {}) {
-  if (target.kind === "postgres") {
-    return new PrismaPg(
-      { connectionString: stripSchemaParam(target.url), max: poolSize },
-      {
-        ...(target.schema ? { schema: target.schema } : {}),
-        ...(opts.preparedStatements === false ? {} : { statementNameGenerator: preparedStatementNames() }),
-      },
-    );
-  }
+  if (target.kind === "postgres") return postgresAdapter(target, poolSize, opts).factory;
   if (target.dataDir === null) return new (loadPrismaPGlite())(memoryPglite());
   const access = embeddedAccess(target.dataDir);
   if (access.kind === "owner") return new (loadPrismaPGlite())(access.db);
   return new PrismaPg(embeddedClientConfig(access.socketDir, poolSize));
+}
+
+/**
+ * PostgreSQL's adapter on a pool of our own, which the hottest statements also
+ * use directly (direct-pool.ts); the adapter ends it when its client disconnects.
+ */
+export function postgresAdapter(
+  target: Extract<DatabaseTarget, { kind: "postgres" }>,
+  poolSize: number,
+  opts: { preparedStatements?: boolean } = {},
+): { factory: PrismaPg; direct: DirectPool } {
+  const pool = new pg.Pool({ connectionString: stripSchemaParam(target.url), max: poolSize });
+  // A connection the server closed while idle (a restart) is an error event: without a listener, before the
+  // adapter adds its own on its first query, it would end the process. The pool replaces the connection.
+  pool.on("error", (err) => logger.warn({ err: err.message }, "an idle database connection failed"));
+  const named = opts.preparedStatements !== false;
+  const factory = new PrismaPg(pool, {
+    ...(target.schema ? { schema: target.schema } : {}),
+    ...(named ? { statementNameGenerator: preparedStatementNames() } : {}),
+    disposeExternalPool: true,
+  });
+  const direct = preparedStatementNames(1000, "direct");
+  return { factory, direct: { pool, name: named ? (sql) => direct({ sql }) : null } };
 }
 
 /**
@@ -62,12 +80,12 @@ export function createAdapterFactory(target: DatabaseTarget, poolSize = 10, opts
  * Bounded: beyond `max` distinct texts (an IN list of every length, say) the
  * rest run unnamed, as without this, so no connection holds statements without end.
  */
-export function preparedStatementNames(max = 1000): (query: { sql: string }) => string {
+export function preparedStatementNames(max = 1000, prefix = "prisma"): (query: { sql: string }) => string {
   const names = new Map<string, string>();
   return (query) => {
     let name = names.get(query.sql);
     if (name === undefined && names.size < max) {
-      name = `prisma_${names.size}`;
+      name = `${prefix}_${names.size}`;
       names.set(query.sql, name);
     }
     // The adapter's type wants a string; undefined is node-postgres's unnamed statement.

@@ -1,8 +1,9 @@
 // The one Prisma client of the process, created on first use and kept on
 // globalThis so Next.js bundles, CLI scripts and dev reloads share it.
 import { getConfig } from "../config";
-import { PrismaClient } from "../generated/prisma/client";
-import { createAdapterFactory, databaseTarget } from "./adapter";
+import { PrismaClient, type Prisma } from "../generated/prisma/client";
+import { createAdapterFactory, databaseTarget, type DatabaseTarget, postgresAdapter } from "./adapter";
+import { bindDirectPool, directRows } from "./direct-pool";
 import { closeAllEmbedded, connectEmbedded, type EmbeddedAccess } from "./embedded-access";
 
 const key = Symbol.for("kling-portal.prisma");
@@ -12,11 +13,27 @@ export function getDb(): PrismaClient {
   const g = globalThis as Holder;
   if (!g[key]) {
     const config = getConfig();
-    g[key] = new PrismaClient({
-      adapter: createAdapterFactory(databaseTarget(config), config.DATABASE_POOL_SIZE, { preparedStatements: config.DATABASE_PREPARED_STATEMENTS }),
-    });
+    g[key] = newPrismaClient(databaseTarget(config), config.DATABASE_POOL_SIZE, { preparedStatements: config.DATABASE_PREPARED_STATEMENTS });
   }
   return g[key];
+}
+
+/** A client for `target`; on PostgreSQL its pool also serves `queryRows`. */
+export function newPrismaClient(target: DatabaseTarget, poolSize: number, opts: { preparedStatements?: boolean } = {}): PrismaClient {
+  if (target.kind !== "postgres") return new PrismaClient({ adapter: createAdapterFactory(target, poolSize, opts) });
+  const { factory, direct } = postgresAdapter(target, poolSize, opts);
+  const client = new PrismaClient({ adapter: factory });
+  bindDirectPool(client, direct);
+  return client;
+}
+
+/**
+ * Rows of one SQL statement, as `db.$queryRaw` returns them: on PostgreSQL straight
+ * from the client's pool (direct-pool.ts), for the hottest statements; a
+ * transaction's client runs them itself, in the transaction.
+ */
+export function queryRows<T>(sql: Prisma.Sql, db: Pick<PrismaClient, "$queryRaw"> = getDb()): Promise<T[]> {
+  return directRows<T>(db, sql);
 }
 
 /** Installs a client built elsewhere (tests point the app at their own database). */

@@ -6,7 +6,7 @@
 // the same statement (getImageStatus its task: status-lookup.ts). With the
 // in-memory store (embedded PGlite) the library counts, after the query.
 import { keyAuthFor, keyHashOf, type KeyAuth, type KeyRow } from "../api-keys/authenticate-api-key";
-import { getDb, Prisma, type Db } from "../db/client";
+import { getDb, Prisma, queryRows, type Db } from "../db/client";
 import { type Counted, type CountedBudget, countingTable, countSql, waitAfterPoint } from "../rate-limit/count-in-query";
 
 /** `wait`: null when admitted, else the seconds until the budget's window ends; `row`: the statement's row for an admitted key. */
@@ -37,7 +37,8 @@ export async function admitKey<T extends object = object>(
           now,
         )})`
       : Prisma.empty;
-  const rows = await db.$queryRaw<(KeyRow & T & Counted)[]>`
+  const rows = await queryRows<KeyRow & T & Counted>(
+    Prisma.sql`
     WITH k AS (
       SELECT a.id, a."userId", a."revokedAt", a."lastUsedAt", u."disabledAt", u."monthlyImageQuota", u."quotaUnlimited"
       FROM "ApiKey" a JOIN "User" u ON u.id = a."userId" WHERE a.hash = ${hash}
@@ -46,7 +47,9 @@ export async function admitKey<T extends object = object>(
       ${along ? Prisma.sql`, ${along.select}` : Prisma.empty}
     FROM k
     ${table ? Prisma.sql`LEFT JOIN budget ON true` : Prisma.empty}
-    ${along?.join ?? Prisma.empty}`;
+    ${along?.join ?? Prisma.empty}`,
+    db,
+  );
   const row = rows[0] ?? null;
   const auth = await keyAuthFor(row);
   if (!row || !auth.ok) return { auth, wait: null, row: null };

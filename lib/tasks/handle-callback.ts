@@ -2,7 +2,8 @@
 // the URL is the verification (the seed's protocol carries no signature); an
 // unknown secret changes nothing. Downloads are left to the reconciler.
 import { timingSafeEqual } from "node:crypto";
-import { getDb } from "../db/client";
+import { Prisma, queryRows } from "../db/client";
+import type { Task } from "../generated/prisma/client";
 import { ApiError, notFound } from "../http/errors";
 import { readCapped } from "../http/read-capped";
 import { KlingError } from "../kling/errors";
@@ -13,12 +14,14 @@ import { wakeReconciler } from "./reconciler";
 
 const MAX_CALLBACK_BYTES = 64 * 1024;
 
+type CallbackTask = Pick<Task, "id" | "callbackSecret" | "upstreamTaskId" | "clientCallbackUrl" | "callbackAt" | "status" | "upstreamSucceededAt">;
+
 export async function handleUpstreamCallback(req: Request, secret: string): Promise<Response> {
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(secret)) throw notFound("Unknown callback");
-  const task = await getDb().task.findUnique({
-    where: { callbackSecret: secret },
-    select: { id: true, callbackSecret: true, upstreamTaskId: true, clientCallbackUrl: true, callbackAt: true, status: true, upstreamSucceededAt: true },
-  });
+  // Kling repeats callbacks, and most change nothing: this read is often all a callback costs (queryRows: the pool directly).
+  const [task] = await queryRows<CallbackTask>(Prisma.sql`
+    SELECT id, "callbackSecret", "upstreamTaskId", "clientCallbackUrl", "callbackAt", status, "upstreamSucceededAt"
+    FROM "Task" WHERE "callbackSecret" = ${secret}`);
   if (!task || !safeEqual(task.callbackSecret, secret)) throw notFound("Unknown callback");
   const text = (await readCapped(req.body, MAX_CALLBACK_BYTES, () => new ApiError(413, "body_too_large", "Callback body is too large"))).toString("utf8");
   let body: unknown;

@@ -2,7 +2,7 @@
 // Prisma's create spent about 0.3 ms more of the server's CPU on it than this
 // statement (rendering its query template and mapping the row; README,
 // Performance). The row read back has the same fields and types as Prisma's Task.
-import type { Db, Prisma } from "../db/client";
+import { type Db, Prisma, queryRows } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 
 /** What createTask stores; the rest comes from the columns' defaults. */
@@ -32,7 +32,8 @@ export type NewTask = {
 
 export async function insertTask(db: Db | Prisma.TransactionClient, t: NewTask, now = new Date()): Promise<Task> {
   // Columns as Prisma's create would set them: createdAt and updatedAt from this process's clock.
-  const [task] = await db.$queryRaw<Task[]>`
+  const [task] = await queryRows<Task>(
+    Prisma.sql`
     INSERT INTO "Task" (id, "userId", source, "apiKeyId", prompt, "negativePrompt", "imageRef", "imageFidelity", n,
       "aspectRatio", "clientCallbackUrl", provider, "callbackSecret", "idempotencyKey", "requestHash", "deadlineAt",
       status, "statusMsg", "leaseUntil", "leaseOwner", "submitSentAt", "nextCheckAt", "createdAt", "updatedAt")
@@ -40,6 +41,8 @@ export async function insertTask(db: Db | Prisma.TransactionClient, t: NewTask, 
       ${t.imageFidelity}, ${t.n}, ${t.aspectRatio}, ${t.clientCallbackUrl}, ${t.provider}, ${t.callbackSecret},
       ${t.idempotencyKey}, ${t.requestHash}, ${t.deadlineAt}, ${t.status ?? "queued"}::"TaskStatus", ${t.statusMsg ?? ""},
       ${t.leaseUntil ?? null}, ${t.leaseOwner ?? null}, ${t.submitSentAt ?? null}, ${now}, ${now}, ${now})
-    RETURNING *`;
+    RETURNING *`,
+    db,
+  );
   return task;
 }

@@ -1,6 +1,6 @@
 // A user's history, newest first, with keyset pagination: the cursor is the
 // last task's (createdAt, id), so pages never skip or repeat under new inserts.
-import { getDb } from "../db/client";
+import { getDb, queryRows } from "../db/client";
 import { Prisma } from "../generated/prisma/client";
 import { ApiError } from "../http/errors";
 import type { ListTasksQuery, TaskListDto } from "./schema";
@@ -103,7 +103,7 @@ export async function filteredPage(where: Prisma.TaskWhereInput, take: number, a
  * without a zone, so JSON carries them without one.
  */
 export async function plainPage(userId: string, take: number, after: Cursor | null): Promise<TaskDtoRow[]> {
-  const [row] = await getDb().$queryRaw<{ page: PlainRow[] }[]>(plainPageSql(userId, take, after));
+  const [row] = await queryRows<{ page: PlainRow[] }>(plainPageSql(userId, take, after));
   return fromPlainRows(row?.page ?? null);
 }
 

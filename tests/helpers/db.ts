@@ -7,8 +7,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { afterAll, beforeAll, describe } from "vitest";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-import { getDb, setDb, disconnectDb } from "@/lib/db/client";
-import { createAdapterFactory } from "@/lib/db/adapter";
+import { getDb, newPrismaClient, setDb, disconnectDb } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
 import { migrateDatabase } from "@/lib/db/migrate-database";
 
@@ -42,7 +41,7 @@ export async function createTestDb(kind: DbKind): Promise<TestDb> {
   const url = `${base}${base.includes("?") ? "&" : "?"}schema=${schema}`;
   await migrateWithRetry(url);
   // Built as the app builds it (prepared statements included), so every PostgreSQL test runs that path.
-  const db = new PrismaClient({ adapter: createAdapterFactory({ kind: "postgres", url, schema }, 5) });
+  const db = newPrismaClient({ kind: "postgres", url, schema }, 5);
   return {
     kind,
     db,
