@@ -3,7 +3,7 @@
 // and the lease is renewed and proven in one guarded UPDATE right before every
 // upstream call: a worker that lost its lease skips the work instead of
 // duplicating it. SKIP LOCKED lets any number of workers share one database.
-import { getDb, Prisma } from "../db/client";
+import { getDb, Prisma, queryRows } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 
 export type LeaseClock = {
@@ -26,9 +26,9 @@ export const ACTIVE = Prisma.sql`(status IN ('waiting', 'queued', 'submitted', '
 
 export async function claimDueTasks(opts: LeaseClock & { owner: string; limit: number }): Promise<Task[]> {
   if (opts.limit <= 0) return [];
-  const db = getDb();
   const now = clockSql(opts);
-  const rows = await db.$queryRaw<{ id: string }[]>`
+  // The claimed rows come back whole: one round trip per claim (queryRows: the pool directly, like the hot routes).
+  return queryRows<Task>(Prisma.sql`
     UPDATE "Task" SET "leaseUntil" = ${leaseEnd(opts)}, "leaseOwner" = ${opts.owner}
     WHERE id IN (
       SELECT id FROM "Task"
@@ -40,9 +40,7 @@ export async function claimDueTasks(opts: LeaseClock & { owner: string; limit: n
       LIMIT ${opts.limit}
       FOR UPDATE SKIP LOCKED
     )
-    RETURNING id`;
-  if (rows.length === 0) return [];
-  return db.task.findMany({ where: { id: { in: rows.map((r) => r.id) }, leaseOwner: opts.owner } });
+    RETURNING *`);
 }
 
 /**
@@ -53,10 +51,10 @@ export async function claimDueTasks(opts: LeaseClock & { owner: string; limit: n
 export async function proveTaskLease(id: string, owner: string, c: LeaseClock & { markSent?: boolean }): Promise<boolean> {
   const sent = c.markSent ? Prisma.sql`, "submitSentAt" = ${clockSql(c)}` : Prisma.empty;
   const onlyQueued = c.markSent ? Prisma.sql`AND status = 'queued'` : Prisma.empty;
-  const rows = await getDb().$queryRaw<{ id: string }[]>`
+  const rows = await queryRows<{ id: string }>(Prisma.sql`
     UPDATE "Task" SET "leaseUntil" = GREATEST("leaseUntil", ${leaseEnd(c)})${sent}
     WHERE id = ${id} AND "leaseOwner" = ${owner} AND "leaseUntil" > ${dbNow} ${onlyQueued}
-    RETURNING id`;
+    RETURNING id`);
   return rows.length === 1;
 }
 
@@ -77,7 +75,18 @@ export async function releaseTask(
   owner: string,
   data: { nextCheckAt: Date; attempts?: number; archiveAttempts?: number; statusMsg?: string; submitSentAt?: null },
 ): Promise<void> {
-  await getDb().task.updateMany({ where: { id, leaseOwner: owner }, data: { ...data, leaseUntil: null, leaseOwner: null } });
+  // As Prisma's updateMany would write it (updatedAt too), in one statement on the pool (queryRows).
+  const set = [
+    Prisma.sql`"nextCheckAt" = ${data.nextCheckAt}`,
+    ...(data.attempts !== undefined ? [Prisma.sql`attempts = ${data.attempts}`] : []),
+    ...(data.archiveAttempts !== undefined ? [Prisma.sql`"archiveAttempts" = ${data.archiveAttempts}`] : []),
+    ...(data.statusMsg !== undefined ? [Prisma.sql`"statusMsg" = ${data.statusMsg}`] : []),
+    ...(data.submitSentAt === null ? [Prisma.sql`"submitSentAt" = NULL`] : []),
+  ];
+  await queryRows(Prisma.sql`
+    UPDATE "Task" SET ${Prisma.join(set)}, "leaseUntil" = NULL, "leaseOwner" = NULL, "updatedAt" = ${new Date()}
+    WHERE id = ${id} AND "leaseOwner" = ${owner}
+    RETURNING id`);
 }
 
 export class LeaseLostError extends Error {
