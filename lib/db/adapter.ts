@@ -49,6 +49,13 @@ export function createAdapterFactory(target: DatabaseTarget, poolSize = 10, opts
   return new PrismaPg(embeddedClientConfig(access.socketDir, poolSize));
 }
 
+/** The embedded database this process holds (in memory, or as the folder's owner); null for a client of another owner. */
+export function inProcessPglite(target: Extract<DatabaseTarget, { kind: "pglite" }>): PGlite | null {
+  if (target.dataDir === null) return memoryPglite();
+  const access = embeddedAccess(target.dataDir);
+  return access.kind === "owner" ? access.db : null;
+}
+
 /**
  * PostgreSQL's adapter on a pool of our own, which the hottest statements also
  * use directly (direct-pool.ts); the adapter ends it when its client disconnects.
@@ -69,7 +76,7 @@ export function postgresAdapter(
     disposeExternalPool: true,
   });
   const direct = preparedStatementNames(1000, "direct");
-  return { factory, direct: { pool, name: named ? (sql) => direct({ sql }) : null } };
+  return { factory, direct: { kind: "pg", pool, name: named ? (sql) => direct({ sql }) : null } };
 }
 
 /**

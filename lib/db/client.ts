@@ -2,8 +2,8 @@
 // globalThis so Next.js bundles, CLI scripts and dev reloads share it.
 import { getConfig } from "../config";
 import { PrismaClient, type Prisma } from "../generated/prisma/client";
-import { createAdapterFactory, databaseTarget, type DatabaseTarget, postgresAdapter } from "./adapter";
-import { bindDirectPool, directRows } from "./direct-pool";
+import { createAdapterFactory, databaseTarget, type DatabaseTarget, inProcessPglite, postgresAdapter } from "./adapter";
+import { bindDirectPool, bindPglite, directRows } from "./direct-pool";
 import { closeAllEmbedded, connectEmbedded, type EmbeddedAccess } from "./embedded-access";
 
 const key = Symbol.for("kling-portal.prisma");
@@ -20,7 +20,12 @@ export function getDb(): PrismaClient {
 
 /** A client for `target`; on PostgreSQL its pool also serves `queryRows`. */
 export function newPrismaClient(target: DatabaseTarget, poolSize: number, opts: { preparedStatements?: boolean } = {}): PrismaClient {
-  if (target.kind !== "postgres") return new PrismaClient({ adapter: createAdapterFactory(target, poolSize, opts) });
+  if (target.kind !== "postgres") {
+    const client = new PrismaClient({ adapter: createAdapterFactory(target, poolSize, opts) });
+    const db = inProcessPglite(target);
+    if (db) bindPglite(client, db);
+    return client;
+  }
   const { factory, direct } = postgresAdapter(target, poolSize, opts);
   const client = new PrismaClient({ adapter: factory });
   bindDirectPool(client, direct);

@@ -1,14 +1,20 @@
 // The hottest statements (a session's or an API key's admission, the history
-// page, a submit's acceptance) sent straight to node-postgres's pool, the one
-// under Prisma's adapter: Prisma's $queryRaw spent about 0.1 ms more of the
-// server's CPU on each than node-postgres alone (README, Performance), a
-// tenth of a bare request. Results are typed as $queryRaw types them. Only on
-// PostgreSQL, outside transactions; elsewhere the same SQL goes through $queryRaw.
+// page, a submit's insert and acceptance, a callback's lookup, the reconciler's
+// claims) sent straight to the driver under Prisma's adapter: node-postgres's
+// pool, or the embedded PGlite this process holds. Prisma's $queryRaw spent
+// about 0.1 ms more of the server's CPU on each (README, Performance), a tenth
+// of a bare request. Results are typed as $queryRaw types them. Outside
+// transactions only; a transaction's client (or a client of another process's
+// PGlite) runs the same SQL through $queryRaw.
 import type { Prisma, PrismaClient } from "../generated/prisma/client";
+import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 
-/** The pool a client's adapter was built on, and how its statements are named (none: unnamed, as for PgBouncer). */
-export type DirectPool = { pool: pg.Pool; name: ((sql: string) => string | undefined) | null };
+/**
+ * PostgreSQL: the pool a client's adapter was built on, and how its statements are named (none: unnamed, as
+ * for PgBouncer). Embedded PGlite (its owner, or in memory): the database itself.
+ */
+export type DirectPool = { kind: "pg"; pool: pg.Pool; name: ((sql: string) => string | undefined) | null } | { kind: "pglite"; db: PGlite };
 
 // Keyed by the client itself, never a property of it: a transaction's client forwards its properties to the
 // client it came from, and its statements must stay in the transaction. On globalThis: Next.js bundles and the
@@ -21,14 +27,25 @@ export function bindDirectPool(client: PrismaClient, direct: DirectPool): void {
   pools.set(client, direct);
 }
 
+/** `client` reaches `db` in this process (its owner, or in memory): its hottest statements go to `db` directly. */
+export function bindPglite(client: PrismaClient, db: PGlite): void {
+  pools.set(client, { kind: "pglite", db });
+}
+
 /** `client`: the root client (its pool), or a transaction's or another client (their own $queryRaw). */
 export async function directRows<T>(client: Pick<PrismaClient, "$queryRaw">, sql: Prisma.Sql): Promise<T[]> {
   const direct = pools.get(client);
   if (!direct) return client.$queryRaw<T[]>(sql);
   const text = sql.text;
+  const values = sql.values.map(asParam);
+  if (direct.kind === "pglite") return pgliteRows<T>(direct, text, values);
   const name = direct.name?.(text);
-  const result = await direct.pool.query({ text, values: sql.values.map(asParam), types, ...(name ? { name } : {}) });
+  const result = await direct.pool.query({ text, values, types, ...(name ? { name } : {}) });
   return result.rows as T[];
+}
+
+async function pgliteRows<T>(direct: Extract<DirectPool, { kind: "pglite" }>, text: string, values: unknown[]): Promise<T[]> {
+  return (await direct.db.query<T>(text, values, { parsers })).rows;
 }
 
 // As Prisma sends them: a Date as its UTC time (node-postgres would send the process's local time), a bigint as digits.

@@ -1,12 +1,11 @@
 // A unique index refused a row: Prisma's P2002 from its own queries, P2010
-// carrying the driver's error kind from raw ones (the same on PostgreSQL and
-// PGlite), or node-postgres's 23505 from a statement sent directly (direct-pool.ts).
-import pg from "pg";
+// carrying the driver's error kind from raw ones, or the driver's own 23505
+// (node-postgres's or PGlite's) from a statement sent directly (direct-pool.ts).
 import { Prisma } from "./client";
 
 export function isUniqueViolation(err: unknown): boolean {
-  if (err instanceof pg.DatabaseError) return err.code === "23505";
-  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (!(err instanceof Error)) return false;
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return (err as { code?: unknown }).code === "23505";
   if (err.code === "P2002") return true;
   const cause = (err.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)?.driverAdapterError?.cause;
   return err.code === "P2010" && cause?.kind === "UniqueConstraintViolation";
