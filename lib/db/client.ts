@@ -18,7 +18,7 @@ export function getDb(): PrismaClient {
   return g[key];
 }
 
-/** A client for `target`; on PostgreSQL its pool also serves `queryRows`. */
+/** A client for `target`; its driver (node-postgres's pool, or the PGlite this process holds) also serves `queryRows`. */
 export function newPrismaClient(target: DatabaseTarget, poolSize: number, opts: { preparedStatements?: boolean } = {}): PrismaClient {
   if (target.kind !== "postgres") {
     const client = new PrismaClient({ adapter: createAdapterFactory(target, poolSize, opts) });
@@ -33,9 +33,9 @@ export function newPrismaClient(target: DatabaseTarget, poolSize: number, opts: 
 }
 
 /**
- * Rows of one SQL statement, as `db.$queryRaw` returns them: on PostgreSQL straight
- * from the client's pool (direct-pool.ts), for the hottest statements; a
- * transaction's client runs them itself, in the transaction.
+ * Rows of one SQL statement, as `db.$queryRaw` returns them, straight from the
+ * client's driver (direct-pool.ts), for the hottest statements; a transaction's
+ * client runs them itself, in the transaction.
  */
 export function queryRows<T>(sql: Prisma.Sql, db: Pick<PrismaClient, "$queryRaw"> = getDb()): Promise<T[]> {
   return directRows<T>(db, sql);

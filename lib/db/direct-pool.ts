@@ -38,14 +38,10 @@ export async function directRows<T>(client: Pick<PrismaClient, "$queryRaw">, sql
   if (!direct) return client.$queryRaw<T[]>(sql);
   const text = sql.text;
   const values = sql.values.map(asParam);
-  if (direct.kind === "pglite") return pgliteRows<T>(direct, text, values);
+  if (direct.kind === "pglite") return (await direct.db.query<T>(text, values, { parsers })).rows;
   const name = direct.name?.(text);
   const result = await direct.pool.query({ text, values, types, ...(name ? { name } : {}) });
   return result.rows as T[];
-}
-
-async function pgliteRows<T>(direct: Extract<DirectPool, { kind: "pglite" }>, text: string, values: unknown[]): Promise<T[]> {
-  return (await direct.db.query<T>(text, values, { parsers })).rows;
 }
 
 // As Prisma sends them: a Date as its UTC time (node-postgres would send the process's local time), a bigint as digits.
@@ -55,7 +51,7 @@ function asParam(value: unknown): unknown {
   return value;
 }
 
-// Prisma's columns are `timestamp(3)` without a zone holding UTC; node-postgres would read them as local time.
+// Prisma's columns are `timestamp(3)` without a zone holding UTC; node-postgres and PGlite would read them as local time.
 const asUtc = (text: string) => new Date(`${text.replace(" ", "T")}Z`);
 const parsers: Record<number, (text: string) => unknown> = {
   1114: asUtc,

@@ -18,7 +18,7 @@ type CallbackTask = Pick<Task, "id" | "callbackSecret" | "upstreamTaskId" | "cli
 
 export async function handleUpstreamCallback(req: Request, secret: string): Promise<Response> {
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(secret)) throw notFound("Unknown callback");
-  // Kling repeats callbacks, and most change nothing: this read is often all a callback costs (queryRows: the pool directly).
+  // Kling repeats callbacks, and most change nothing: this read is often all a callback costs (queryRows: straight to the driver).
   const [task] = await queryRows<CallbackTask>(Prisma.sql`
     SELECT id, "callbackSecret", "upstreamTaskId", "clientCallbackUrl", "callbackAt", status, "upstreamSucceededAt"
     FROM "Task" WHERE "callbackSecret" = ${secret}`);

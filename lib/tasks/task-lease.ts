@@ -27,7 +27,7 @@ export const ACTIVE = Prisma.sql`(status IN ('waiting', 'queued', 'submitted', '
 export async function claimDueTasks(opts: LeaseClock & { owner: string; limit: number }): Promise<Task[]> {
   if (opts.limit <= 0) return [];
   const now = clockSql(opts);
-  // The claimed rows come back whole: one round trip per claim (queryRows: the pool directly, like the hot routes).
+  // The claimed rows come back whole: one round trip per claim (queryRows: straight to the driver, like the hot routes).
   return queryRows<Task>(Prisma.sql`
     UPDATE "Task" SET "leaseUntil" = ${leaseEnd(opts)}, "leaseOwner" = ${opts.owner}
     WHERE id IN (
@@ -75,7 +75,7 @@ export async function releaseTask(
   owner: string,
   data: { nextCheckAt: Date; attempts?: number; archiveAttempts?: number; statusMsg?: string; submitSentAt?: null },
 ): Promise<void> {
-  // As Prisma's updateMany would write it (updatedAt too), in one statement on the pool (queryRows).
+  // As Prisma's updateMany would write it (updatedAt too), in one statement straight to the driver (queryRows).
   const set = [
     Prisma.sql`"nextCheckAt" = ${data.nextCheckAt}`,
     ...(data.attempts !== undefined ? [Prisma.sql`attempts = ${data.attempts}`] : []),
