@@ -38,10 +38,20 @@ export async function directRows<T>(client: Pick<PrismaClient, "$queryRaw">, sql
   if (!direct) return client.$queryRaw<T[]>(sql);
   const text = sql.text;
   const values = sql.values.map(asParam);
-  if (direct.kind === "pglite") return (await direct.db.query<T>(text, values, { parsers })).rows;
+  if (direct.kind === "pglite") return (await direct.db.query<T>(text, values, { parsers }).catch(withoutValues)).rows;
   const name = direct.name?.(text);
   const result = await direct.pool.query({ text, values, types, ...(name ? { name } : {}) });
   return result.rows as T[];
+}
+
+// PGlite puts a failed statement's values on its error (params, queryOptions); logged, they could show a
+// callback secret or a prompt. The statement's text has none: every value is a parameter.
+function withoutValues(err: unknown): never {
+  if (err && typeof err === "object") {
+    delete (err as { params?: unknown }).params;
+    delete (err as { queryOptions?: unknown }).queryOptions;
+  }
+  throw err;
 }
 
 // As Prisma sends them: a Date as its UTC time (node-postgres would send the process's local time), a bigint as digits.

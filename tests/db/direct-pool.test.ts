@@ -38,6 +38,13 @@ describeEachDb("queryRows", (ctx) => {
     }
   });
 
+  it("a failed statement's error carries no parameter value (a secret would reach the logs)", async () => {
+    const secret = "callback-secret-that-must-not-be-logged";
+    const err = await queryRows(Prisma.sql`SELECT ${secret}::text AS s, 1 / 0 AS n`, ctx.db).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).not.toContain(secret);
+  });
+
   it("runs a transaction's statements in that transaction", async () => {
     const user = await makeUser(ctx.db);
     await expect(
