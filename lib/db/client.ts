@@ -3,7 +3,7 @@
 import { getConfig } from "../config";
 import { PrismaClient, type Prisma } from "../generated/prisma/client";
 import { createAdapterFactory, databaseTarget, type DatabaseTarget, inProcessPglite, postgresAdapter } from "./adapter";
-import { bindDirectPool, bindPglite, directRows } from "./direct-pool";
+import { bindDirectPool, directRows } from "./direct-pool";
 import { closeAllEmbedded, connectEmbedded, type EmbeddedAccess } from "./embedded-access";
 
 const key = Symbol.for("kling-portal.prisma");
@@ -23,7 +23,7 @@ export function newPrismaClient(target: DatabaseTarget, poolSize: number, opts: 
   if (target.kind !== "postgres") {
     const client = new PrismaClient({ adapter: createAdapterFactory(target, poolSize, opts) });
     const db = inProcessPglite(target);
-    if (db) bindPglite(client, db);
+    if (db) bindDirectPool(client, { kind: "pglite", db });
     return client;
   }
   const { factory, direct } = postgresAdapter(target, poolSize, opts);

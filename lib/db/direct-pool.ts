@@ -23,13 +23,9 @@ const poolsKey = Symbol.for("kling-portal.direct-pools");
 type Holder = { [poolsKey]?: WeakMap<object, DirectPool> };
 const pools = ((globalThis as Holder)[poolsKey] ??= new WeakMap());
 
+/** `client`'s hottest statements go to `direct`: its adapter's pool, or the PGlite this process holds (its owner, or in memory). */
 export function bindDirectPool(client: PrismaClient, direct: DirectPool): void {
   pools.set(client, direct);
-}
-
-/** `client` reaches `db` in this process (its owner, or in memory): its hottest statements go to `db` directly. */
-export function bindPglite(client: PrismaClient, db: PGlite): void {
-  pools.set(client, { kind: "pglite", db });
 }
 
 /** `client`: the root client (its pool), or a transaction's or another client (their own $queryRaw). */

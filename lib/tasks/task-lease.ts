@@ -85,8 +85,7 @@ export async function releaseTask(
   ];
   await queryRows(Prisma.sql`
     UPDATE "Task" SET ${Prisma.join(set)}, "leaseUntil" = NULL, "leaseOwner" = NULL, "updatedAt" = ${new Date()}
-    WHERE id = ${id} AND "leaseOwner" = ${owner}
-    RETURNING id`);
+    WHERE id = ${id} AND "leaseOwner" = ${owner}`);
 }
 
 export class LeaseLostError extends Error {

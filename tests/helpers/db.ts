@@ -8,7 +8,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe } from "vitest";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { getDb, newPrismaClient, setDb, disconnectDb } from "@/lib/db/client";
-import { bindPglite } from "@/lib/db/direct-pool";
+import { bindDirectPool } from "@/lib/db/direct-pool";
 import { applyMigrations } from "@/lib/db/migrate";
 import { migrateDatabase } from "@/lib/db/migrate-database";
 
@@ -28,7 +28,7 @@ export async function createTestDb(kind: DbKind): Promise<TestDb> {
     await applyMigrations(new PrismaPGlite(pglite));
     const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     // As the app's own client: its hottest statements prepared in the database (direct-pool.ts).
-    bindPglite(db, pglite);
+    bindDirectPool(db, { kind: "pglite", db: pglite });
     return {
       kind,
       db,
