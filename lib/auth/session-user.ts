@@ -37,6 +37,12 @@ type SessionRow = {
   quotaUnlimited: boolean;
 };
 
+/**
+ * A write made in an admission's own statement (sessionUserCounting): given the user id and the
+ * admission as a `FROM … WHERE …` clause over `u`, the statement, returning at most one row `W`.
+ */
+export type AdmittedWrite<W> = ((userId: string, admitted: Prisma.Sql) => Prisma.Sql) & { readonly row?: W };
+
 /** The columns of a SessionRow, for the statements that check a session along with something else. */
 const SESSION_COLUMNS = Prisma.sql`u.id, u.email, u.name, u."isAdmin", u."passwordHash" IS NOT NULL AS "hasPassword", u."disabledAt", u."sessionVersion",
   u."monthlyImageQuota", u."quotaUnlimited"`;
@@ -85,23 +91,41 @@ export async function sessionUserWith(
  * statement: counted only while the session stands, as a count taken after
  * the check would be, on the library's key `<keyPrefix>:<user id>`. `count` is
  * the limiter's row after the point, its window measured from `now`.
+ *
+ * `write`: a data-modifying statement made in the same round trip, only when the
+ * session stands and the point is within the budget's `points` (its `admitted`
+ * clause, over `u`: the user's SESSION_COLUMNS); `written` is its row, or null.
  */
-export async function sessionUserCounting(
+export async function sessionUserCounting<W = never>(
   claims: SessionClaims | null | undefined,
-  budget: { table: string; keyPrefix: string; durationMs: number },
+  budget: { table: string; keyPrefix: string; durationMs: number; points: number },
   now: number,
-): Promise<{ user: SessionUser; count: Counted } | null> {
+  write?: AdmittedWrite<W>,
+): Promise<{ user: SessionUser; count: Counted; written: W | null } | null> {
   const id = claimedId(claims);
   if (!id) return null;
   const version = claimedVersion(claims);
   // No int4 column holds anything else: such a claim stands for no session (and is never sent as a parameter).
   if (!Number.isInteger(version) || Math.abs(version) >= 2 ** 31) return null;
   const standing = Prisma.sql`FROM u WHERE u."disabledAt" IS NULL AND u."sessionVersion" = ${version}`;
-  const [row] = await queryRows<SessionRow & Counted>(Prisma.sql`
-    WITH u AS (SELECT ${SESSION_COLUMNS} FROM "User" u WHERE u.id = ${id}), c AS (${countSql(budget.table, Prisma.sql`${`${budget.keyPrefix}:${id}`}`, standing, budget.durationMs, now)})
-    SELECT u.*, c.points, c.expire FROM u LEFT JOIN c ON true`);
-  const user = row ? sessionUserFrom(row, claims) : null;
-  return user && { user, count: { points: row!.points, expire: row!.expire } };
+  const counting = Prisma.sql`WITH u AS (SELECT ${SESSION_COLUMNS} FROM "User" u WHERE u.id = ${id}),
+    c AS (${countSql(budget.table, Prisma.sql`${`${budget.keyPrefix}:${id}`}`, standing, budget.durationMs, now)})`;
+  if (!write) {
+    const [row] = await queryRows<SessionRow & Counted>(Prisma.sql`${counting} SELECT u.*, c.points, c.expire FROM u LEFT JOIN c ON true`);
+    const user = row ? sessionUserFrom(row, claims) : null;
+    return user && { user, count: { points: row!.points, expire: row!.expire }, written: null };
+  }
+  // The written row keeps its own columns and types; the session's come along as one JSON value (only
+  // disabledAt is not a JSON type, and it is only tested for null).
+  const admitted = Prisma.sql`FROM u, c WHERE c.points <= ${budget.points}`;
+  const [row] = await queryRows<W & { __session: SessionRow; __points: number | null; __expire: bigint | null; __written: boolean }>(Prisma.sql`
+    ${counting}, w AS (${write(id, admitted)})
+    SELECT w.*, to_jsonb(u) AS __session, c.points AS __points, c.expire AS __expire, EXISTS (SELECT 1 FROM w) AS __written
+    FROM u LEFT JOIN c ON true LEFT JOIN w ON true`);
+  if (!row) return null;
+  const { __session, __points, __expire, __written, ...written } = row;
+  const user = sessionUserFrom(__session, claims);
+  return user && { user, count: { points: __points, expire: __expire }, written: __written ? (written as W) : null };
 }
 
 const claimedId = (claims: SessionClaims | null | undefined): string | null => (typeof claims?.id === "string" && claims.id ? claims.id : null);

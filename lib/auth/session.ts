@@ -8,8 +8,8 @@ import { noteRequestUser } from "../ops/request-context";
 import { getAuthOptions } from "./options";
 import { sessionClaimsFromCookies } from "./session-cookie";
 import type { Prisma } from "../db/client";
-import { sessionUserFor, sessionUserWith, type SessionClaims, type SessionUser } from "./session-user";
-import { submitterFor } from "./session-submitter";
+import { type AdmittedWrite, sessionUserFor, sessionUserWith, type SessionClaims, type SessionUser } from "./session-user";
+import { submitterFor, submitterWriting } from "./session-submitter";
 
 export type { SessionUser } from "./session-user";
 export { isAdminEmail } from "./session-user";
@@ -63,4 +63,14 @@ export async function requireApiSubmitter(claims?: SessionClaims): Promise<Sessi
   const user = await submitterFor(claims ?? (await requireApiClaims()));
   noteRequestUser(user.id);
   return user;
+}
+
+/** The same, making `write` in the admission's own statement (session-submitter.ts, submitterWriting). */
+export async function requireApiSubmitterWriting<W>(
+  claims: SessionClaims,
+  write: AdmittedWrite<W> | undefined,
+): Promise<{ user: SessionUser; written: W | null }> {
+  const found = await submitterWriting(claims, write);
+  noteRequestUser(found.user.id);
+  return found;
 }

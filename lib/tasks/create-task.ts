@@ -39,7 +39,6 @@ export type CreateTaskOptions = {
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptions): Promise<{ task: Task; created: boolean }> {
-  const config = getConfig();
   // What the task will be, defaults filled in, so leaving out a default is the same request.
   const requestHash = opts.idempotencyKey
     ? hashRequest({
@@ -59,37 +58,11 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
       const replay = await findReplay(opts.userId, opts.idempotencyKey, requestHash!);
       if (replay) return { task: replay, created: false };
     }
-    const id = cuidLike();
+    const id = newTaskId();
     const imageRef = await storeReferenceImage(id, input.image);
     const now = Date.now();
     try {
-      const row: NewTask = {
-        id,
-        userId: opts.userId,
-        source: opts.source ?? "web",
-        apiKeyId: opts.apiKeyId ?? null,
-        prompt: input.prompt,
-        negativePrompt: input.negative_prompt ?? null,
-        imageRef,
-        imageFidelity: input.image_fidelity ?? 0.5,
-        n: input.n ?? 1,
-        aspectRatio: input.aspect_ratio ?? "16:9",
-        clientCallbackUrl: opts.clientCallbackUrl ?? null,
-        provider: config.KLING_PROVIDER,
-        callbackSecret: randomBytes(24).toString("base64url"),
-        idempotencyKey: opts.idempotencyKey ?? null,
-        requestHash,
-        deadlineAt: new Date(now + config.TASK_DEADLINE_SECONDS * 1000),
-        // With a concurrency limit it waits for a slot (fair-queue.ts) and nobody holds it yet.
-        ...(config.KLING_MAX_CONCURRENCY !== undefined
-          ? { status: "waiting" as const, statusMsg: WAITING_MSG }
-          : {
-              // Held by the creator, which submits it at once; after the hold the reconciler takes over.
-              leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),
-              leaseOwner: `creator:${id}`,
-              ...(opts.sendNow && !imageRef?.startsWith("blob:") ? { submitSentAt: new Date(now) } : {}),
-            }),
-      };
+      const row = newTaskRow(input, opts, { id, imageRef, requestHash, now });
       // Over the user's image budget this throws (a 403) and the catch below removes the upload.
       const task = await insertWithinBudget(opts.userId, row.n, (tx) => insertTask(tx, row, new Date(now)), opts.quota);
       return { task, created: true };
@@ -103,6 +76,48 @@ export async function createTask(input: CreateTaskRequest, opts: CreateTaskOptio
       throw err;
     }
   }
+}
+
+/** The row createTask stores for `input` (defaults filled in), created at `now` (ms). */
+export function newTaskRow(
+  input: CreateTaskRequest,
+  opts: CreateTaskOptions,
+  made: { id: string; imageRef: string | null; requestHash: string | null; now: number },
+): NewTask {
+  const config = getConfig();
+  const { id, imageRef, now } = made;
+  return {
+    id,
+    userId: opts.userId,
+    source: opts.source ?? "web",
+    apiKeyId: opts.apiKeyId ?? null,
+    prompt: input.prompt,
+    negativePrompt: input.negative_prompt ?? null,
+    imageRef,
+    imageFidelity: input.image_fidelity ?? 0.5,
+    n: input.n ?? 1,
+    aspectRatio: input.aspect_ratio ?? "16:9",
+    clientCallbackUrl: opts.clientCallbackUrl ?? null,
+    provider: config.KLING_PROVIDER,
+    callbackSecret: randomBytes(24).toString("base64url"),
+    idempotencyKey: opts.idempotencyKey ?? null,
+    requestHash: made.requestHash,
+    deadlineAt: new Date(now + config.TASK_DEADLINE_SECONDS * 1000),
+    // With a concurrency limit it waits for a slot (fair-queue.ts) and nobody holds it yet.
+    ...(config.KLING_MAX_CONCURRENCY !== undefined
+      ? { status: "waiting" as const, statusMsg: WAITING_MSG }
+      : {
+          // Held by the creator, which submits it at once; after the hold the reconciler takes over.
+          leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),
+          leaseOwner: `creator:${id}`,
+          ...(opts.sendNow && !imageRef?.startsWith("blob:") ? { submitSentAt: new Date(now) } : {}),
+        }),
+  };
+}
+
+/** A new task's id: time-ordered, like a cuid. */
+export function newTaskId(): string {
+  return `t${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
 }
 
 // The task an Idempotency-Key already names: returned when the request is the
@@ -157,8 +172,4 @@ export async function loadReferenceImage(imageRef: string | null): Promise<strin
   const blob = await getBlobStore().get(imageRef.slice(5));
   if (!blob) throw new Error("The uploaded reference image is missing from storage");
   return blob.body.toString("base64");
-}
-
-function cuidLike(): string {
-  return `t${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
 }

@@ -31,18 +31,24 @@ export type NewTask = {
 };
 
 export async function insertTask(db: Db | Prisma.TransactionClient, t: NewTask, now = new Date()): Promise<Task> {
+  const [task] = await queryRows<Task>(insertTaskSql(t, now), db);
+  return task;
+}
+
+/**
+ * The INSERT … RETURNING * itself. With `from` (a `FROM … WHERE …` clause) the row is
+ * stored only when that clause yields a row: a statement that admits the request
+ * (session, budget) stores it in the same round trip.
+ */
+export function insertTaskSql(t: NewTask, now: Date, from: Prisma.Sql = Prisma.empty): Prisma.Sql {
   // Columns as Prisma's create would set them: createdAt and updatedAt from this process's clock.
-  const [task] = await queryRows<Task>(
-    Prisma.sql`
+  return Prisma.sql`
     INSERT INTO "Task" (id, "userId", source, "apiKeyId", prompt, "negativePrompt", "imageRef", "imageFidelity", n,
       "aspectRatio", "clientCallbackUrl", provider, "callbackSecret", "idempotencyKey", "requestHash", "deadlineAt",
       status, "statusMsg", "leaseUntil", "leaseOwner", "submitSentAt", "nextCheckAt", "createdAt", "updatedAt")
-    VALUES (${t.id}, ${t.userId}, ${t.source}::"TaskSource", ${t.apiKeyId}, ${t.prompt}, ${t.negativePrompt}, ${t.imageRef},
+    SELECT ${t.id}, ${t.userId}, ${t.source}::"TaskSource", ${t.apiKeyId}, ${t.prompt}, ${t.negativePrompt}, ${t.imageRef},
       ${t.imageFidelity}, ${t.n}, ${t.aspectRatio}, ${t.clientCallbackUrl}, ${t.provider}, ${t.callbackSecret},
       ${t.idempotencyKey}, ${t.requestHash}, ${t.deadlineAt}, ${t.status ?? "queued"}::"TaskStatus", ${t.statusMsg ?? ""},
-      ${t.leaseUntil ?? null}, ${t.leaseOwner ?? null}, ${t.submitSentAt ?? null}, ${now}, ${now}, ${now})
-    RETURNING *`,
-    db,
-  );
-  return task;
+      ${t.leaseUntil ?? null}, ${t.leaseOwner ?? null}, ${t.submitSentAt ?? null}, ${now}, ${now}, ${now} ${from}
+    RETURNING *`;
 }

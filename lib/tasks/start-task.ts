@@ -2,9 +2,12 @@
 // With a concurrency limit the task first waits for a slot (fair-queue.ts):
 // granted at once, it is submitted inline as without one; otherwise the
 // request answers with the waiting task and a worker submits it when its turn comes.
-import { getDb } from "../db/client";
+import type { AdmittedWrite } from "../auth/session-user";
+import { getDb, Prisma } from "../db/client";
 import type { Task } from "../generated/prisma/client";
-import { createTask, type CreateTaskOptions } from "./create-task";
+import { createTask, type CreateTaskOptions, newTaskId, newTaskRow } from "./create-task";
+import { insertTaskSql } from "./insert-task";
+import { unlimitedSql } from "../usage/reserve";
 import { grantSlots } from "./fair-queue";
 import { wakeReconciler } from "./reconciler";
 import type { CreateTaskRequest } from "./schema";
@@ -18,6 +21,28 @@ export async function startTask(input: CreateTaskRequest, opts: CreateTaskOption
   const storing = Date.now();
   const { task: stored, created } = await createTask(input, { ...opts, sendNow: true });
   if (!created) return { task: stored, created };
+  return { task: await sendStarted(stored, storing), created };
+}
+
+/**
+ * The INSERT a submit's admission can make in its own statement (lib/auth/session-user.ts,
+ * sessionUserCounting), one round trip fewer than admitting and then storing; undefined
+ * when this request needs createTask's steps first (an Idempotency-Key to look up, an
+ * upload to store). Under a budget the row is written only for a user without a monthly
+ * image limit: a limited user's submit is stored by createTask, under the budget's lock.
+ * The row written is a Task, sent on with sendStarted.
+ */
+export function insertAtAdmission(input: CreateTaskRequest, opts: Omit<CreateTaskOptions, "userId">): AdmittedWrite<Task> | undefined {
+  if (opts.idempotencyKey || (input.image && !/^https?:\/\//i.test(input.image))) return undefined;
+  return (userId, admitted) => {
+    const now = Date.now();
+    const row = newTaskRow(input, { ...opts, userId, sendNow: true }, { id: newTaskId(), imageRef: input.image ?? null, requestHash: null, now });
+    return insertTaskSql(row, new Date(now), Prisma.sql`${admitted} AND ${unlimitedSql("u")}`);
+  };
+}
+
+/** Sends a task just stored by its creator (`storing`: when the store began), or hands it to the fair queue. */
+export async function sendStarted(stored: Task, storing: number): Promise<Task> {
   const leaseSeconds = creatorHoldSeconds(getConfig());
   // Stored as sent under a hold that began just now (only a task its creator holds at once, never a waiting one):
   // that proves the lease as a renewal would. A store that took half the hold (a lock wait, a stalled pool) proves it
@@ -33,14 +58,14 @@ export async function startTask(input: CreateTaskRequest, opts: CreateTaskOption
     // Others granted along with it are the reconciler's to submit.
     if (granted.some((id) => id !== stored.id)) wakeReconciler();
     const taken = granted.includes(stored.id) ? await takeTask(stored.id, `creator:${stored.id}`, { leaseSeconds }) : null;
-    if (!taken) return { task: await currentTask(stored.id), created };
+    if (!taken) return currentTask(stored.id);
     task = taken;
   }
   // One attempt inline, so the request answers fast; the reconciler takes over after that.
   const submitted = await submitTask(task, { owner: task.leaseOwner!, now: new Date(), leaseSeconds, markedAtInsert });
   // A retryable fault left it queued (or waiting again): let the reconciler try again soon.
   if (submitted.status === "queued" || submitted.status === "waiting") wakeReconciler();
-  return { task: submitted, created };
+  return submitted;
 }
 
 const currentTask = (id: string): Promise<Task> => getDb().task.findUniqueOrThrow({ where: { id } });

@@ -3,8 +3,8 @@
 // transaction, so each sees the ledger with the others' charges in it (the
 // Task insert trigger writes the charge in the same transaction): two at the
 // edge of a budget can never both pass.
-import { getDb } from "../db/client";
-import type { Prisma } from "../generated/prisma/client";
+import { getConfig } from "../config";
+import { getDb, Prisma } from "../db/client";
 import { ApiError } from "../http/errors";
 import { baseLimit, type QuotaOverride, quotaOverride } from "./budget";
 import { renewalDay } from "./period";
@@ -25,6 +25,14 @@ export function quotaMessage(needed: number, remaining: number, limit: number, n
   const images = (k: number) => `${k} image${k === 1 ? "" : "s"}`;
   const left = remaining <= 0 ? `none of your ${images(limit)} are` : `only ${remaining} of your ${images(limit)} ${remaining === 1 ? "is" : "are"}`;
   return `This needs ${images(needed)} but ${left} left this month. Your budget renews on ${renewalDay(now)}.`;
+}
+
+/** SQL true when the user row `alias` (its monthlyImageQuota and quotaUnlimited) has no monthly limit: baseLimit's null. */
+export function unlimitedSql(alias: string): Prisma.Sql {
+  const u = Prisma.raw(alias);
+  return (getConfig().QUOTA_IMAGES_PER_MONTH ?? null) === null
+    ? Prisma.sql`(${u}."quotaUnlimited" OR ${u}."monthlyImageQuota" IS NULL)`
+    : Prisma.sql`${u}."quotaUnlimited"`;
 }
 
 /**

@@ -2,11 +2,11 @@
 import { validationError } from "@/lib/http/errors";
 import { readIdempotencyKey } from "@/lib/http/idempotency-key";
 import { readJson } from "@/lib/http/read-json";
-import { requireApiClaims, requireApiSubmitter, requireApiUser, requireApiUserWith } from "@/lib/auth/session";
+import { requireApiClaims, requireApiSubmitterWriting, requireApiUser, requireApiUserWith } from "@/lib/auth/session";
 import { route } from "@/lib/http/route";
 import { listTasks, plainListDto, plainListPlan, plainListSql } from "@/lib/tasks/list-tasks";
 import { createTaskSchema, listTasksQuerySchema } from "@/lib/tasks/schema";
-import { startTask } from "@/lib/tasks/start-task";
+import { insertAtAdmission, sendStarted, startTask } from "@/lib/tasks/start-task";
 import { withQueue } from "@/lib/tasks/queue-position";
 import { toTaskDto } from "@/lib/tasks/to-dto";
 
@@ -15,8 +15,8 @@ export const MAX_TASK_BODY_BYTES = 14 * 1024 * 1024;
 
 export const POST = route(
   async (req) => {
-    // No session cookie: a 401 before the body is read. Else the body first, so that a good one is admitted in one
-    // statement (the session and the submit budget); a bad one is answered after the session and spends no budget.
+    // No session cookie: a 401 before the body is read. Else the body first, so that a good one is admitted and stored
+    // in one statement (the session, the submit budget, the task); a bad one is answered after the session and spends no budget.
     const claims = await requireApiClaims();
     const request = await readRequest(req).then(
       (read) => ({ ok: true as const, ...read }),
@@ -26,9 +26,13 @@ export const POST = route(
       await requireApiUser();
       throw request.err;
     }
-    const user = await requireApiSubmitter(claims);
     const { input, idempotencyKey } = request;
-    const { task, created } = await startTask(input, { userId: user.id, source: "web", idempotencyKey, quota: user.quota });
+    // Admitted and, where it can be, stored in one statement; else stored after the admission.
+    const storing = Date.now();
+    const { user, written } = await requireApiSubmitterWriting(claims, insertAtAdmission(input, { source: "web", idempotencyKey }));
+    const { task, created } = written
+      ? { task: await sendStarted(written, storing), created: true }
+      : await startTask(input, { userId: user.id, source: "web", idempotencyKey, quota: user.quota });
     const [dto] = await withQueue(user.id, [toTaskDto({ ...task, images: [] })]);
     return Response.json(dto, { status: created ? 202 : 200 });
   },
