@@ -10,10 +10,12 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresSchema, dropPostgresSchema } from "../drill/database";
 import { buildOnce, portalEnv, startEmulatorProcess, startWorker, type EmulatorProcess, type WorkerProcess } from "../drill/processes";
+import { stripSchemaParam } from "@/lib/db/adapter";
 import { startS3 } from "../helpers/s3";
 import { spawnCli } from "../helpers/spawn";
 import { startPortal, type Portal } from "./helpers/portal";
@@ -138,6 +140,38 @@ describe.skipIf(!postgresUrl)("two portals and a worker on one PostgreSQL with S
     // Without a session it is a 401, whatever the body.
     const anonymous = await fetch(`${one.url}/api/tasks`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{" });
     expect(anonymous.status).toBe(401);
+  });
+
+  it("stores a web submit with its admission, or under the image budget's lock for a user with a monthly limit", async () => {
+    // Unlimited: admitted and stored in one statement (start-task.ts, insertAtAdmission), then sent.
+    const free = await signUp(one.url, "unlimited@example.com");
+    const made = await free.fetch("/api/tasks", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ prompt: "A free lantern", n: 2 }) });
+    expect(made.status).toBe(202);
+    const task = (await made.json()) as { id: string; status: string };
+    expect(task.status).toBe("submitted");
+    // Limited to 3 images a month: admitted, then stored by createTask under the budget's lock, which refuses the third image onward.
+    const limited = await signUp(two.url, "limited@example.com");
+    const client = new pg.Client({ connectionString: stripSchemaParam(db.url) });
+    await client.connect();
+    try {
+      await client.query(`UPDATE "${db.schema}"."User" SET "monthlyImageQuota" = 3 WHERE email = $1`, ["limited@example.com"]);
+      const post = (n: number) =>
+        limited.fetch("/api/tasks", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ prompt: "A counted lantern", n }) });
+      expect((await post(2)).status).toBe(202);
+      const over = await post(2);
+      expect(over.status).toBe(403);
+      expect((await over.json()).error.code).toBe("quota_exceeded");
+      const { rows } = await client.query(
+        `SELECT u.email, count(t.id)::int AS tasks, coalesce(sum(t.n), 0)::int AS images FROM "${db.schema}"."User" u LEFT JOIN "${db.schema}"."Task" t ON t."userId" = u.id
+         WHERE u.email IN ('unlimited@example.com', 'limited@example.com') GROUP BY u.email ORDER BY u.email`,
+      );
+      expect(rows).toEqual([
+        { email: "limited@example.com", tasks: 1, images: 2 },
+        { email: "unlimited@example.com", tasks: 1, images: 2 },
+      ]);
+    } finally {
+      await client.end();
+    }
   });
 
   it("locks sign-in out on both portals after failures spread over both", async () => {
