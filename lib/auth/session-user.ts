@@ -51,21 +51,9 @@ const SESSION_COLUMNS = Prisma.sql`u.id, u.email, u.name, u."isAdmin", u."passwo
 export async function sessionUserFor(claims: SessionClaims | null | undefined): Promise<SessionUser | null> {
   const id = claimedId(claims);
   if (!id) return null;
-  const row = await getDb().user.findUnique({
-    where: { id },
-    select: {
-      id: true,
-      email: true,
-      name: true,
-      isAdmin: true,
-      passwordHash: true,
-      disabledAt: true,
-      sessionVersion: true,
-      monthlyImageQuota: true,
-      quotaUnlimited: true,
-    },
-  });
-  return row && sessionUserFrom({ ...row, hasPassword: row.passwordHash !== null }, claims);
+  // Straight to the driver (queryRows): every signed-in page and route reads this.
+  const [row] = await queryRows<SessionRow>(Prisma.sql`SELECT ${SESSION_COLUMNS} FROM "User" u WHERE u.id = ${id}`);
+  return row ? sessionUserFrom(row, claims) : null;
 }
 
 /**
