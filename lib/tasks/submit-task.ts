@@ -3,7 +3,7 @@
 // certainly not taken (queued again with backoff), or an unknown outcome that
 // must be confirmed before anything is sent again (see submit-outcome.ts).
 import { getConfig } from "../config";
-import { getDb, Prisma, queryRows } from "../db/client";
+import { getDb } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 import type { KlingImageRequest } from "../kling/schema";
 import type { UpstreamTask } from "../kling/provider";
@@ -11,6 +11,7 @@ import { logger } from "../log";
 import { storedRequest } from "./create-task";
 import { sendBackToQueue, sendsBackToQueue } from "./fair-queue";
 import { failTask } from "./fail-task";
+import { markSubmitted } from "./mark-submitted";
 import { notifyTaskChanged } from "./notify";
 import { getProvider } from "./provider";
 import { submitOutcome } from "./submit-outcome";
@@ -58,16 +59,16 @@ async function buildRequest(task: Task): Promise<KlingImageRequest> {
   return { ...(await storedRequest(task)), callback_url: upstreamCallbackUrl(task) };
 }
 
-/** The task as recorded when it moved on to submitted (one UPDATE … RETURNING); null when a callback got there first. */
+/** The task as recorded when it moved on to submitted; null when a callback got there first. */
 async function recordAccepted(task: Task, upstreamTaskId: string, ctx: SubmitContext): Promise<Task | null> {
   const db = getDb();
-  // Only a task still queued and still ours moves on: a callback may already have advanced it. In SQL, as
-  // Prisma's update cost about 0.25 ms more of the server's CPU per submit (insert-task.ts).
-  const [updated] = await queryRows<Task>(Prisma.sql`
-    UPDATE "Task" SET status = 'submitted', "statusMsg" = '', "upstreamTaskId" = ${upstreamTaskId}, attempts = 0,
-      "nextCheckAt" = ${new Date(ctx.now.getTime() + POLL_INTERVAL_MS)}, "leaseUntil" = NULL, "leaseOwner" = NULL, "updatedAt" = ${new Date()}
-    WHERE id = ${task.id} AND status = 'queued' AND "leaseOwner" = ${ctx.owner}
-    RETURNING *`);
+  const updated = await markSubmitted({
+    id: task.id,
+    owner: ctx.owner,
+    upstreamTaskId,
+    nextCheckAt: new Date(ctx.now.getTime() + POLL_INTERVAL_MS),
+    at: new Date(),
+  });
   if (updated) {
     await notifyTaskChanged(task.id, task);
     return updated;

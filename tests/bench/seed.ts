@@ -119,8 +119,11 @@ export async function explainHistory(sql: pg.Client, user: string): Promise<stri
 /** Ends whatever a load phase left in flight, so later phases are not measured against its background work. */
 export async function settleTasksOf(sql: pg.Client, user: string): Promise<void> {
   await sql.query(
-    `UPDATE "Task" SET status = 'failed', "statusMsg" = 'bench: ended after the load phase', "finishedAt" = now(), "leaseUntil" = NULL, "leaseOwner" = NULL
-     WHERE "userId" = $1 AND status IN ('queued', 'submitted', 'processing')`,
+    // Rows locked in id order, as the portal's grouped writes lock theirs (lib/tasks/mark-submitted.ts): submits
+    // still finishing after the load cannot deadlock with this.
+    `UPDATE "Task" t SET status = 'failed', "statusMsg" = 'bench: ended after the load phase', "finishedAt" = now(), "leaseUntil" = NULL, "leaseOwner" = NULL
+     FROM (SELECT id FROM "Task" WHERE "userId" = $1 AND status IN ('queued', 'submitted', 'processing') ORDER BY id FOR UPDATE) s
+     WHERE t.id = s.id AND t.status IN ('queued', 'submitted', 'processing')`,
     [user],
   );
 }

@@ -145,7 +145,11 @@ describe.skipIf(!postgresUrl)("two portals and a worker on one PostgreSQL with S
   it("stores a web submit with its admission, or under the image budget's lock for a user with a monthly limit", async () => {
     // Unlimited: admitted and stored in one statement (start-task.ts, insertAtAdmission), then sent.
     const free = await signUp(one.url, "unlimited@example.com");
-    const made = await free.fetch("/api/tasks", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ prompt: "A free lantern", n: 2 }) });
+    const made = await free.fetch("/api/tasks", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ prompt: "A free lantern", n: 2 }),
+    });
     expect(made.status).toBe(202);
     const task = (await made.json()) as { id: string; status: string };
     expect(task.status).toBe("submitted");
@@ -156,7 +160,11 @@ describe.skipIf(!postgresUrl)("two portals and a worker on one PostgreSQL with S
     try {
       await client.query(`UPDATE "${db.schema}"."User" SET "monthlyImageQuota" = 3 WHERE email = $1`, ["limited@example.com"]);
       const post = (n: number) =>
-        limited.fetch("/api/tasks", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ prompt: "A counted lantern", n }) });
+        limited.fetch("/api/tasks", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ prompt: "A counted lantern", n }),
+        });
       expect((await post(2)).status).toBe(202);
       const over = await post(2);
       expect(over.status).toBe(403);
