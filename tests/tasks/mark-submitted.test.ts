@@ -3,7 +3,10 @@
 // exactly its own values; any other is left as it was and answered with null.
 import pg from "pg";
 import { expect, it } from "vitest";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { stripSchemaParam } from "@/lib/db/adapter";
+import { setDb } from "@/lib/db/client";
+import { PrismaClient } from "@/lib/generated/prisma/client";
 import { markSubmitted } from "@/lib/tasks/mark-submitted";
 import { describeEachDb } from "../helpers/db";
 import { makeTask, makeUser } from "../helpers/fixtures";
@@ -60,6 +63,30 @@ describeEachDb("markSubmitted", (ctx) => {
     }
     expect(await ctx.db.task.findMany({ where: { id: { in: [tasks[3].id, tasks[4].id] } }, orderBy: { id: "asc" } })).toEqual(before);
   });
+
+  // A client of another process's embedded database (or any client the driver is not bound to) sends it through Prisma.
+  if (ctx.kind === "postgres")
+    it("records a group through Prisma's $queryRaw too, for a client without a direct driver", async () => {
+      const user = await makeUser(ctx.db);
+      const tasks = await Promise.all(["c", "d"].map((k) => makeTask(ctx.db, user.id, { id: `tprisma${k}${Date.now().toString(36)}` })));
+      for (const t of tasks) await ctx.db.task.update({ where: { id: t.id }, data: { leaseOwner: `creator:${t.id}`, submitSentAt: new Date() } });
+      const schema = new URL(ctx.url!).searchParams.get("schema")!;
+      const unbound = new PrismaClient({ adapter: new PrismaPg({ connectionString: stripSchemaParam(ctx.url!) }, { schema }) });
+      setDb(unbound);
+      try {
+        const at = new Date(Date.UTC(2026, 10, 27, 10, 0, 0, 5));
+        const results = await Promise.all(
+          tasks.map((t, i) => markSubmitted({ id: t.id, owner: `creator:${t.id}`, upstreamTaskId: `up-p${i}`, nextCheckAt: at, at })),
+        );
+        expect(results.map((r) => [r?.status, r?.upstreamTaskId, r?.nextCheckAt.toISOString()])).toEqual([
+          ["submitted", "up-p0", at.toISOString()],
+          ["submitted", "up-p1", at.toISOString()],
+        ]);
+      } finally {
+        setDb(ctx.db);
+        await unbound.$disconnect();
+      }
+    });
 
   // Only PostgreSQL runs transactions side by side (PGlite has one session): there another writer can lock rows in another order.
   if (ctx.kind === "postgres")
