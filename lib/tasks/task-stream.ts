@@ -58,7 +58,8 @@ export function taskEventStream(userId: string, opts: { since: number | null; si
       const deliver = (event: TaskEvent) => {
         if (event.type === "task") sendTask(event.task, event.cursor);
         else if (event.type === "removed") send(`event: removed\ndata: ${JSON.stringify({ id: event.id })}\n\n`);
-        else void catchUp();
+        // A catch-up that fails ends the stream: the browser reconnects and catches up from its cursor.
+        else void catchUp().catch(() => close());
       };
       const onEvent = (event: TaskEvent) => (queue ? queue.push(event) : deliver(event));
       const catchUp = async () => {

@@ -5,9 +5,9 @@ import { stripSchemaParam } from "@/lib/db/adapter";
 import { applyStatus } from "@/lib/tasks/apply-status";
 import { deleteTask } from "@/lib/tasks/delete-task";
 import { sendBackToQueue } from "@/lib/tasks/fair-queue";
-import { stopTaskEvents, TaskEventHub, type TaskEvent } from "@/lib/tasks/task-events";
+import { stopTaskEvents, TaskEventHub, taskEvents, type TaskEvent } from "@/lib/tasks/task-events";
 import { parseSince, taskEventStream } from "@/lib/tasks/task-stream";
-import { describeEachDb } from "../helpers/db";
+import { describeEachDb, withUnreachableDb } from "../helpers/db";
 import { makeTask, makeUser } from "../helpers/fixtures";
 
 type SseEvent = { event: string; id?: string; data: string };
@@ -19,7 +19,7 @@ function sseReader(res: Response) {
   let buffer = "";
   const events: SseEvent[] = [];
   let wake = () => {};
-  void (async () => {
+  const closed = (async () => {
     for (;;) {
       const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
       if (done) return;
@@ -41,6 +41,8 @@ function sseReader(res: Response) {
   })();
   return {
     events,
+    /** Resolves when the server ends the stream. */
+    closed,
     /** Waits for an event matching pred (among all received so far). */
     async next(pred: (e: SseEvent) => boolean, timeoutMs = 10_000): Promise<SseEvent> {
       const deadline = Date.now() + timeoutMs;
@@ -196,6 +198,26 @@ describeEachDb("live task updates", (ctx) => {
         expect(h[0]).toMatchObject({ type: "task", task: { id: task.id, status: "processing" } });
       }
       await Promise.all(instances.map((hub) => hub.stop()));
+    });
+
+    it("ends a stream whose catch-up after a dropped notification connection fails, so that the browser reconnects from its cursor", async () => {
+      const owner = await makeUser(ctx.db);
+      const stream = open(owner.id, Date.now());
+      await taskEvents().ready();
+      await new Promise((ok) => setTimeout(ok, 300));
+      const schema = new URL(ctx.url!).searchParams.get("schema")!;
+      await withUnreachableDb(async () => {
+        // The process-wide hub loses its LISTEN connection: on reconnecting it tells every stream to catch up, which cannot read now.
+        const admin = new pg.Client({ connectionString: stripSchemaParam(ctx.url!) });
+        await admin.connect();
+        try {
+          await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`kling-live:${schema}`]);
+        } finally {
+          await admin.end();
+        }
+        const ended = await Promise.race([stream.closed.then(() => "ended"), new Promise((ok) => setTimeout(() => ok("still open"), 15_000))]);
+        expect(ended).toBe("ended");
+      });
     });
 
     it("after the notification connection drops, it reconnects and every stream catches up on what it missed", async () => {
