@@ -10,10 +10,11 @@ export type GroupedWrite<I, O> = (item: I) => Promise<O>;
 type Waiting<I, O> = { item: I; resolve: (out: O) => void; reject: (err: unknown) => void };
 
 /**
- * `run` writes a group and answers one result per item, in order; when it fails, each call
- * of the group is written again alone, and fails only if that fails too. At most `inFlight` groups are in the database at
- * once, each of at most `max` items: with one, a group waiting on a row lock holds up the
- * calls behind it, so a write whose rows are locked only briefly suits it best.
+ * `run` writes a group and answers one result per item, in order; when it fails, each
+ * call of the group is written again alone, and fails only if that fails too. At most
+ * `inFlight` groups are in the database at once (default one), each of at most `max`
+ * items: with one, a group waiting on a row lock holds up the calls behind it, so a
+ * write whose rows are locked only briefly suits it best.
  */
 export function groupedWrite<I, O>(run: (items: I[]) => Promise<O[]>, opts: { max?: number; inFlight?: number } = {}): GroupedWrite<I, O> {
   const max = opts.max ?? 64;
