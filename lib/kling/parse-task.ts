@@ -3,7 +3,7 @@
 // arrive as strings. Anything else is an invalid response.
 import { KlingError } from "./errors";
 import type { UpstreamImage, UpstreamTask } from "./provider";
-import { KLING_TASK_STATUSES, type KlingTaskStatus } from "./schema";
+import { isHttpLink, KLING_TASK_STATUSES, type KlingTaskStatus } from "./schema";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
@@ -45,7 +45,7 @@ function parseImages(result: unknown): UpstreamImage[] {
   const list = isObj(result) && Array.isArray(result.images) ? result.images : [];
   const images: UpstreamImage[] = [];
   list.forEach((img, i) => {
-    if (!isObj(img) || typeof img.url !== "string" || !/^https?:\/\//i.test(img.url)) return;
+    if (!isObj(img) || typeof img.url !== "string" || !isHttpLink(img.url)) return;
     const index = Number(img.index ?? i);
     images.push({ index: Number.isInteger(index) && index >= 0 ? index : i, url: img.url });
   });

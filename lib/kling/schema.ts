@@ -39,9 +39,12 @@ const httpUrl = z
     }
   }, "must be an http(s) URL");
 
+/** Whether an image field holds an http(s) link; anything else in one is Base64 data. */
+export const isHttpLink = (value: string): boolean => /^https?:\/\//i.test(value);
+
 /** Why a reference image is unacceptable, or null when it is fine. */
 export function checkReferenceImage(value: string): string | null {
-  if (/^https?:\/\//i.test(value)) return httpUrl.safeParse(value).success ? null : "image: must be an http(s) URL or Base64 data";
+  if (isHttpLink(value)) return httpUrl.safeParse(value).success ? null : "image: must be an http(s) URL or Base64 data";
   if (/^data:/i.test(value)) return "image: send raw Base64 without the data: prefix";
   if (!isBase64(value)) return "image: must be an http(s) URL or Base64-encoded PNG/JPEG";
   if (base64DecodedBytes(value) > LIMITS.imageMaxBytes) return "image: must be at most 10 MB";
@@ -56,7 +59,7 @@ export function checkReferenceImage(value: string): string | null {
 
 const referenceImage = z
   .string({ error: "image must be a string" })
-  .transform((v) => (/^https?:\/\//i.test(v) ? v.trim() : v.replace(/\s+/g, "")))
+  .transform((v) => (isHttpLink(v) ? v.trim() : v.replace(/\s+/g, "")))
   .superRefine((v, ctx) => {
     const problem = checkReferenceImage(v);
     if (problem) ctx.addIssue({ code: "custom", message: problem });

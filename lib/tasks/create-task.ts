@@ -8,6 +8,7 @@ import { isUniqueViolation } from "../db/unique-violation";
 import type { Task } from "../generated/prisma/client";
 import { ApiError } from "../http/errors";
 import { readImageHeader } from "../kling/image-header";
+import { isHttpLink } from "../kling/schema";
 import { getBlobStore } from "../storage";
 import type { QuotaOverride } from "../usage/budget";
 import { insertWithinBudget } from "../usage/reserve";
@@ -146,7 +147,7 @@ async function findReplay(userId: string, idempotencyKey: string, requestHash: s
 // resubmissions can send it again; a URL is kept as it is.
 async function storeReferenceImage(taskId: string, image: string | undefined | null): Promise<string | null> {
   if (!image) return null;
-  if (/^https?:\/\//i.test(image)) return image;
+  if (isHttpLink(image)) return image;
   const bytes = Buffer.from(image, "base64");
   const isPng = readImageHeader(bytes)?.format === "png";
   const key = `refs/${taskId}.${isPng ? "png" : "jpg"}`;

@@ -5,6 +5,7 @@
 import type { AdmittedWrite } from "../auth/session-user";
 import { getDb, Prisma } from "../db/client";
 import type { Task } from "../generated/prisma/client";
+import { isHttpLink } from "../kling/schema";
 import { createTask, type CreateTaskOptions, newTaskId, newTaskRow } from "./create-task";
 import { insertTaskSql } from "./insert-task";
 import { unlimitedSql } from "../usage/reserve";
@@ -33,7 +34,7 @@ export async function startTask(input: CreateTaskRequest, opts: CreateTaskOption
  * The row written is a Task, sent on with sendStarted.
  */
 export function insertAtAdmission(input: CreateTaskRequest, opts: Omit<CreateTaskOptions, "userId">): AdmittedWrite<Task> | undefined {
-  if (opts.idempotencyKey || (input.image && !/^https?:\/\//i.test(input.image))) return undefined;
+  if (opts.idempotencyKey || (input.image && !isHttpLink(input.image))) return undefined;
   return (userId, admitted) => {
     const now = Date.now();
     const row = newTaskRow(input, { ...opts, userId, sendNow: true }, { id: newTaskId(), imageRef: input.image ?? null, requestHash: null, now });

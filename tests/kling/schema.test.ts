@@ -4,6 +4,7 @@ import {
   ASPECT_RATIOS,
   errorResponseSchema,
   imageSizeFor,
+  isHttpLink,
   klingImageRequestSchema,
   notFoundResponseSchema,
   statusRequestSchema,
@@ -110,6 +111,13 @@ describe("klingImageRequestSchema", () => {
     expect(parse({ prompt: "p", image: png }).success).toBe(true);
     expect(parse({ prompt: "p", image: jpeg }).success).toBe(true);
     expect(parse({ prompt: "p", image: "https://example.com/ref.png" }).success).toBe(true);
+  });
+
+  it("tells an http(s) link from Base64 data in an image field, whatever the scheme's case", () => {
+    for (const link of ["https://example.com/a.png", "HTTP://example.com/a.png", "Https://x"]) expect(isHttpLink(link)).toBe(true);
+    // Base64 may begin with letters that spell a scheme, never with "://".
+    for (const data of ["aHR0cHM6Ly9leGFtcGxl", "httpsAAAA", "ftp://example.com/a.png", " https://x"]) expect(isHttpLink(data)).toBe(false);
+    expect(parse({ prompt: "p", image: "HTTPS://example.com/ref.png" }).success).toBe(true);
   });
 
   it("rejects references that are small, not images, prefixed or too large, naming the field", async () => {

@@ -2,6 +2,7 @@
 // or dropped, duplicated or reordered when a fault asks for it. Sent through
 // the safe fetch: http(s) only, public addresses unless the outbound rules widen it.
 import { safeFetch } from "../../http/safe-fetch";
+import { isHttpLink } from "../schema";
 import type { Faults } from "./faults";
 import type { EmulatorOutbound } from "./options";
 import { callbackBody, type EmulatedTask } from "./task-clock";
@@ -18,7 +19,7 @@ export type CallbackDeps = {
 export function scheduleCallbacks(task: EmulatedTask, mode: Faults["callbacks"], deps: CallbackDeps, now = Date.now(), dropRate = 0) {
   const url = task.request.callback_url;
   if (!url || mode === "drop") return;
-  if (!/^https?:\/\//i.test(url)) return deps.onError("callback_url is not an http(s) URL: no callbacks sent");
+  if (!isHttpLink(url)) return deps.onError("callback_url is not an http(s) URL: no callbacks sent");
   const send = (at: number) => {
     // A lossy network: this one POST never leaves.
     if (dropRate && Math.random() < dropRate) return;

@@ -3,7 +3,7 @@
 // their previews without the blend. URLs are fetched through the safe fetch:
 // a request cannot make the emulator reach a private address.
 import { safeFetch } from "../../http/safe-fetch";
-import { LIMITS } from "../schema";
+import { isHttpLink, LIMITS } from "../schema";
 import type { EmulatorOutbound } from "./options";
 import type { EmulatedTask } from "./task-clock";
 
@@ -14,7 +14,7 @@ export function createReferenceImages(outbound: EmulatorOutbound, budgetBytes = 
   let total = 0;
 
   async function load(image: string): Promise<Buffer | undefined> {
-    if (!/^https?:\/\//i.test(image)) return Buffer.from(image, "base64");
+    if (!isHttpLink(image)) return Buffer.from(image, "base64");
     try {
       const r = await safeFetch(image, { purpose: "reference image", timeoutMs: 15_000, maxBytes: LIMITS.imageMaxBytes, ...outbound });
       return r.ok ? r.body : undefined;
