@@ -10,7 +10,8 @@ import { onInterrupt } from "./cleanup";
 import { planTasks, startBurst, waitAllFinal, type Burst, type Caller, type Submitted } from "./burst";
 import { createPostgresSchema, dropPostgresSchema, liveReadable, readTaskRows, type DrillDb } from "./database";
 import { measure, passes, type DrillMetrics } from "./metrics";
-import { freePort, portalEnv, PortalSlot, startEmulatorProcess, startWorker, type EmulatorProcess, type PortalEnv, type WorkerProcess } from "./processes";
+import { freePort } from "../helpers/free-port";
+import { portalEnv, PortalSlot, startEmulatorProcess, startWorker, type EmulatorProcess, type PortalEnv, type WorkerProcess } from "./processes";
 import { upstreamControl, type UpstreamControl } from "./upstream";
 
 export type DrillSpec = {

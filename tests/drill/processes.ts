@@ -3,10 +3,10 @@
 // listens on 127.0.0.1 only; ports are fixed per drill so a restarted portal
 // keeps its PUBLIC_URL (the callback URLs upstream already holds stay valid).
 import { spawn } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { ensureBuild } from "../../lib/server/ensure-build";
 import { startPortal, type Portal } from "../e2e/helpers/portal";
+import { freePort } from "../helpers/free-port";
 import { spawnCli, stopChild } from "../helpers/spawn";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -15,17 +15,6 @@ export const AUTH_SECRET = "drill-secret-drill-secret-drill-secret-0123";
 export const UPSTREAM_KEY = "drill";
 // Only used when a drill runs KLING_PROVIDER=kling against the emulator's official routes.
 export const KLING_KEYS = { KLING_ACCESS_KEY: "drill-access-key", KLING_SECRET_KEY: "drill-secret-key-drill-secret-key" };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Builds once up front: two portals starting together must not both run `next build`. */
 export function buildOnce(log: (msg: string) => void): void {

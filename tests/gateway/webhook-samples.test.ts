@@ -13,19 +13,11 @@ import { deliverDueCallbacks } from "@/lib/gateway/callbacks/deliver-callbacks";
 import { applyStatus } from "@/lib/tasks/apply-status";
 import { describeEachDb } from "../helpers/db";
 import { makeTask, makeUser } from "../helpers/fixtures";
+import { freePort } from "../helpers/free-port";
 
 const env = process.env as Record<string, string | undefined>;
 const root = path.resolve(import.meta.dirname, "../..");
 const hasPythonPackage = spawnSync("python3", ["-c", "import standardwebhooks.webhooks"]).status === 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 async function startSample(lang: "node" | "python", secret: string) {
   const port = await freePort();

@@ -1,9 +1,9 @@
 // A real portal for end-to-end tests: `npm start`'s entry point (production
 // build, migrations, emulator, reconciler) on a free port with its own data.
 import { mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "../../helpers/free-port";
 import { spawnCli, stopChild } from "../../helpers/spawn";
 
 export type Portal = {
@@ -13,17 +13,6 @@ export type Portal = {
   stop(opts?: { signal?: NodeJS.Signals; keepData?: boolean }): Promise<void>;
   output(): string;
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startPortal(env: Record<string, string> = {}, opts: { dataDir?: string; port?: number; nodeArgs?: string[] } = {}): Promise<Portal> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "kling-portal-e2e-")));
