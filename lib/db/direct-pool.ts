@@ -3,12 +3,14 @@
 // claims) sent straight to the driver under Prisma's adapter: node-postgres's
 // pool, or the embedded PGlite this process holds. Prisma's $queryRaw spent
 // about 0.1 ms more of the server's CPU on each (README, Performance), a tenth
-// of a bare request. Results are typed as $queryRaw types them. Outside
+// of a bare request. Both run them as named prepared statements (on PGlite:
+// pglite-prepared.ts). Results are typed as $queryRaw types them. Outside
 // transactions only; a transaction's client (or a client of another process's
 // PGlite) runs the same SQL through $queryRaw.
 import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { preparedRows } from "./pglite-prepared";
 
 /**
  * PostgreSQL: the pool a client's adapter was built on, and how its statements are named (none: unnamed, as
@@ -34,7 +36,7 @@ export async function directRows<T>(client: Pick<PrismaClient, "$queryRaw">, sql
   if (!direct) return client.$queryRaw<T[]>(sql);
   const text = sql.text;
   const values = sql.values.map(asParam);
-  if (direct.kind === "pglite") return (await direct.db.query<T>(text, values, { parsers }).catch(withoutValues)).rows;
+  if (direct.kind === "pglite") return preparedRows<T>(direct.db, text, values, parsers).catch(withoutValues);
   const name = direct.name?.(text);
   const result = await direct.pool.query({ text, values, types, ...(name ? { name } : {}) });
   return result.rows as T[];

@@ -22,6 +22,10 @@ export const loadPGlite = (): PGliteModule["PGlite"] => {
   return (require("@electric-sql/pglite") as PGliteModule).PGlite;
 };
 
+/** PGlite's wire-protocol messages and its parser of their answers (pglite-prepared.ts); PGlite is loaded by then. */
+export const loadPGliteProtocol = (): Pick<PGliteModule, "parse" | "protocol"> => (pgliteModule ??= require("@electric-sql/pglite") as PGliteModule);
+let pgliteModule: PGliteModule | undefined;
+
 // PostgreSQL's default 128 MB of shared buffers is allocated up front inside
 // PGlite's WebAssembly memory; 32 MB holds a laptop's working set (the hot
 // queries are index scans) and saves about 100 MB per open database. Reads

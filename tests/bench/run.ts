@@ -138,7 +138,7 @@ async function main() {
   const nodeArgs = args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args["cpu-prof"])}`] : [];
   log(`starting the portal on ${args.pglite ? "embedded PGlite" : `PostgreSQL (schema ${pgDb!.schema})`}`);
   // As `npm start` runs it (the whole tree is measured); a CPU profile needs Node flags, so then node directly.
-  const portal = await startWithRetry<{ pid: number; url: string; startupPeakMb?: number; stop(): Promise<unknown> }>(() =>
+  const portal = await startWithRetry<{ pid: number; url: string; startupPeakMb?: number; stop(): Promise<unknown>; output(): string }>(() =>
     nodeArgs.length ? startPortal(env, { dataDir, port, nodeArgs }) : startWithNpm({ ...env, DATA_DIR: dataDir, DATABASE_URL: pgDb?.url ?? "" }, port),
   ).catch(async (err) => {
     await emulator.stop();
@@ -349,6 +349,10 @@ async function main() {
     log(
       `peak RSS (process tree): ${report.rss_peak_mb} MB; while starting ${report.rss_startup_peak_mb} MB; after the idle reading ${report.rss_peak_after_idle_mb} MB`,
     );
+  } catch (err) {
+    // What the server said about the failure (its errors: LOG_LEVEL is "error").
+    log(`the portal's last output:\n${portal.output().slice(-4000) || "(none)"}`);
+    throw err;
   } finally {
     rss.stop();
     await sql.end().catch(() => {});
