@@ -4,9 +4,11 @@
 // the database: for the history list that was about 1.9 ms a query, against
 // 1.0–1.2 ms as a statement parsed once, bound and run in one call.
 // The statement is parsed and described once per database and text; each run
-// is Bind, Describe, Execute and Sync in one message, under PGlite's own locks,
-// so it never lands inside another caller's transaction.
+// is Bind, Describe, Execute and Sync in one message, under the owner's session
+// lock (locked-pglite.ts) and PGlite's own locks, so it never lands inside
+// another caller's transaction: the app's, or a socket client's (npm run worker).
 import type { PGlite } from "@electric-sql/pglite";
+import { underSessionLock } from "./locked-pglite";
 import { loadPGliteProtocol } from "./pglite-modules";
 
 type Prepared = { name: string; paramTypes: number[] };
@@ -82,5 +84,6 @@ async function exclusive(db: PGlite, parts: Uint8Array[]) {
     message.set(p, at);
     at += p.length;
   }
-  return db._runExclusiveTransaction(() => db._runExclusiveQuery(() => db.execProtocol(message, { syncToFs: true })));
+  // The session lock first, as the owner's locked query() takes it: a socket client's open transaction holds it.
+  return underSessionLock(db, () => db._runExclusiveTransaction(() => db._runExclusiveQuery(() => db.execProtocol(message, { syncToFs: true }))));
 }

@@ -9,6 +9,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { embeddedClientConfig } from "@/lib/db/adapter";
 import { lockedPglite } from "@/lib/db/locked-pglite";
+import { preparedRows } from "@/lib/db/pglite-prepared";
 import { startWireServer, type WireServer } from "@/lib/db/pglite-wire-server";
 import { SessionLock } from "@/lib/db/session-lock";
 
@@ -99,6 +100,29 @@ describe("PGlite wire server", () => {
     const seen = b.query("SELECT count(*)::int AS n FROM item");
     await a.query("ROLLBACK");
     expect((await seen).rows[0].n).toBe(2);
+  });
+
+  it("runs the owner's prepared direct statements only outside a client's open transaction, seeing what it committed", async () => {
+    const a = await connect();
+    await a.query("BEGIN");
+    await a.query("INSERT INTO item (who, n) VALUES ('a', 1)");
+    let answered = false;
+    const counted = preparedRows<{ n: number }>(db, "SELECT count(*)::int AS n FROM item WHERE who = $1", ["a"], {}).finally(() => {
+      answered = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answered).toBe(false); // It waits for the transaction to end.
+    await a.query("ROLLBACK");
+    expect(await counted).toEqual([{ n: 0 }]);
+    // And a client's extended-protocol queries stay whole while prepared statements run between them.
+    await Promise.all([
+      (async () => {
+        for (let n = 0; n < 30; n++) expect((await a.query("SELECT $1::int AS n", [n])).rows).toEqual([{ n }]);
+      })(),
+      (async () => {
+        for (let n = 0; n < 30; n++) expect(await preparedRows(db, "SELECT $1::int + 1000 AS n", [n], {})).toEqual([{ n: n + 1000 }]);
+      })(),
+    ]);
   });
 
   it("keeps an in-process transaction whole while clients query", async () => {
