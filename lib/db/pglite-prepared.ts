@@ -12,6 +12,7 @@ import { underSessionLock } from "./locked-pglite";
 import { loadPGliteProtocol } from "./pglite-modules";
 
 type Prepared = { name: string; paramTypes: number[] };
+type Parsers = Record<number, (text: string) => unknown>;
 type Statements = { byText: Map<string, Promise<Prepared>>; next: number };
 
 /** Distinct texts kept per database; past it a statement runs unnamed (a query with a varying IN list, say). */
@@ -27,7 +28,7 @@ type Holder = { [statementsKey]?: WeakMap<PGlite, Statements> };
 const statements = ((globalThis as Holder)[statementsKey] ??= new WeakMap());
 
 /** Rows of `text` with `values`, as PGlite's query() would answer them with these `parsers`. */
-export async function preparedRows<T>(db: PGlite, text: string, values: unknown[], parsers: Record<number, (text: string) => unknown>): Promise<T[]> {
+export async function preparedRows<T>(db: PGlite, text: string, values: unknown[], parsers: Parsers): Promise<T[]> {
   let known = statements.get(db);
   if (!known) statements.set(db, (known = { byText: new Map(), next: 0 }));
   const prepared = known.byText.get(text) ?? (known.byText.size < MAX_STATEMENTS ? named(db, known, text) : null);
@@ -57,7 +58,7 @@ async function prepare(db: PGlite, name: string, text: string): Promise<Prepared
   return { name, paramTypes: parse.parseDescribeStatementResults(messages) };
 }
 
-async function run<T>(db: PGlite, prepared: Prepared, values: unknown[], parsers: Record<number, (text: string) => unknown>): Promise<T[]> {
+async function run<T>(db: PGlite, prepared: Prepared, values: unknown[], parsers: Parsers): Promise<T[]> {
   // Each value as query() sends it: the database's serializer for the parameter's type, else its text.
   const params = values.map((value, i) => {
     if (value === null || value === undefined) return null;
@@ -72,7 +73,18 @@ async function run<T>(db: PGlite, prepared: Prepared, values: unknown[], parsers
     serialize.execute({}),
     serialize.sync(),
   ]);
-  return parse.parseResults(messages, db.parsers, { parsers })[0]!.rows as T[];
+  return parse.parseResults(messages, parsersFor(db, parsers))[0]!.rows as T[];
+}
+
+// parseResults merges a query's parsers into the database's (a hundred or so, one per type and array type) on
+// every call when given them apart: merged once here instead. The database's are complete once it is ready.
+const merged = new WeakMap<PGlite, Map<Parsers, Parsers>>();
+function parsersFor(db: PGlite, parsers: Parsers): Parsers {
+  let byCaller = merged.get(db);
+  if (!byCaller) merged.set(db, (byCaller = new Map()));
+  let all = byCaller.get(parsers);
+  if (!all) byCaller.set(parsers, (all = { ...db.parsers, ...parsers }));
+  return all;
 }
 
 /** One batch of protocol messages ending in Sync, under the locks query() takes; written through to disk as query() does. */
