@@ -13,7 +13,8 @@ import { loadPGliteProtocol } from "./pglite-modules";
 
 type Prepared = { name: string; paramTypes: number[] };
 type Parsers = Record<number, (text: string) => unknown>;
-type Statements = { byText: Map<string, Promise<Prepared>>; next: number };
+/** Per database: its statements by text, the next name's number, and its parsers merged with each caller's. */
+type Statements = { byText: Map<string, Promise<Prepared>>; next: number; parsers: Map<Parsers, Parsers> };
 
 /** Distinct texts kept per database; past it a statement runs unnamed (a query with a varying IN list, say). */
 const MAX_STATEMENTS = 1000;
@@ -30,16 +31,15 @@ const statements = ((globalThis as Holder)[statementsKey] ??= new WeakMap());
 /** Rows of `text` with `values`, as PGlite's query() would answer them with these `parsers`. */
 export async function preparedRows<T>(db: PGlite, text: string, values: unknown[], parsers: Parsers): Promise<T[]> {
   let known = statements.get(db);
-  if (!known) statements.set(db, (known = { byText: new Map(), next: 0 }));
+  if (!known) statements.set(db, (known = { byText: new Map(), next: 0, parsers: new Map() }));
   const prepared = known.byText.get(text) ?? (known.byText.size < MAX_STATEMENTS ? named(db, known, text) : null);
   if (!prepared) return (await db.query<T>(text, values, { parsers })).rows;
   try {
-    return await run<T>(db, await prepared, values, parsers);
+    return await run<T>(db, known, await prepared, values, parsers);
   } catch (err) {
     if (!STALE.has((err as { code?: string }).code ?? "")) throw err;
     // Prepared again under a new name (the old one may still exist with its old plan), once.
-    known.byText.delete(text);
-    return run<T>(db, await named(db, known, text), values, parsers);
+    return run<T>(db, known, await named(db, known, text), values, parsers);
   }
 }
 
@@ -58,7 +58,7 @@ async function prepare(db: PGlite, name: string, text: string): Promise<Prepared
   return { name, paramTypes: parse.parseDescribeStatementResults(messages) };
 }
 
-async function run<T>(db: PGlite, prepared: Prepared, values: unknown[], parsers: Parsers): Promise<T[]> {
+async function run<T>(db: PGlite, known: Statements, prepared: Prepared, values: unknown[], parsers: Parsers): Promise<T[]> {
   // Each value as query() sends it: the database's serializer for the parameter's type, else its text.
   const params = values.map((value, i) => {
     if (value === null || value === undefined) return null;
@@ -73,29 +73,17 @@ async function run<T>(db: PGlite, prepared: Prepared, values: unknown[], parsers
     serialize.execute({}),
     serialize.sync(),
   ]);
-  return parse.parseResults(messages, parsersFor(db, parsers))[0]!.rows as T[];
-}
-
-// parseResults merges a query's parsers into the database's (a hundred or so, one per type and array type) on
-// every call when given them apart: merged once here instead. The database's are complete once it is ready.
-const merged = new WeakMap<PGlite, Map<Parsers, Parsers>>();
-function parsersFor(db: PGlite, parsers: Parsers): Parsers {
-  let byCaller = merged.get(db);
-  if (!byCaller) merged.set(db, (byCaller = new Map()));
-  let all = byCaller.get(parsers);
-  if (!all) byCaller.set(parsers, (all = { ...db.parsers, ...parsers }));
-  return all;
+  // parseResults would merge the caller's parsers into the database's (a hundred or so, one per type and array
+  // type) on every call if given them apart: merged once per caller instead. The database's are complete once it is ready.
+  let all = known.parsers.get(parsers);
+  if (!all) known.parsers.set(parsers, (all = { ...db.parsers, ...parsers }));
+  return parse.parseResults(messages, all)[0]!.rows as T[];
 }
 
 /** One batch of protocol messages ending in Sync, under the locks query() takes; written through to disk as query() does. */
 async function exclusive(db: PGlite, parts: Uint8Array[]) {
   await db._checkReady();
-  const message = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    message.set(p, at);
-    at += p.length;
-  }
+  const message = Buffer.concat(parts);
   // The session lock first, as the owner's locked query() takes it: a socket client's open transaction holds it.
   return underSessionLock(db, () => db._runExclusiveTransaction(() => db._runExclusiveQuery(() => db.execProtocol(message, { syncToFs: true }))));
 }
