@@ -16,7 +16,23 @@ import { submitTask, type SubmitContext } from "./submit-task";
 import { proveTaskLease, releaseTask } from "./task-lease";
 import { nextPollDelayMs, pollDelayMs, retryDelayMs } from "./timing";
 
-export type ReconcileContext = SubmitContext;
+export type ReconcileContext = SubmitContext & {
+  /** Date.now() when the claim that took this task was sent (absent under a test clock). */
+  claimedAt?: number;
+};
+
+/** Margin beyond one upstream call's timeout that a claim must still hold for to stand in for a renewal. */
+const CLAIM_SLACK_MS = 5000;
+
+/**
+ * True while the claim's lease outlasts a whole status call from now, with slack: renewing it
+ * before the call would prove nothing the claim did not (one statement fewer per poll). Only for
+ * status reads: a paid submit always proves its lease right before it leaves.
+ */
+export function claimCoversCall(ctx: Pick<ReconcileContext, "claimedAt" | "leaseSeconds">, now = Date.now()): boolean {
+  if (ctx.claimedAt === undefined) return false;
+  return now - ctx.claimedAt + getConfig().KLING_TIMEOUT_MS + CLAIM_SLACK_MS <= ctx.leaseSeconds * 1000;
+}
 
 export async function reconcileTask(task: Task, ctx: ReconcileContext): Promise<void> {
   if (task.upstreamSucceededAt) return archiveTask(task, ctx);
@@ -91,7 +107,7 @@ async function adopt(task: Task, found: Awaited<ReturnType<typeof getStatusOf>>,
 const getStatusOf = (id: string) => getProvider().getStatus(id, { maxRetries: 0 });
 
 async function poll(task: Task, upstreamTaskId: string, ctx: ReconcileContext) {
-  if (!(await proveTaskLease(task.id, ctx.owner, ctx))) return;
+  if (!claimCoversCall(ctx) && !(await proveTaskLease(task.id, ctx.owner, ctx))) return;
   let upstream: UpstreamTask;
   try {
     upstream = await getStatusOf(upstreamTaskId);

@@ -28,11 +28,13 @@ export async function reconcileOnce(opts: ReconcileOptions = {}): Promise<number
   const clock = { leaseSeconds: opts.leaseSeconds ?? leaseSeconds(config), testNow: opts.now };
   // With a concurrency limit, free slots go to waiting tasks first (a no-op without one).
   await grantSlots({ testNow: opts.now }).catch((err) => logger.error({ err }, "granting Kling slots failed"));
+  // Before the claim is sent: the lease it takes ends no sooner than this plus its length, by any clock's measure.
+  const claimedAt = opts.now ? undefined : Date.now();
   const tasks = await claimDueTasks({ ...clock, owner, limit: opts.concurrency ?? config.RECONCILER_CONCURRENCY });
   await Promise.all(
     tasks.map(async (task) => {
       try {
-        await reconcileTask(task, { ...clock, owner, now: opts.now ?? new Date() });
+        await reconcileTask(task, { ...clock, owner, now: opts.now ?? new Date(), claimedAt });
       } catch (err) {
         logger.error({ taskId: task.id, err }, "reconciling a task failed");
       }

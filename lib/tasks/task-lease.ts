@@ -1,7 +1,8 @@
 // Row leases on tasks, measured by the database's clock so hosts with skewed
 // clocks agree. A task is claimed only when a worker is free to work it now,
 // and the lease is renewed and proven in one guarded UPDATE right before every
-// upstream call: a worker that lost its lease skips the work instead of
+// upstream call (a status poll right after its claim rides on the claim's:
+// reconcile-task.ts): a worker that lost its lease skips the work instead of
 // duplicating it. SKIP LOCKED lets any number of workers share one database.
 import { getDb, Prisma, queryRows } from "../db/client";
 import type { Task } from "../generated/prisma/client";

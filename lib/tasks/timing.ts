@@ -11,7 +11,8 @@ export const ARCHIVE_RETRY_MS = 24 * 3600_000;
 /**
  * A lease must outlive the longest single step done under it: every upstream
  * call runs without in-call retries and the lease is renewed and proven right
- * before each one, so one call (or one image download) plus slack suffices.
+ * before each one (or taken so recently that it outlasts the call), so one call
+ * (or one image download) plus slack suffices.
  */
 export function leaseSeconds(config: Pick<Config, "KLING_TIMEOUT_MS">): number {
   return Math.ceil(Math.max(config.KLING_TIMEOUT_MS, DOWNLOAD_TIMEOUT_MS) / 1000) + 15;
