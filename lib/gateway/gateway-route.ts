@@ -2,7 +2,7 @@
 // rate limit (one statement: key-admission.ts), and the seed's error bodies for
 // every failure (never a stack trace).
 import type { KeyAuth } from "../api-keys/authenticate-api-key";
-import { ApiError } from "../http/errors";
+import { ApiError, clientClosedResponse } from "../http/errors";
 import type { QuotaOverride } from "../usage/budget";
 import { logger } from "../log";
 import { noteRequestUser } from "../ops/request-context";
@@ -14,7 +14,7 @@ export type GatewayCaller = { keyId: string; userId: string; quota?: QuotaOverri
 
 export function gatewayRoute(action: GatewayAction, handler: (req: Request, caller: GatewayCaller) => Promise<Response>) {
   return (req: Request): Promise<Response> =>
-    seedErrors(async () => {
+    seedErrors(req, async () => {
       const { auth, wait } = await admitKey(req.headers.get("ocp-apim-subscription-key"), gatewayBudget(action));
       return admitted(auth, wait, (caller) => handler(req, caller));
     });
@@ -29,10 +29,12 @@ export function admitted(auth: KeyAuth, wait: number | null, handler: (caller: G
 }
 
 /** Input errors as the seed's 400 (with the portal's detail), anything unexpected as its bare 500. */
-export async function seedErrors(run: () => Promise<Response>): Promise<Response> {
+export async function seedErrors(req: Request, run: () => Promise<Response>): Promise<Response> {
   try {
     return await run();
   } catch (err) {
+    // The caller left mid-request (lib/http/route.ts does the same for the portal's own routes).
+    if (req.signal?.aborted) return clientClosedResponse(err);
     if (err instanceof ApiError && err.status < 500) {
       // 403: over the image budget, the seed's body with the portal's reason (images left, renewal) as detail.
       return seedError(err.status === 403 || err.status === 404 || err.status === 422 ? err.status : 400, { detail: err.message });

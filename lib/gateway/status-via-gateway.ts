@@ -9,7 +9,7 @@ import { toSeedStatusBody } from "./seed-status";
 import { lookupStatus } from "./status-lookup";
 
 export function statusViaGateway(req: Request): Promise<Response> {
-  return seedErrors(async () => {
+  return seedErrors(req, async () => {
     const body = await readJson(req, statusRequestSchema, 4096).then(
       ({ task_id }) => ({ ok: true as const, taskId: task_id }),
       (err: unknown) => ({ ok: false as const, err }),

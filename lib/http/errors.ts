@@ -57,3 +57,12 @@ export function errorResponse(err: unknown): Response {
   logger.error({ err }, "unhandled error in route handler");
   return Response.json({ error: { code: "internal", message: "Something went wrong on our side. Please try again." } }, { status: 500 });
 }
+
+/**
+ * The answer to a request whose client closed it first: nginx's 499, so that metrics and
+ * logs do not count a visitor leaving as the portal's own 500 error.
+ */
+export function clientClosedResponse(err: unknown): Response {
+  logger.info({ reason: err instanceof Error ? err.message : String(err) }, "the client closed the request before its answer");
+  return Response.json({ error: { code: "client_closed_request", message: "The client closed the request" } }, { status: 499 });
+}

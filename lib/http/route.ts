@@ -3,7 +3,7 @@
 import { requireApiUser, type SessionUser } from "../auth/session";
 import { getConfig } from "../config";
 import { textProblem } from "../validation/text";
-import { ApiError, errorResponse } from "./errors";
+import { ApiError, clientClosedResponse, errorResponse } from "./errors";
 import { assertSameOriginWrite } from "./same-origin";
 
 type Ctx<P> = { params: Promise<P> };
@@ -21,6 +21,9 @@ export function route<P = Record<string, string>>(handler: (req: Request, ctx: C
       assertPlainParams(params);
       return await handler(req, { params: Promise.resolve(params) });
     } catch (err) {
+      // The client left mid-request (a closed tab, a cancelled fetch, a proxy's timeout; reading its body then fails
+      // with "aborted"): no fault of ours, and nobody reads the answer.
+      if (req.signal?.aborted) return clientClosedResponse(err);
       return errorResponse(err);
     }
   };

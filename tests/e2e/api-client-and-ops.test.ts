@@ -5,6 +5,7 @@
 // the request log (request id, route, user, no secrets), /api/metrics and the
 // health endpoints.
 import { readFile } from "node:fs/promises";
+import net from "node:net";
 import createClient from "openapi-fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { paths } from "../generated/portal-api";
@@ -131,6 +132,26 @@ describe("a typed client generated from it", () => {
     expect(value("kling_portal_process_resident_memory_bytes")).toBeGreaterThan(0);
     // Raw paths never become labels.
     expect(text).not.toContain(taskId);
+  });
+
+  it("logs a client that closed a submit mid-body at info, as the client's doing, never as an unhandled 500", async () => {
+    const { hostname, port } = new URL(portal.url);
+    const before = portal.output().length;
+    const socket = net.connect(Number(port), hostname);
+    await new Promise<void>((ok, fail) => socket.once("connect", ok).once("error", fail));
+    // Half of a declared 64-byte body, then the connection closes while the route waits for the rest.
+    socket.write(
+      `POST /api/tasks HTTP/1.1\r\nHost: ${hostname}:${port}\r\nCookie: ${session.cookie}\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{"prompt":"a half-sent`,
+    );
+    await new Promise((ok) => setTimeout(ok, 500));
+    socket.destroy();
+    const until = Date.now() + 10_000;
+    while (!portal.output().slice(before).includes("the client closed the request before its answer") && Date.now() < until) {
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    const logged = portal.output().slice(before);
+    expect(logged).toContain("the client closed the request before its answer");
+    expect(logged).not.toContain("unhandled error in route handler");
   });
 
   it("answers liveness and readiness, and the 431 the document promises for oversized headers", async () => {
