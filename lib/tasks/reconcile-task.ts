@@ -17,7 +17,7 @@ import { proveTaskLease, releaseTask } from "./task-lease";
 import { nextPollDelayMs, pollDelayMs, retryDelayMs } from "./timing";
 
 export type ReconcileContext = SubmitContext & {
-  /** Date.now() when the claim that took this task was sent (absent under a test clock). */
+  /** performance.now() when the claim that took this task was sent (absent under a test clock). */
   claimedAt?: number;
 };
 
@@ -29,7 +29,7 @@ const CLAIM_SLACK_MS = 5000;
  * before the call would prove nothing the claim did not (one statement fewer per poll). Only for
  * status reads: a paid submit always proves its lease right before it leaves.
  */
-export function claimCoversCall(ctx: Pick<ReconcileContext, "claimedAt" | "leaseSeconds">, now = Date.now()): boolean {
+export function claimCoversCall(ctx: Pick<ReconcileContext, "claimedAt" | "leaseSeconds">, now = performance.now()): boolean {
   if (ctx.claimedAt === undefined) return false;
   return now - ctx.claimedAt + getConfig().KLING_TIMEOUT_MS + CLAIM_SLACK_MS <= ctx.leaseSeconds * 1000;
 }

@@ -28,8 +28,9 @@ export async function reconcileOnce(opts: ReconcileOptions = {}): Promise<number
   const clock = { leaseSeconds: opts.leaseSeconds ?? leaseSeconds(config), testNow: opts.now };
   // With a concurrency limit, free slots go to waiting tasks first (a no-op without one).
   await grantSlots({ testNow: opts.now }).catch((err) => logger.error({ err }, "granting Kling slots failed"));
-  // Before the claim is sent: the lease it takes ends no sooner than this plus its length, by any clock's measure.
-  const claimedAt = opts.now ? undefined : Date.now();
+  // Before the claim is sent: the lease it takes ends no sooner than this plus its length. A monotonic clock: a
+  // wall clock stepped back would make the claim look younger than it is.
+  const claimedAt = opts.now ? undefined : performance.now();
   const tasks = await claimDueTasks({ ...clock, owner, limit: opts.concurrency ?? config.RECONCILER_CONCURRENCY });
   await Promise.all(
     tasks.map(async (task) => {

@@ -59,7 +59,7 @@ describeEachDb("status polls on a claim's lease", (ctx) => {
       // The emulator holds the status call 2 s before it answers (and counts it).
       life.emulator.injectFaults(parseFaults("latency=2000"), 1);
       const calls = life.emulator.calls.status;
-      const polling = reconcileTask(task, { owner: "worker", now: new Date(), leaseSeconds: LEASE_SECONDS, claimedAt: Date.now() - age });
+      const polling = reconcileTask(task, { owner: "worker", now: new Date(), leaseSeconds: LEASE_SECONDS, claimedAt: performance.now() - age });
       await sleep(700);
       const during = (await leaseOf(task.id))!.getTime();
       expect(life.emulator.calls.status, "the status call is still in flight").toBe(calls);
@@ -78,7 +78,7 @@ describeEachDb("status polls on a claim's lease", (ctx) => {
     // Worker "a" stalled past its lease; worker "b" took the task over.
     await ctx.db.task.update({ where: { id: task.id }, data: { leaseOwner: "b", leaseUntil: new Date(Date.now() + 60_000) } });
     const calls = life.emulator.calls.status;
-    for (const claimedAt of [Date.now() - LEASE_SECONDS * 1000, undefined]) {
+    for (const claimedAt of [performance.now() - LEASE_SECONDS * 1000, undefined]) {
       await reconcileTask(task, { owner: "a", now: new Date(), leaseSeconds: LEASE_SECONDS, claimedAt });
     }
     expect(life.emulator.calls.status).toBe(calls);
