@@ -25,7 +25,7 @@ export function isAdminEmail(email: string): boolean {
 }
 
 /** What a session is checked against. */
-type SessionRow = {
+export type SessionRow = {
   id: string;
   email: string;
   name: string | null;
@@ -37,14 +37,8 @@ type SessionRow = {
   quotaUnlimited: boolean;
 };
 
-/**
- * A write made in an admission's own statement (sessionUserCounting): given the user id and the
- * admission as a `FROM … WHERE …` clause over `u`, the statement, returning at most one row `W`.
- */
-export type AdmittedWrite<W> = ((userId: string, admitted: Prisma.Sql) => Prisma.Sql) & { readonly row?: W };
-
 /** The columns of a SessionRow, for the statements that check a session along with something else. */
-const SESSION_COLUMNS = Prisma.sql`u.id, u.email, u.name, u."isAdmin", u."passwordHash" IS NOT NULL AS "hasPassword", u."disabledAt", u."sessionVersion",
+export const SESSION_COLUMNS = Prisma.sql`u.id, u.email, u.name, u."isAdmin", u."passwordHash" IS NOT NULL AS "hasPassword", u."disabledAt", u."sessionVersion",
   u."monthlyImageQuota", u."quotaUnlimited"`;
 
 /** The user a session's claims still stand for, or null: one query, also for the version and disabled checks. */
@@ -78,49 +72,40 @@ export async function sessionUserWith(
  * table (rate-limiter-flexible's; lib/rate-limit/count-in-query.ts) in the same
  * statement: counted only while the session stands, as a count taken after
  * the check would be, on the library's key `<keyPrefix>:<user id>`. `count` is
- * the limiter's row after the point, its window measured from `now`.
- *
- * `write`: a data-modifying statement made in the same round trip, only when the
- * session stands and the point is within the budget's `points` (its `admitted`
- * clause, over `u`: the user's SESSION_COLUMNS); `written` is its row, or null.
+ * the limiter's row after the point, its window measured from `now`. An
+ * admission that also stores its request's row is made in groups (admit-grouped.ts).
  */
-export async function sessionUserCounting<W = never>(
+export async function sessionUserCounting(
   claims: SessionClaims | null | undefined,
   budget: { table: string; keyPrefix: string; durationMs: number; points: number },
   now: number,
-  write?: AdmittedWrite<W>,
-): Promise<{ user: SessionUser; count: Counted; written: W | null } | null> {
-  const id = claimedId(claims);
-  if (!id) return null;
-  const version = claimedVersion(claims);
-  // No int4 column holds anything else: such a claim stands for no session (and is never sent as a parameter).
-  if (!Number.isInteger(version) || Math.abs(version) >= 2 ** 31) return null;
+): Promise<{ user: SessionUser; count: Counted } | null> {
+  const claimed = claimedSession(claims);
+  if (!claimed) return null;
+  const { id, version } = claimed;
   const standing = Prisma.sql`FROM u WHERE u."disabledAt" IS NULL AND u."sessionVersion" = ${version}`;
-  const counting = Prisma.sql`WITH u AS (SELECT ${SESSION_COLUMNS} FROM "User" u WHERE u.id = ${id}),
-    c AS (${countSql(budget.table, Prisma.sql`${`${budget.keyPrefix}:${id}`}`, standing, budget.durationMs, now)})`;
-  if (!write) {
-    const [row] = await queryRows<SessionRow & Counted>(Prisma.sql`${counting} SELECT u.*, c.points, c.expire FROM u LEFT JOIN c ON true`);
-    const user = row ? sessionUserFrom(row, claims) : null;
-    return user && { user, count: { points: row!.points, expire: row!.expire }, written: null };
-  }
-  // The written row keeps its own columns and types; the session's come along as one JSON value (only
-  // disabledAt is not a JSON type, and it is only tested for null).
-  const admitted = Prisma.sql`FROM u, c WHERE c.points <= ${budget.points}`;
-  const [row] = await queryRows<W & { __session: SessionRow; __points: number | null; __expire: bigint | null; __written: boolean }>(Prisma.sql`
-    ${counting}, w AS (${write(id, admitted)})
-    SELECT w.*, to_jsonb(u) AS __session, c.points AS __points, c.expire AS __expire, EXISTS (SELECT 1 FROM w) AS __written
-    FROM u LEFT JOIN c ON true LEFT JOIN w ON true`);
-  if (!row) return null;
-  const { __session, __points, __expire, __written, ...written } = row;
-  const user = sessionUserFrom(__session, claims);
-  return user && { user, count: { points: __points, expire: __expire }, written: __written ? (written as W) : null };
+  const [row] = await queryRows<SessionRow & Counted>(Prisma.sql`
+    WITH u AS (SELECT ${SESSION_COLUMNS} FROM "User" u WHERE u.id = ${id}),
+    c AS (${countSql(budget.table, Prisma.sql`${`${budget.keyPrefix}:${id}`}`, standing, budget.durationMs, now)})
+    SELECT u.*, c.points, c.expire FROM u LEFT JOIN c ON true`);
+  const user = row ? sessionUserFrom(row, claims) : null;
+  return user && { user, count: { points: row!.points, expire: row!.expire } };
 }
 
 const claimedId = (claims: SessionClaims | null | undefined): string | null => (typeof claims?.id === "string" && claims.id ? claims.id : null);
 
+/** The user id and session version the claims name, or null when they can stand for no session. */
+export function claimedSession(claims: SessionClaims | null | undefined): { id: string; version: number } | null {
+  const id = claimedId(claims);
+  const version = claimedVersion(claims);
+  // No int4 column holds anything else: such a claim stands for no session (and is never sent as a parameter).
+  if (!id || !Number.isInteger(version) || Math.abs(version) >= 2 ** 31) return null;
+  return { id, version };
+}
+
 const claimedVersion = (claims: SessionClaims | null | undefined): number => (typeof claims?.sv === "number" ? claims.sv : 0);
 
-function sessionUserFrom(row: SessionRow, claims: SessionClaims | null | undefined): SessionUser | null {
+export function sessionUserFrom(row: SessionRow, claims: SessionClaims | null | undefined): SessionUser | null {
   if (row.disabledAt || row.sessionVersion !== claimedVersion(claims)) return null;
   return {
     id: row.id,

@@ -8,7 +8,8 @@ import { noteRequestUser } from "../ops/request-context";
 import { getAuthOptions } from "./options";
 import { sessionClaimsFromCookies } from "./session-cookie";
 import type { Prisma } from "../db/client";
-import { type AdmittedWrite, sessionUserFor, sessionUserWith, type SessionClaims, type SessionUser } from "./session-user";
+import { sessionUserFor, sessionUserWith, type SessionClaims, type SessionUser } from "./session-user";
+import type { AdmittedWrite } from "./admit-grouped";
 import { submitterFor, submitterWriting } from "./session-submitter";
 
 export type { SessionUser } from "./session-user";
@@ -66,7 +67,7 @@ export async function requireApiSubmitter(claims?: SessionClaims): Promise<Sessi
 }
 
 /** The same, making `write` in the admission's own statement (session-submitter.ts, submitterWriting). */
-export async function requireApiSubmitterWriting<W>(
+export async function requireApiSubmitterWriting<W extends { id: string }>(
   claims: SessionClaims,
   write: AdmittedWrite<W> | undefined,
 ): Promise<{ user: SessionUser; written: W | null }> {

@@ -52,3 +52,75 @@ export function insertTaskSql(t: NewTask, now: Date, from: Prisma.Sql = Prisma.e
       ${t.leaseUntil ?? null}, ${t.leaseOwner ?? null}, ${t.submitSentAt ?? null}, ${now}, ${now}, ${now} ${from}
     RETURNING *`;
 }
+
+/** The columns a group's rows carry for insertTasksSql, with the SQL type each is sent as; `at` is createdAt's time. */
+export const NEW_TASK_COLUMNS = [
+  ["id", "text"],
+  ["userId", "text"],
+  ["source", "text"],
+  ["apiKeyId", "text"],
+  ["prompt", "text"],
+  ["negativePrompt", "text"],
+  ["imageRef", "text"],
+  ["imageFidelity", "float8"],
+  ["n", "int"],
+  ["aspectRatio", "text"],
+  ["clientCallbackUrl", "text"],
+  ["provider", "text"],
+  ["callbackSecret", "text"],
+  ["idempotencyKey", "text"],
+  ["requestHash", "text"],
+  ["deadlineAt", "timestamp"],
+  ["status", "text"],
+  ["statusMsg", "text"],
+  ["leaseUntil", "timestamp"],
+  ["leaseOwner", "text"],
+  ["submitSentAt", "timestamp"],
+  ["at", "timestamp"],
+] as const;
+
+/** A new task's values in NEW_TASK_COLUMNS' order. */
+export function newTaskValues(t: NewTask, now: Date): unknown[] {
+  return [
+    t.id,
+    t.userId,
+    t.source,
+    t.apiKeyId,
+    t.prompt,
+    t.negativePrompt,
+    t.imageRef,
+    t.imageFidelity,
+    t.n,
+    t.aspectRatio,
+    t.clientCallbackUrl,
+    t.provider,
+    t.callbackSecret,
+    t.idempotencyKey,
+    t.requestHash,
+    t.deadlineAt,
+    t.status ?? "queued",
+    t.statusMsg ?? "",
+    t.leaseUntil ?? null,
+    t.leaseOwner ?? null,
+    t.submitSentAt ?? null,
+    now,
+  ];
+}
+
+/**
+ * The same INSERT … RETURNING * for a group's rows `r` (NEW_TASK_COLUMNS), one task per
+ * row `from` (a `FROM … WHERE …` clause over `r`) yields, written in user order: a task's
+ * triggers lock its user's totals, and two groups that lock them in one order cannot deadlock.
+ */
+export function insertTasksSql(from: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO "Task" (id, "userId", source, "apiKeyId", prompt, "negativePrompt", "imageRef", "imageFidelity", n,
+      "aspectRatio", "clientCallbackUrl", provider, "callbackSecret", "idempotencyKey", "requestHash", "deadlineAt",
+      status, "statusMsg", "leaseUntil", "leaseOwner", "submitSentAt", "nextCheckAt", "createdAt", "updatedAt")
+    SELECT r.id, r."userId", r.source::"TaskSource", r."apiKeyId", r.prompt, r."negativePrompt", r."imageRef",
+      r."imageFidelity", r.n, r."aspectRatio", r."clientCallbackUrl", r.provider, r."callbackSecret",
+      r."idempotencyKey", r."requestHash", r."deadlineAt", r.status::"TaskStatus", r."statusMsg",
+      r."leaseUntil", r."leaseOwner", r."submitSentAt", r.at, r.at, r.at ${from}
+    ORDER BY r."userId", r.id
+    RETURNING *`;
+}

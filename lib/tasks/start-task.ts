@@ -2,12 +2,12 @@
 // With a concurrency limit the task first waits for a slot (fair-queue.ts):
 // granted at once, it is submitted inline as without one; otherwise the
 // request answers with the waiting task and a worker submits it when its turn comes.
-import type { AdmittedWrite } from "../auth/session-user";
+import type { AdmittedWrite } from "../auth/admit-grouped";
 import { getDb, Prisma } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 import { isHttpLink } from "../kling/schema";
 import { createTask, type CreateTaskOptions, newTaskId, newTaskRow } from "./create-task";
-import { insertTaskSql } from "./insert-task";
+import { insertTasksSql, NEW_TASK_COLUMNS, newTaskValues } from "./insert-task";
 import { unlimitedSql } from "../usage/reserve";
 import { grantSlots } from "./fair-queue";
 import { wakeReconciler } from "./reconciler";
@@ -26,19 +26,24 @@ export async function startTask(input: CreateTaskRequest, opts: CreateTaskOption
 }
 
 /**
- * The INSERT a submit's admission can make in its own statement (lib/auth/session-user.ts,
- * sessionUserCounting), one round trip fewer than admitting and then storing; undefined
- * when this request needs createTask's steps first (an Idempotency-Key to look up, an
- * upload to store). Under a budget the row is written only for a user without a monthly
- * image limit: a limited user's submit is stored by createTask, under the budget's lock.
- * The row written is a Task, sent on with sendStarted.
+ * The INSERT a submit's admission can make in its own statement (lib/auth/admit-grouped.ts),
+ * one round trip fewer than admitting and then storing; undefined when this request needs
+ * createTask's steps first (an Idempotency-Key to look up, an upload to store). Under a
+ * budget the row is written only for a user without a monthly image limit: a limited
+ * user's submit is stored by createTask, under the budget's lock. The row written is a
+ * Task, sent on with sendStarted.
  */
 export function insertAtAdmission(input: CreateTaskRequest, opts: Omit<CreateTaskOptions, "userId">): AdmittedWrite<Task> | undefined {
   if (opts.idempotencyKey || (input.image && !isHttpLink(input.image))) return undefined;
-  return (userId, admitted) => {
-    const now = Date.now();
-    const row = newTaskRow(input, { ...opts, userId, sendNow: true }, { id: newTaskId(), imageRef: input.image ?? null, requestHash: null, now });
-    return insertTaskSql(row, new Date(now), Prisma.sql`${admitted} AND ${unlimitedSql("u")}`);
+  return {
+    kind: "task",
+    columns: NEW_TASK_COLUMNS,
+    values: (userId) => {
+      const now = Date.now();
+      const row = newTaskRow(input, { ...opts, userId, sendNow: true }, { id: newTaskId(), imageRef: input.image ?? null, requestHash: null, now });
+      return newTaskValues(row, new Date(now));
+    },
+    sql: (admitted) => insertTasksSql(Prisma.sql`${admitted} AND ${unlimitedSql("u")}`),
   };
 }
 
