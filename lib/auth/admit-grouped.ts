@@ -33,7 +33,7 @@ export type CountingBudget = { table: string; keyPrefix: string; durationMs: num
 export type Admission<W> = { user: SessionUser; count: Counted; written: W | null };
 
 type Item = { id: string; version: number; values: unknown[]; now: number; write: AdmittedWrite<{ id: string }> };
-type Row = { __ord: number; __session: SessionRow | null; __points: number | null; __expire: bigint | null; __written: boolean } & Record<string, unknown>;
+type Row = { __session: SessionRow | null; __points: number | null; __expire: bigint | null; __written: boolean } & Record<string, unknown>;
 
 const groups = new Map<string, GroupedWrite<Item, { session: SessionRow | null; count: Counted; written: Record<string, unknown> | null }>>();
 
@@ -96,11 +96,11 @@ async function admitGroup(items: Item[], budget: CountingBudget, write: Admitted
     ),
     p AS (SELECT s.__ord, (c.points - s.n + s.rank)::int AS point, c.expire FROM s JOIN c ON c.key = s.key),
     w AS (${write.sql(Prisma.sql`FROM r JOIN u ON u.id = r.__uid JOIN p ON p.__ord = r.__ord WHERE p.point <= ${budget.points}`)})
-    SELECT r.__ord, w.*, to_jsonb(u) AS __session, p.point AS __points, p.expire AS __expire, (w.id IS NOT NULL) AS __written
+    SELECT w.*, to_jsonb(u) AS __session, p.point AS __points, p.expire AS __expire, (w.id IS NOT NULL) AS __written
     FROM r LEFT JOIN u ON u.id = r.__uid LEFT JOIN p ON p.__ord = r.__ord LEFT JOIN w ON w.id = r.id
     ORDER BY r.__ord`);
   if (rows.length !== items.length) throw new Error(`an admission group answered ${rows.length} rows for ${items.length} requests`);
-  return rows.map(({ __ord, __session, __points, __expire, __written, ...written }) => ({
+  return rows.map(({ __session, __points, __expire, __written, ...written }) => ({
     session: __session,
     count: { points: __points, expire: __expire },
     written: __written ? written : null,

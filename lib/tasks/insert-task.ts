@@ -36,76 +36,54 @@ export async function insertTask(db: Db | Prisma.TransactionClient, t: NewTask, 
 }
 
 /**
- * The INSERT … RETURNING * itself. With `from` (a `FROM … WHERE …` clause) the row is
- * stored only when that clause yields a row: a statement that admits the request
- * (session, budget) stores it in the same round trip.
+ * Each column a new task's INSERT sets from its NewTask: the SQL type its value is sent as in
+ * a group's arrays, the type it is stored as where that differs, and its value. nextCheckAt,
+ * createdAt and updatedAt come from the insert's own time.
  */
-export function insertTaskSql(t: NewTask, now: Date, from: Prisma.Sql = Prisma.empty): Prisma.Sql {
-  // Columns as Prisma's create would set them: createdAt and updatedAt from this process's clock.
-  return Prisma.sql`
-    INSERT INTO "Task" (id, "userId", source, "apiKeyId", prompt, "negativePrompt", "imageRef", "imageFidelity", n,
-      "aspectRatio", "clientCallbackUrl", provider, "callbackSecret", "idempotencyKey", "requestHash", "deadlineAt",
-      status, "statusMsg", "leaseUntil", "leaseOwner", "submitSentAt", "nextCheckAt", "createdAt", "updatedAt")
-    SELECT ${t.id}, ${t.userId}, ${t.source}::"TaskSource", ${t.apiKeyId}, ${t.prompt}, ${t.negativePrompt}, ${t.imageRef},
-      ${t.imageFidelity}, ${t.n}, ${t.aspectRatio}, ${t.clientCallbackUrl}, ${t.provider}, ${t.callbackSecret},
-      ${t.idempotencyKey}, ${t.requestHash}, ${t.deadlineAt}, ${t.status ?? "queued"}::"TaskStatus", ${t.statusMsg ?? ""},
-      ${t.leaseUntil ?? null}, ${t.leaseOwner ?? null}, ${t.submitSentAt ?? null}, ${now}, ${now}, ${now} ${from}
-    RETURNING *`;
+const COLUMNS: readonly { name: string; type: string; cast?: string; value: (t: NewTask) => unknown }[] = [
+  { name: "id", type: "text", value: (t) => t.id },
+  { name: "userId", type: "text", value: (t) => t.userId },
+  { name: "source", type: "text", cast: '"TaskSource"', value: (t) => t.source },
+  { name: "apiKeyId", type: "text", value: (t) => t.apiKeyId },
+  { name: "prompt", type: "text", value: (t) => t.prompt },
+  { name: "negativePrompt", type: "text", value: (t) => t.negativePrompt },
+  { name: "imageRef", type: "text", value: (t) => t.imageRef },
+  { name: "imageFidelity", type: "float8", value: (t) => t.imageFidelity },
+  { name: "n", type: "int", value: (t) => t.n },
+  { name: "aspectRatio", type: "text", value: (t) => t.aspectRatio },
+  { name: "clientCallbackUrl", type: "text", value: (t) => t.clientCallbackUrl },
+  { name: "provider", type: "text", value: (t) => t.provider },
+  { name: "callbackSecret", type: "text", value: (t) => t.callbackSecret },
+  { name: "idempotencyKey", type: "text", value: (t) => t.idempotencyKey },
+  { name: "requestHash", type: "text", value: (t) => t.requestHash },
+  { name: "deadlineAt", type: "timestamp", value: (t) => t.deadlineAt },
+  { name: "status", type: "text", cast: '"TaskStatus"', value: (t) => t.status ?? "queued" },
+  { name: "statusMsg", type: "text", value: (t) => t.statusMsg ?? "" },
+  { name: "leaseUntil", type: "timestamp", value: (t) => t.leaseUntil ?? null },
+  { name: "leaseOwner", type: "text", value: (t) => t.leaseOwner ?? null },
+  { name: "submitSentAt", type: "timestamp", value: (t) => t.submitSentAt ?? null },
+];
+
+const INSERT_INTO = Prisma.raw(
+  `INSERT INTO "Task" (${[...COLUMNS.map((c) => c.name), "nextCheckAt", "createdAt", "updatedAt"].map((n) => `"${n}"`).join(", ")})`,
+);
+const cast = (c: (typeof COLUMNS)[number]) => (c.cast ? `::${c.cast}` : "");
+
+/** The INSERT … RETURNING * itself, with the columns as Prisma's create would set them: createdAt and updatedAt from this process's clock. */
+export function insertTaskSql(t: NewTask, now: Date): Prisma.Sql {
+  const values = COLUMNS.map((c) => Prisma.sql`${c.value(t)}${Prisma.raw(cast(c))}`);
+  return Prisma.sql`${INSERT_INTO} SELECT ${Prisma.join(values)}, ${now}, ${now}, ${now} RETURNING *`;
 }
 
 /** The columns a group's rows carry for insertTasksSql, with the SQL type each is sent as; `at` is createdAt's time. */
-export const NEW_TASK_COLUMNS = [
-  ["id", "text"],
-  ["userId", "text"],
-  ["source", "text"],
-  ["apiKeyId", "text"],
-  ["prompt", "text"],
-  ["negativePrompt", "text"],
-  ["imageRef", "text"],
-  ["imageFidelity", "float8"],
-  ["n", "int"],
-  ["aspectRatio", "text"],
-  ["clientCallbackUrl", "text"],
-  ["provider", "text"],
-  ["callbackSecret", "text"],
-  ["idempotencyKey", "text"],
-  ["requestHash", "text"],
-  ["deadlineAt", "timestamp"],
-  ["status", "text"],
-  ["statusMsg", "text"],
-  ["leaseUntil", "timestamp"],
-  ["leaseOwner", "text"],
-  ["submitSentAt", "timestamp"],
-  ["at", "timestamp"],
-] as const;
+export const NEW_TASK_COLUMNS: readonly (readonly [name: string, type: string])[] = [...COLUMNS.map((c) => [c.name, c.type] as const), ["at", "timestamp"]];
 
 /** A new task's values in NEW_TASK_COLUMNS' order. */
 export function newTaskValues(t: NewTask, now: Date): unknown[] {
-  return [
-    t.id,
-    t.userId,
-    t.source,
-    t.apiKeyId,
-    t.prompt,
-    t.negativePrompt,
-    t.imageRef,
-    t.imageFidelity,
-    t.n,
-    t.aspectRatio,
-    t.clientCallbackUrl,
-    t.provider,
-    t.callbackSecret,
-    t.idempotencyKey,
-    t.requestHash,
-    t.deadlineAt,
-    t.status ?? "queued",
-    t.statusMsg ?? "",
-    t.leaseUntil ?? null,
-    t.leaseOwner ?? null,
-    t.submitSentAt ?? null,
-    now,
-  ];
+  return [...COLUMNS.map((c) => c.value(t)), now];
 }
+
+const SELECT_FROM_GROUP = Prisma.raw(`SELECT ${COLUMNS.map((c) => `r."${c.name}"${cast(c)}`).join(", ")}, r.at, r.at, r.at`);
 
 /**
  * The same INSERT … RETURNING * for a group's rows `r` (NEW_TASK_COLUMNS), one task per
@@ -113,14 +91,5 @@ export function newTaskValues(t: NewTask, now: Date): unknown[] {
  * triggers lock its user's totals, and two groups that lock them in one order cannot deadlock.
  */
 export function insertTasksSql(from: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`
-    INSERT INTO "Task" (id, "userId", source, "apiKeyId", prompt, "negativePrompt", "imageRef", "imageFidelity", n,
-      "aspectRatio", "clientCallbackUrl", provider, "callbackSecret", "idempotencyKey", "requestHash", "deadlineAt",
-      status, "statusMsg", "leaseUntil", "leaseOwner", "submitSentAt", "nextCheckAt", "createdAt", "updatedAt")
-    SELECT r.id, r."userId", r.source::"TaskSource", r."apiKeyId", r.prompt, r."negativePrompt", r."imageRef",
-      r."imageFidelity", r.n, r."aspectRatio", r."clientCallbackUrl", r.provider, r."callbackSecret",
-      r."idempotencyKey", r."requestHash", r."deadlineAt", r.status::"TaskStatus", r."statusMsg",
-      r."leaseUntil", r."leaseOwner", r."submitSentAt", r.at, r.at, r.at ${from}
-    ORDER BY r."userId", r.id
-    RETURNING *`;
+  return Prisma.sql`${INSERT_INTO} ${SELECT_FROM_GROUP} ${from} ORDER BY r."userId", r.id RETURNING *`;
 }
