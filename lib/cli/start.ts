@@ -9,7 +9,8 @@ import { databaseTarget } from "../db/adapter";
 import { closeDatabase } from "../db/client";
 import { createEmbeddedApart, embeddedDatabaseExists } from "../db/create-embedded-apart";
 import { describeOwner, foreignOwnerHint } from "../db/data-dir-lock";
-import { becomeOwner, DatabaseInUseError, serveEmbedded } from "../db/embedded-access";
+import { DatabaseInUseError } from "../db/embedded-access";
+import { startPgliteOwnerThread } from "../db/pglite-owner-thread";
 import { readySchema } from "../db/schema-status";
 import { ensureBuild, requireBuild } from "../server/ensure-build";
 import { startPortalServer } from "../server/portal-server";
@@ -31,14 +32,13 @@ await runCli(
     // A new folder is created and migrated by a child process first (its memory then given back);
     // a folder being created by another start's child is waited for by ours, then refused below.
     if (target.kind === "pglite" && target.dataDir && !embeddedDatabaseExists(target.dataDir)) await createEmbeddedApart();
-    // Refuse at once, before any build or migration of an existing folder, when it has a live owner.
-    const owner = target.kind === "pglite" && target.dataDir ? ownEmbeddedDatabase(target.dataDir) : null;
     const shared = target.kind === "postgres";
     if (shared && !dev) requireBuild(root);
+    // A folder is owned by this process's database thread, which serves it (to this thread too) before the
+    // migration and the (possibly long) build, so admin commands work meanwhile; a live owner is refused at once.
+    if (target.kind === "pglite" && target.dataDir) await ownEmbeddedDatabase(target.dataDir);
     const applied = await readySchema(config);
     if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
-    // Served before the (possibly long) build, so admin commands work meanwhile.
-    if (owner) await serveEmbedded(owner);
     if (!dev && !shared) ensureBuild(root);
     const server = await startPortalServer({ config, dir: root, dev });
     const database = target.kind === "postgres" ? "PostgreSQL" : target.dataDir ? `embedded PGlite in ${target.dataDir}` : "in-memory PGlite";
@@ -61,9 +61,13 @@ await runCli(
   { exit: false },
 );
 
-function ownEmbeddedDatabase(dir: string) {
+async function ownEmbeddedDatabase(dir: string): Promise<void> {
   try {
-    return becomeOwner(dir, dev ? "npm run dev" : "npm start");
+    await startPgliteOwnerThread(dir, dev ? "npm run dev" : "npm start", (err) => {
+      // Nothing could reach the database again: end, so a supervisor starts a whole portal anew.
+      console.error(`The embedded database's thread failed: ${err.stack ?? err.message}`);
+      process.exit(1);
+    });
   } catch (err) {
     if (!(err instanceof DatabaseInUseError)) throw err;
     throw new Error(

@@ -46,7 +46,25 @@ export function createAdapterFactory(target: DatabaseTarget, poolSize = 10, opts
   if (target.dataDir === null) return new (loadPrismaPGlite())(memoryPglite());
   const access = embeddedAccess(target.dataDir);
   if (access.kind === "owner") return new (loadPrismaPGlite())(access.db);
-  return new PrismaPg(embeddedClientConfig(access.socketDir, poolSize));
+  return embeddedClientAdapter(access.socketDir, poolSize).factory;
+}
+
+/**
+ * A client of an owner's socket (another process, or this process's database thread): Prisma's adapter on a
+ * node-postgres pool of its own, which the hottest statements also use directly. Unnamed statements only: PGlite
+ * has one session, which every connection shares, so one connection's prepared name would clash with another's.
+ */
+export function embeddedClientAdapter(socketDir: string, poolSize: number): { factory: PrismaPg; direct: DirectPool } {
+  const pool = new pg.Pool(embeddedClientConfig(socketDir, poolSize));
+  pool.on("error", (err) => logger.warn({ err: err.message }, "an idle connection to the embedded database failed"));
+  return { factory: new PrismaPg(pool, { disposeExternalPool: true }), direct: { kind: "pg", pool, name: null } };
+}
+
+/** For a client of an owner's socket: its adapter and direct pool; null when this process holds the database (or it is PostgreSQL). */
+export function embeddedClient(target: DatabaseTarget, poolSize: number): { factory: PrismaPg; direct: DirectPool } | null {
+  if (target.kind !== "pglite" || target.dataDir === null) return null;
+  const access = embeddedAccess(target.dataDir);
+  return access.kind === "client" ? embeddedClientAdapter(access.socketDir, poolSize) : null;
 }
 
 /** The embedded database this process holds (in memory, or as the folder's owner); null for a client of another owner. */

@@ -9,6 +9,7 @@ import { createGzip } from "node:zlib";
 import { BACKUP_FORMAT, BACKUP_VERSION, quoteIdent, rowLine, type BackupHeader } from "./backup-format";
 import type { EmbeddedAccess } from "./embedded-access";
 import { withSnapshot, type SqlReader } from "./snapshot-source";
+import { LIMITER_TABLE } from "../rate-limit/limiter-store";
 
 const PAGE = 500;
 
@@ -36,10 +37,13 @@ async function readHeader(sql: SqlReader): Promise<BackupHeader> {
   const migrations = await sql.query<{ migration_name: string }>(
     `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name`,
   );
+  // Not the rate limiters' table: rate-limiter-flexible makes it outside the migrations, so a restored database
+  // (migrated afresh) has none, and it holds only counts that expire within minutes.
   const tables = await sql.query<{ table_name: string }>(
     `SELECT table_name FROM information_schema.tables
-      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'
+      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT IN ('_prisma_migrations', $1)
       ORDER BY table_name`,
+    [LIMITER_TABLE],
   );
   return {
     format: BACKUP_FORMAT,

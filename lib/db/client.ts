@@ -2,7 +2,7 @@
 // globalThis so Next.js bundles, CLI scripts and dev reloads share it.
 import { getConfig } from "../config";
 import { PrismaClient, type Prisma } from "../generated/prisma/client";
-import { createAdapterFactory, databaseTarget, type DatabaseTarget, inProcessPglite, postgresAdapter } from "./adapter";
+import { createAdapterFactory, databaseTarget, type DatabaseTarget, embeddedClient, inProcessPglite, postgresAdapter } from "./adapter";
 import { bindDirectPool, directRows } from "./direct-pool";
 import { closeAllEmbedded, connectEmbedded, type EmbeddedAccess } from "./embedded-access";
 
@@ -18,8 +18,17 @@ export function getDb(): PrismaClient {
   return g[key];
 }
 
-/** A client for `target`; its driver (node-postgres's pool, or the PGlite this process holds) also serves `queryRows`. */
+/**
+ * A client for `target`; its driver (node-postgres's pool, to PostgreSQL or to an embedded owner's socket, or
+ * the PGlite this process holds) also serves `queryRows`.
+ */
 export function newPrismaClient(target: DatabaseTarget, poolSize: number, opts: { preparedStatements?: boolean } = {}): PrismaClient {
+  const viaSocket = embeddedClient(target, poolSize);
+  if (viaSocket) {
+    const client = new PrismaClient({ adapter: viaSocket.factory });
+    bindDirectPool(client, viaSocket.direct);
+    return client;
+  }
   if (target.kind !== "postgres") {
     const client = new PrismaClient({ adapter: createAdapterFactory(target, poolSize, opts) });
     const db = inProcessPglite(target);

@@ -22,7 +22,14 @@ export type OwnerAccess = {
   lock: DataDirLock;
   server: (WireServer & { privateDir: string | null }) | null;
 };
-export type ClientAccess = { kind: "client"; dir: string; owner: Owner; socketDir: string };
+export type ClientAccess = {
+  kind: "client";
+  dir: string;
+  owner: Owner;
+  socketDir: string;
+  /** When the owner is this process's own database thread (pglite-owner-thread.ts): closes it. */
+  closeOwner?: () => Promise<void>;
+};
 export type EmbeddedAccess = OwnerAccess | ClientAccess;
 
 export class DatabaseInUseError extends Error {
@@ -79,6 +86,11 @@ export function embeddedAccess(dir: string, command = defaultCommand()): Embedde
   return access;
 }
 
+/** This process's access to the folder if it has settled one, without settling it. */
+export function knownEmbeddedAccess(dir: string): EmbeddedAccess | undefined {
+  return accesses().get(dir);
+}
+
 /** embeddedAccess for commands: waits for an owner that is starting up or a short command that is finishing. */
 export async function connectEmbedded(dir: string, opts: { command: string; waitMs?: number }): Promise<EmbeddedAccess> {
   const deadline = Date.now() + (opts.waitMs ?? 60_000);
@@ -102,6 +114,13 @@ export function becomeOwner(dir: string, command: string): OwnerAccess {
   throw new DatabaseInUseError(dir, result, "stop it first");
 }
 
+/** The folder is owned by this process's database thread, serving it on socketPath: this thread is its client. */
+export function registerOwnerThread(dir: string, owner: Owner, socketPath: string, closeOwner: () => Promise<void>): ClientAccess {
+  const access: ClientAccess = { kind: "client", dir, owner, socketDir: path.dirname(socketPath), closeOwner };
+  accesses().set(dir, access);
+  return access;
+}
+
 /** Serves the owned database to local processes on a Unix socket, recorded in the lock file. */
 export async function serveEmbedded(access: OwnerAccess): Promise<string> {
   if (access.server) return access.server.socketPath;
@@ -121,6 +140,7 @@ export async function serveEmbedded(access: OwnerAccess): Promise<string> {
 export async function closeEmbedded(dir: string): Promise<void> {
   const access = accesses().get(dir);
   accesses().delete(dir);
+  if (access?.kind === "client") await access.closeOwner?.();
   if (access?.kind !== "owner") return;
   try {
     if (access.server) {

@@ -1,10 +1,12 @@
 // Where every rate limiter (sign-in throttling, gateway and web budgets) keeps
 // its counts: one table in PostgreSQL, shared by every portal and worker
-// instance, or this process's memory on embedded PGlite (one process).
+// instance; the same table in embedded PGlite for a client of its owner's socket
+// (npm start's server reaches its own database thread so); else this process's memory.
 import pg from "pg";
 import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { getConfig } from "../config";
-import { databaseTarget, stripSchemaParam } from "../db/adapter";
+import { databaseTarget, embeddedClientConfig, stripSchemaParam } from "../db/adapter";
+import { knownEmbeddedAccess } from "../db/embedded-access";
 import { logger } from "../log";
 
 export type LimiterOptions = { keyPrefix: string; points: number; duration: number };
@@ -23,10 +25,14 @@ export function memoryStore(): LimiterStore {
   return { make: (opts) => new RateLimiterMemory(opts), ready: Promise.resolve(), close: async () => {} };
 }
 
-/** A PostgreSQL store on its own small pool; each limiter falls back to memory (insurance) while the database fails. */
-export function postgresStore(url: string, schema?: string): LimiterStore {
-  const pool = new pg.Pool({ connectionString: stripSchemaParam(url), max: 2 });
-  pool.on("error", (err) => logger.warn({ err }, "rate limiter pool error"));
+/**
+ * A PostgreSQL store on its own small pool (a URL, or an embedded owner's socket); each limiter falls back to
+ * memory (insurance) while the database fails.
+ */
+export function postgresStore(url: string | pg.PoolConfig, schema?: string): LimiterStore {
+  const pool = new pg.Pool(typeof url === "string" ? { connectionString: stripSchemaParam(url), max: 2 } : { ...url, max: 2 });
+  // The message only: node-postgres puts its whole client on the error.
+  pool.on("error", (err) => logger.warn({ err: err.message }, "rate limiter pool error"));
   const base = { storeClient: pool, storeType: "pool", tableName: LIMITER_TABLE, schemaName: schema };
   // The first limiter creates the table; the others wait for it (a count taken meanwhile would land in memory).
   let created = false;
@@ -59,7 +65,14 @@ export function configuredStore(): LimiterStore {
   const g = globalThis as Holder;
   if (!g[holder]) {
     const target = databaseTarget(getConfig());
-    const store = target.kind === "postgres" ? postgresStore(target.url, target.schema) : memoryStore();
+    // Only an access this process has already settled: asking anew could make it the folder's owner.
+    const embedded = target.kind === "pglite" && target.dataDir ? knownEmbeddedAccess(target.dataDir) : undefined;
+    const store =
+      target.kind === "postgres"
+        ? postgresStore(target.url, target.schema)
+        : embedded?.kind === "client"
+          ? postgresStore(embeddedClientConfig(embedded.socketDir))
+          : memoryStore();
     g[holder] = { ...store, close: async () => {} };
   }
   return g[holder];
