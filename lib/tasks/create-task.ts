@@ -1,7 +1,6 @@
 // Stores a new task before anything is sent upstream, so a crash can never
 // lose a paid-for generation: the reconciler picks up whatever was stored.
 // An Idempotency-Key returns the task it already made (same request) or a 422.
-import { randomBytes } from "node:crypto";
 import { getConfig } from "../config";
 import { getDb } from "../db/client";
 import { isUniqueViolation } from "../db/unique-violation";
@@ -17,6 +16,7 @@ import { hashRequest } from "./request-hash";
 import type { CreateTaskRequest } from "./schema";
 import { WAITING_MSG } from "./queue-messages";
 import { creatorHoldSeconds } from "./timing";
+import { randomBase64url, randomHex } from "./random-pool";
 
 export type CreateTaskOptions = {
   userId: string;
@@ -100,7 +100,7 @@ export function newTaskRow(
     aspectRatio: input.aspect_ratio ?? "16:9",
     clientCallbackUrl: opts.clientCallbackUrl ?? null,
     provider: config.KLING_PROVIDER,
-    callbackSecret: randomBytes(24).toString("base64url"),
+    callbackSecret: randomBase64url(24),
     idempotencyKey: opts.idempotencyKey ?? null,
     requestHash: made.requestHash,
     deadlineAt: new Date(now + config.TASK_DEADLINE_SECONDS * 1000),
@@ -118,7 +118,7 @@ export function newTaskRow(
 
 /** A new task's id: time-ordered, like a cuid. */
 export function newTaskId(): string {
-  return `t${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
+  return `t${Date.now().toString(36)}${randomHex(8)}`;
 }
 
 // The task an Idempotency-Key already names: returned when the request is the

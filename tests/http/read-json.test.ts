@@ -40,4 +40,13 @@ describe("readJson", () => {
     expect(err?.status).toBe(400);
     expect(err?.fields).toHaveProperty("a");
   });
+
+  it("validates with a schema that has an async refinement too: its answer and its 400", async () => {
+    const taken = new Set(["bob"]);
+    const asyncSchema = z.object({ name: z.string().refine(async (n) => !taken.has(n), "is taken") });
+    expect(await readJson(req('{"name":"alice"}', { "content-type": "application/json" }), asyncSchema)).toEqual({ name: "alice" });
+    const err = await failure(readJson(req('{"name":"bob"}', { "content-type": "application/json" }), asyncSchema));
+    expect(err?.status).toBe(400);
+    expect(err?.fields).toEqual({ name: "is taken" });
+  });
 });
