@@ -48,10 +48,10 @@ await runCli(
       if (closing) return;
       closing = true;
       console.log(`${signal}: shutting down…`);
-      // 10 + 5 s: inside the 30 s an orchestrator (Kubernetes, systemd, Docker) waits before SIGKILL.
+      // 10 + 10 s: inside the 30 s an orchestrator (Kubernetes, systemd, Docker) waits before SIGKILL.
       await runShutdown([
         { name: "stopping the web server and background work", run: () => server.close(), timeoutMs: 10_000 },
-        { name: "closing the database", run: closeDatabase, timeoutMs: 5_000 },
+        { name: "closing the database", run: closeDatabase, timeoutMs: 10_000 },
       ]);
       process.exit(0);
     };

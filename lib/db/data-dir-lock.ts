@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { threadId } from "node:worker_threads";
 
 export type Owner = {
   pid: number;
@@ -15,6 +16,11 @@ export type Owner = {
   socketPath: string | null;
   /** Linux process start time (clock ticks since boot): tells a recycled pid from the owner. */
   processStart?: number | null;
+  /**
+   * The owning thread of that process (npm start's database thread; 0, the main thread, when absent): another
+   * thread of the same process is not the owner and must reach the database through its socket like any command.
+   */
+  threadId?: number;
 };
 
 export type DataDirLock = {
@@ -112,7 +118,7 @@ export function isOwnerAlive(owner: Owner): boolean {
   return true;
 }
 
-const isSelf = (owner: Owner) => owner.pid === process.pid && owner.hostname === os.hostname();
+const isSelf = (owner: Owner) => owner.pid === process.pid && owner.hostname === os.hostname() && (owner.threadId ?? 0) === threadId;
 
 /** The live owner of the folder, or null when none (no lock, or a dead owner's stale lock). */
 export function readLiveOwner(dir: string): Owner | null {
@@ -143,6 +149,7 @@ export function tryAcquireDataDirLock(dir: string, command: string): { lock: Dat
       startedAt: new Date().toISOString(),
       socketPath: null,
       processStart: processStart(process.pid),
+      ...(threadId ? { threadId } : {}),
     };
     writeOwnerFile(dir, owner);
     return { lock: createLock(dir, owner) };

@@ -139,8 +139,16 @@ export async function serveEmbedded(access: OwnerAccess): Promise<string> {
 /** Stops serving, closes PGlite once nobody is using its session, and releases the folder. */
 export async function closeEmbedded(dir: string): Promise<void> {
   const access = accesses().get(dir);
+  if (access?.kind === "client" && access.closeOwner) {
+    // Known as a client until its owner thread has closed: nothing in this thread may try to open the folder meanwhile.
+    try {
+      await access.closeOwner();
+    } finally {
+      accesses().delete(dir);
+    }
+    return;
+  }
   accesses().delete(dir);
-  if (access?.kind === "client") await access.closeOwner?.();
   if (access?.kind !== "owner") return;
   try {
     if (access.server) {

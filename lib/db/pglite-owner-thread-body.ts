@@ -25,6 +25,8 @@ try {
   const owner = becomeOwner(dir, command);
   reply({ type: "ready", socketPath: await serveEmbedded(owner), owner: owner.lock.owner });
 } catch (err) {
+  // Opened but not served (a socket that cannot be made): closed again and the folder released, before saying so.
+  await closeEmbedded(dir).catch(() => {});
   if (err instanceof DatabaseInUseError) reply({ type: "in-use", owner: err.owner });
   else reply({ type: "failed", message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
 }

@@ -14,7 +14,8 @@ export type OwnerThreadReply =
   | { type: "failed"; message: string }
   | { type: "closed" };
 
-const CLOSE_TIMEOUT_MS = 5_000;
+/** Within npm start's 10 s for closing the database (lib/cli/start.ts). */
+const CLOSE_TIMEOUT_MS = 8_000;
 
 /**
  * Starts the thread and waits until it serves the folder (to this thread too, from then on).

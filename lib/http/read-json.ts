@@ -1,9 +1,10 @@
 // Reads a JSON body with a size cap and validates it: 415 for a body declared
 // as something else, 413 for oversized, 400 for anything that is not the expected JSON.
-import { z } from "zod";
+import type { z } from "zod";
 import { ApiError, validationError } from "./errors";
 import { readCapped } from "./read-capped";
 
+/** `schema` must be synchronous (no async refinement or transform): zod refuses such a schema here with $ZodAsyncError. */
 export async function readJson<T extends z.ZodType>(req: Request, schema: T, maxBytes = 64 * 1024): Promise<z.output<T>> {
   assertJsonContentType(req);
   const declared = Number(req.headers.get("content-length") ?? "0");
@@ -17,20 +18,9 @@ export async function readJson<T extends z.ZodType>(req: Request, schema: T, max
       body: text.trim() ? "must be valid JSON" : "is empty",
     });
   }
-  const parsed = await parse(schema, body);
+  const parsed = schema.safeParse(body);
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data;
-}
-
-// Synchronously where the schema allows it (no async refinement), as every schema here does today: the async
-// parse costs a promise per check, each tracked by the request's async context.
-async function parse<T extends z.ZodType>(schema: T, body: unknown): Promise<z.ZodSafeParseResult<z.output<T>>> {
-  try {
-    return schema.safeParse(body);
-  } catch (err) {
-    if (err instanceof z.core.$ZodAsyncError) return schema.safeParseAsync(body);
-    throw err;
-  }
 }
 
 const tooLarge = (max: number) => new ApiError(413, "body_too_large", `Request body is larger than ${Math.round(max / 1024)} KB`);

@@ -30,10 +30,14 @@ export function memoryStore(): LimiterStore {
  * memory (insurance) while the database fails.
  */
 export function postgresStore(url: string | pg.PoolConfig, schema?: string): LimiterStore {
-  const pool = new pg.Pool(typeof url === "string" ? { connectionString: stripSchemaParam(url), max: 2 } : { ...url, max: 2 });
+  const embedded = typeof url !== "string";
+  const pool = new pg.Pool(embedded ? { ...url, max: 2 } : { connectionString: stripSchemaParam(url), max: 2 });
   // The message only: node-postgres puts its whole client on the error.
   pool.on("error", (err) => logger.warn({ err: err.message }, "rate limiter pool error"));
-  const base = { storeClient: pool, storeType: "pool", tableName: LIMITER_TABLE, schemaName: schema };
+  // The library names its statements; on an embedded owner's socket every connection shares PGlite's one
+  // session, where a second connection preparing the same name would fail: there they go unnamed.
+  const client = embedded ? { query: (q: { text: string; values?: unknown[] }) => pool.query({ text: q.text, values: q.values }) } : pool;
+  const base = { storeClient: client, storeType: "pool", tableName: LIMITER_TABLE, schemaName: schema };
   // The first limiter creates the table; the others wait for it (a count taken meanwhile would land in memory).
   let created = false;
   const ready = new Promise<void>((resolve) => {

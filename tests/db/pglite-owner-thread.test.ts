@@ -9,12 +9,12 @@ import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { databaseTarget, embeddedClientConfig } from "@/lib/db/adapter";
 import { newPrismaClient, Prisma, queryRows } from "@/lib/db/client";
-import { LOCK_FILE, readLiveOwner, type Owner } from "@/lib/db/data-dir-lock";
+import { LOCK_FILE, readLiveOwner, tryAcquireDataDirLock, type Owner } from "@/lib/db/data-dir-lock";
 import { closeEmbedded, DatabaseInUseError, knownEmbeddedAccess } from "@/lib/db/embedded-access";
 import { listMigrationNames } from "@/lib/db/migrate";
 import { migrateDatabase } from "@/lib/db/migrate-database";
 import { startPgliteOwnerThread } from "@/lib/db/pglite-owner-thread";
-import { configuredStore, LIMITER_TABLE } from "@/lib/rate-limit/limiter-store";
+import { configuredStore, LIMITER_TABLE, postgresStore } from "@/lib/rate-limit/limiter-store";
 import { resetConfig } from "@/lib/config";
 
 let dir: string;
@@ -49,6 +49,9 @@ describe("the embedded database's own thread", () => {
     const owner = readLiveOwner(dir);
     expect(owner).toMatchObject({ pid: process.pid, command: "test owner thread" });
     expect(owner?.socketPath).toBe(path.join(access!.kind === "client" ? access!.socketDir : "", ".s.PGSQL.5432"));
+    // The lock names the thread too: this thread asking for the folder is told of its owner, never handed the lock.
+    expect(owner?.threadId).toBeGreaterThan(0);
+    expect(tryAcquireDataDirLock(dir, "this thread")).toEqual({ owner });
 
     expect(await migrateDatabase(config())).toEqual(listMigrationNames());
     const db = newPrismaClient(databaseTarget(config()), 4);
@@ -63,7 +66,10 @@ describe("the embedded database's own thread", () => {
     }
     expect(await socketRows(`SELECT email FROM "User"`)).toEqual([{ email: "thread@example.com" }]);
 
-    await closeEmbedded(dir);
+    const closing = closeEmbedded(dir);
+    // Still reached through the thread while it closes: nothing here may open the folder meanwhile.
+    expect(knownEmbeddedAccess(dir)?.kind).toBe("client");
+    await closing;
     expect(existsSync(path.join(dir, LOCK_FILE))).toBe(false);
     expect(knownEmbeddedAccess(dir)).toBeUndefined();
     expect(onLost).not.toHaveBeenCalled();
@@ -96,6 +102,24 @@ describe("the embedded database's own thread", () => {
       process.env.DATABASE_URL = before.url;
       resetConfig();
       (globalThis as Record<symbol, unknown>)[Symbol.for("kling-portal.limiter-store")] = before.store;
+    }
+  });
+
+  it("counts limits from several connections at once: statements go unnamed in PGlite's one session", async () => {
+    await startPgliteOwnerThread(dir, "test owner thread", () => {});
+    await migrateDatabase(config());
+    const access = knownEmbeddedAccess(dir);
+    if (access?.kind !== "client") throw new Error("no client access");
+    // Two stores (a portal's and an admin command's, say), each a pool of two connections.
+    const stores = [postgresStore(embeddedClientConfig(access.socketDir)), postgresStore(embeddedClientConfig(access.socketDir))];
+    try {
+      await Promise.all(stores.map((s) => s.ready));
+      const limiters = stores.map((s) => s.make({ keyPrefix: "parallel", points: 1000, duration: 60 }));
+      await Promise.all(limiters.flatMap((l) => Array.from({ length: 20 }, () => Promise.all([l.consume("k"), l.get("k")]))));
+      // Every point reached the table: none fell back to the in-memory insurance limiter.
+      expect(await socketRows(`SELECT points FROM "${LIMITER_TABLE}" WHERE key = 'parallel:k'`)).toEqual([{ points: 40 }]);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
     }
   });
 

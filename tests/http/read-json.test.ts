@@ -41,12 +41,10 @@ describe("readJson", () => {
     expect(err?.fields).toHaveProperty("a");
   });
 
-  it("validates with a schema that has an async refinement too: its answer and its 400", async () => {
-    const taken = new Set(["bob"]);
-    const asyncSchema = z.object({ name: z.string().refine(async (n) => !taken.has(n), "is taken") });
-    expect(await readJson(req('{"name":"alice"}', { "content-type": "application/json" }), asyncSchema)).toEqual({ name: "alice" });
-    const err = await failure(readJson(req('{"name":"bob"}', { "content-type": "application/json" }), asyncSchema));
-    expect(err?.status).toBe(400);
-    expect(err?.fields).toEqual({ name: "is taken" });
+  it("takes synchronous schemas only: one with an async refinement is refused as zod refuses it, without running the check twice", async () => {
+    let runs = 0;
+    const asyncSchema = z.object({ name: z.string().refine(async () => (runs++, true)) });
+    await expect(readJson(req('{"name":"alice"}', { "content-type": "application/json" }), asyncSchema)).rejects.toBeInstanceOf(z.core.$ZodAsyncError);
+    expect(runs).toBe(1);
   });
 });
