@@ -13,7 +13,7 @@ import { KlingError } from "../kling/errors";
 import { logger } from "../log";
 import { notifyTaskChanged } from "./notify";
 import { BUSY_MSG } from "./queue-messages";
-import { clockSql } from "./task-lease";
+import { clockSql, leaseEnd, type LeaseClock } from "./task-lease";
 
 /** pg_advisory_xact_lock key of the granter ("KLNGQUE" in ASCII), the same on every instance. */
 const GRANT_LOCK_KEY = 0x4b4c4e475155n;
@@ -71,7 +71,11 @@ export async function waitingInOrder(db: Pick<Prisma.TransactionClient, "$queryR
  * Returns the granted task ids. Without a limit (it was removed while tasks
  * waited) every waiting task goes on at once.
  */
-export async function grantSlots(opts: { testNow?: Date } = {}): Promise<string[]> {
+/**
+ * `hold`: the creator's own task, if granted now, is leased to its creator in the same statement, so that no
+ * reconciler claims it between the grant and the creator's send (it would then answer with a task still queued).
+ */
+export async function grantSlots(opts: { testNow?: Date; hold?: { id: string; owner: string } & LeaseClock } = {}): Promise<string[]> {
   const limit = queueLimit();
   const config = getConfig();
   const now = clockSql(opts);
@@ -97,7 +101,7 @@ export async function grantSlots(opts: { testNow?: Date } = {}): Promise<string[
       }
       if (ids.length === 0) return [];
       return tx.$queryRaw<{ id: string; clientCallbackUrl: string | null }[]>`
-      UPDATE "Task" SET status = 'queued', "statusMsg" = '', "nextCheckAt" = ${now},
+      UPDATE "Task" SET status = 'queued', "statusMsg" = '', "nextCheckAt" = ${now},${holdSql(opts.hold)}
         "deadlineAt" = ${now} + (${config.TASK_DEADLINE_SECONDS}::float8 * interval '1 second'), "updatedAt" = ${new Date()}
       WHERE id IN (${Prisma.join(ids)}) AND status = 'waiting'
       RETURNING id, "clientCallbackUrl"`;
@@ -108,6 +112,13 @@ export async function grantSlots(opts: { testNow?: Date } = {}): Promise<string[
   for (const task of granted) await notifyTaskChanged(task.id, task);
   if (granted.length) logger.debug({ granted: granted.length }, "fair queue granted Kling slots");
   return granted.map((t) => t.id);
+}
+
+function holdSql(hold: ({ id: string; owner: string } & LeaseClock) | undefined): Prisma.Sql {
+  if (!hold) return Prisma.empty;
+  return Prisma.sql`
+        "leaseOwner" = CASE WHEN id = ${hold.id} THEN ${hold.owner} ELSE "leaseOwner" END,
+        "leaseUntil" = CASE WHEN id = ${hold.id} THEN ${leaseEnd(hold)} ELSE "leaseUntil" END,`;
 }
 
 async function releaseAll(now: Prisma.Sql, deadlineSeconds: number): Promise<string[]> {

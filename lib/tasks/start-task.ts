@@ -13,7 +13,6 @@ import { grantSlots } from "./fair-queue";
 import { wakeReconciler } from "./reconciler";
 import type { CreateTaskRequest } from "./schema";
 import { submitTask } from "./submit-task";
-import { takeTask } from "./task-lease";
 import { creatorHoldSeconds } from "./timing";
 import { getConfig } from "../config";
 import { logger } from "../log";
@@ -57,13 +56,15 @@ export async function sendStarted(stored: Task, storing: number): Promise<Task> 
   let task = stored;
   if (stored.status === "waiting") {
     // The task is stored: a grant that fails here (a busy pool) is the reconciler's to make.
-    const granted = await grantSlots().catch((err) => {
+    const owner = `creator:${stored.id}`;
+    const granted = await grantSlots({ hold: { id: stored.id, owner, leaseSeconds } }).catch((err) => {
       logger.warn({ taskId: stored.id, err }, "granting a slot at submit failed; the reconciler will");
       return [] as string[];
     });
     // Others granted along with it are the reconciler's to submit.
     if (granted.some((id) => id !== stored.id)) wakeReconciler();
-    const taken = granted.includes(stored.id) ? await takeTask(stored.id, `creator:${stored.id}`, { leaseSeconds }) : null;
+    // Granted, it is already leased to its creator (in the grant's statement): no reconciler can have claimed it.
+    const taken = granted.includes(stored.id) ? await getDb().task.findUnique({ where: { id: stored.id, leaseOwner: owner } }) : null;
     if (!taken) return currentTask(stored.id);
     task = taken;
   }

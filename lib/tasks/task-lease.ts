@@ -4,7 +4,7 @@
 // upstream call (a status poll right after its claim rides on the claim's:
 // reconcile-task.ts): a worker that lost its lease skips the work instead of
 // duplicating it. SKIP LOCKED lets any number of workers share one database.
-import { getDb, Prisma, queryRows } from "../db/client";
+import { Prisma, queryRows } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 
 export type LeaseClock = {
@@ -17,7 +17,7 @@ export type LeaseClock = {
 const dbNow = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
 /** The clock leases and due times are compared against. */
 export const clockSql = (c: Pick<LeaseClock, "testNow">) => (c.testNow ? Prisma.sql`${c.testNow}::timestamp` : dbNow);
-const leaseEnd = (c: LeaseClock) => Prisma.sql`${clockSql(c)} + (${c.leaseSeconds}::float8 * interval '1 second')`;
+export const leaseEnd = (c: LeaseClock) => Prisma.sql`${clockSql(c)} + (${c.leaseSeconds}::float8 * interval '1 second')`;
 
 // Work still to do (also counted by lib/ops/system-snapshot.ts): a task in flight, or a failed one whose images upstream
 // delivered after all (the portal had given up on it) and are not yet saved.
@@ -57,17 +57,6 @@ export async function proveTaskLease(id: string, owner: string, c: LeaseClock & 
     WHERE id = ${id} AND "leaseOwner" = ${owner} AND "leaseUntil" > ${dbNow} ${onlyQueued}
     RETURNING id`);
   return rows.length === 1;
-}
-
-/** Takes an unheld task (one just granted a slot) for its creator to submit inline; false when a worker got there first. */
-export async function takeTask(id: string, owner: string, c: LeaseClock): Promise<Task | null> {
-  const now = clockSql(c);
-  const rows = await getDb().$queryRaw<{ id: string }[]>`
-    UPDATE "Task" SET "leaseUntil" = ${leaseEnd(c)}, "leaseOwner" = ${owner}
-    WHERE id = ${id} AND status = 'queued' AND "submitSentAt" IS NULL AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})
-    RETURNING id`;
-  if (rows.length === 0) return null;
-  return getDb().task.findUnique({ where: { id, leaseOwner: owner } });
 }
 
 /** Gives a task back with its next check time. Only the lease holder can. */

@@ -14,6 +14,7 @@ import { grantSlots, slotsHeld } from "@/lib/tasks/fair-queue";
 import { BUSY_MSG } from "@/lib/tasks/queue-messages";
 import { estimateSeconds, queuePositions, resetTypicalTaskSeconds } from "@/lib/tasks/queue-position";
 import { reconcileOnce } from "@/lib/tasks/reconciler";
+import { claimDueTasks } from "@/lib/tasks/task-lease";
 import { createTaskSchema } from "@/lib/tasks/schema";
 import { startTask } from "@/lib/tasks/start-task";
 import { getTaskOrThrow } from "@/lib/tasks/get-task-or-throw";
@@ -192,6 +193,22 @@ describeEachDb("fair queue", (ctx) => {
     const row = await ctx.db.task.findUniqueOrThrow({ where: { id: task.id } });
     expect(row.status).toBe("waiting");
     expect(row.nextCheckAt.getTime()).toBeGreaterThanOrEqual(Date.now() + 2000);
+  });
+
+  it("a creator's own task, when granted, is leased to it in the grant: a reconciler's claim right after cannot take it", async () => {
+    setLimit(1);
+    const user = await makeUser(ctx.db);
+    const task = await make(user.id);
+    expect(await grantSlots({ hold: { id: task.id, owner: `creator:${task.id}`, leaseSeconds: 45 } })).toEqual([task.id]);
+    const row = await ctx.db.task.findUniqueOrThrow({ where: { id: task.id } });
+    expect(row).toMatchObject({ status: "queued", leaseOwner: `creator:${task.id}` });
+    expect(row.leaseUntil!.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    expect((await claimDueTasks({ owner: "reconciler", limit: 10, leaseSeconds: 45 })).map((t) => t.id)).not.toContain(task.id);
+    // Granted without a hold (the reconciler's own pass), a task is free for any worker's claim.
+    const other = await make(user.id);
+    await finishUpstream(task.id);
+    expect(await grantSlots()).toEqual([other.id]);
+    expect((await claimDueTasks({ owner: "reconciler", limit: 10, leaseSeconds: 45 })).map((t) => t.id)).toContain(other.id);
   });
 
   it("a task reaching its end frees its slot and the reconciler's pass grants it", async () => {
