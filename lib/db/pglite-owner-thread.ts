@@ -24,7 +24,7 @@ const CLOSE_TIMEOUT_MS = 8_000;
  * Returns the thread (tests end it to see that).
  */
 export async function startPgliteOwnerThread(dir: string, command: string, onLost: (err: Error) => void): Promise<Worker> {
-  // The folder's lock names a process, not a thread: a second thread of this process would take it as its own.
+  // One access per folder and process: this thread already reaches it (through a thread of its own, or otherwise).
   if (knownEmbeddedAccess(dir)) throw new Error(`this process already reaches the embedded database in ${dir}`);
   const body = new URL("./pglite-owner-thread-body.ts", import.meta.url).href;
   // A worker does not inherit tsx's loader on Node 20: the body is loaded through tsx's own import.

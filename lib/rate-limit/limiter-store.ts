@@ -26,12 +26,12 @@ export function memoryStore(): LimiterStore {
 }
 
 /**
- * A PostgreSQL store on its own small pool (a URL, or an embedded owner's socket); each limiter falls back to
- * memory (insurance) while the database fails.
+ * A PostgreSQL store on its own small pool (a server's URL, or the socket an embedded database's owner serves in
+ * socketDir); each limiter falls back to memory (insurance) while the database fails.
  */
-export function postgresStore(url: string | pg.PoolConfig, schema?: string): LimiterStore {
-  const embedded = typeof url !== "string";
-  const pool = new pg.Pool(embedded ? { ...url, max: 2 } : { connectionString: stripSchemaParam(url), max: 2 });
+export function postgresStore(to: string | { socketDir: string }, schema?: string): LimiterStore {
+  const embedded = typeof to !== "string";
+  const pool = new pg.Pool(embedded ? embeddedClientConfig(to.socketDir, 2) : { connectionString: stripSchemaParam(to), max: 2 });
   // The message only: node-postgres puts its whole client on the error.
   pool.on("error", (err) => logger.warn({ err: err.message }, "rate limiter pool error"));
   // The library names its statements; on an embedded owner's socket every connection shares PGlite's one
@@ -75,7 +75,7 @@ export function configuredStore(): LimiterStore {
       target.kind === "postgres"
         ? postgresStore(target.url, target.schema)
         : embedded?.kind === "client"
-          ? postgresStore(embeddedClientConfig(embedded.socketDir))
+          ? postgresStore({ socketDir: embedded.socketDir })
           : memoryStore();
     g[holder] = { ...store, close: async () => {} };
   }

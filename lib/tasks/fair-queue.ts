@@ -70,12 +70,10 @@ export async function waitingInOrder(db: Pick<Prisma.TransactionClient, "$queryR
  * deadline: time spent waiting in the portal is not Kling's delay.
  * Returns the granted task ids. Without a limit (it was removed while tasks
  * waited) every waiting task goes on at once.
- */
-/**
  * `hold`: the creator's own task, if granted now, is leased to its creator in the same statement, so that no
  * reconciler claims it between the grant and the creator's send (it would then answer with a task still queued).
  */
-export async function grantSlots(opts: { testNow?: Date; hold?: { id: string; owner: string } & LeaseClock } = {}): Promise<string[]> {
+export async function grantSlots(opts: { testNow?: Date; hold?: CreatorHold } = {}): Promise<string[]> {
   const limit = queueLimit();
   const config = getConfig();
   const now = clockSql(opts);
@@ -114,7 +112,9 @@ export async function grantSlots(opts: { testNow?: Date; hold?: { id: string; ow
   return granted.map((t) => t.id);
 }
 
-function holdSql(hold: ({ id: string; owner: string } & LeaseClock) | undefined): Prisma.Sql {
+type CreatorHold = { id: string; owner: string } & LeaseClock;
+
+function holdSql(hold: CreatorHold | undefined): Prisma.Sql {
   if (!hold) return Prisma.empty;
   return Prisma.sql`
         "leaseOwner" = CASE WHEN id = ${hold.id} THEN ${hold.owner} ELSE "leaseOwner" END,

@@ -111,7 +111,7 @@ describe("the embedded database's own thread", () => {
     const access = knownEmbeddedAccess(dir);
     if (access?.kind !== "client") throw new Error("no client access");
     // Two stores (a portal's and an admin command's, say), each a pool of two connections.
-    const stores = [postgresStore(embeddedClientConfig(access.socketDir)), postgresStore(embeddedClientConfig(access.socketDir))];
+    const stores = [postgresStore({ socketDir: access.socketDir }), postgresStore({ socketDir: access.socketDir })];
     try {
       await Promise.all(stores.map((s) => s.ready));
       const limiters = stores.map((s) => s.make({ keyPrefix: "parallel", points: 1000, duration: 60 }));
@@ -139,7 +139,7 @@ describe("the embedded database's own thread", () => {
     expect(readLiveOwner(dir)?.pid).toBe(process.ppid);
   });
 
-  it("refuses a second thread for a folder this process already reaches (the lock names the process, not the thread)", async () => {
+  it("refuses a second thread for a folder this process already reaches", async () => {
     await startPgliteOwnerThread(dir, "test owner thread", () => {});
     await expect(startPgliteOwnerThread(dir, "test owner thread", () => {})).rejects.toThrow(/already reaches/);
     expect(await socketRows("SELECT 1 AS one")).toEqual([{ one: 1 }]);
