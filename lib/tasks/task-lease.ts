@@ -24,24 +24,35 @@ export const leaseEnd = (c: LeaseClock) => Prisma.sql`${clockSql(c)} + (${c.leas
 // A `waiting` task (fair-queue.ts) is work still to do too, though no worker claims it until it is granted a slot.
 export const ACTIVE = Prisma.sql`(status IN ('waiting', 'queued', 'submitted', 'processing')
   OR (status = 'failed' AND "upstreamSucceededAt" IS NOT NULL AND "finishedAt" IS NULL))`;
+/**
+ * Active work a worker may claim (all of it but `waiting`): the same condition, in the same words, as
+ * the predicate of the partial index "Task_due_idx" on "nextCheckAt" (its migration), so that the
+ * planner proves a claim is covered by it and reads due tasks in order, stopping at the claim's limit.
+ */
+export const CLAIMABLE = Prisma.sql`(status IN ('queued', 'submitted', 'processing')
+  OR (status = 'failed' AND "upstreamSucceededAt" IS NOT NULL AND "finishedAt" IS NULL))`;
 
 export async function claimDueTasks(opts: LeaseClock & { owner: string; limit: number }): Promise<Task[]> {
   if (opts.limit <= 0) return [];
-  const now = clockSql(opts);
   // The claimed rows come back whole: one round trip per claim (queryRows: straight to the driver, like the hot routes).
-  return queryRows<Task>(Prisma.sql`
+  return queryRows<Task>(claimDueSql(opts));
+}
+
+/** The claim's statement (tests read its plan): up to `limit` due tasks nobody holds, earliest due first, leased to `owner`. */
+export function claimDueSql(opts: LeaseClock & { owner: string; limit: number }): Prisma.Sql {
+  const now = clockSql(opts);
+  return Prisma.sql`
     UPDATE "Task" SET "leaseUntil" = ${leaseEnd(opts)}, "leaseOwner" = ${opts.owner}
     WHERE id IN (
       SELECT id FROM "Task"
-      WHERE ${ACTIVE}
-        AND status <> 'waiting'
+      WHERE ${CLAIMABLE}
         AND "nextCheckAt" <= ${now}
         AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})
       ORDER BY "nextCheckAt"
       LIMIT ${opts.limit}
       FOR UPDATE SKIP LOCKED
     )
-    RETURNING *`);
+    RETURNING *`;
 }
 
 /**
