@@ -19,18 +19,17 @@ const dbNow = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
 export const clockSql = (c: Pick<LeaseClock, "testNow">) => (c.testNow ? Prisma.sql`${c.testNow}::timestamp` : dbNow);
 export const leaseEnd = (c: LeaseClock) => Prisma.sql`${clockSql(c)} + (${c.leaseSeconds}::float8 * interval '1 second')`;
 
-// Work still to do (also counted by lib/ops/system-snapshot.ts): a task in flight, or a failed one whose images upstream
-// delivered after all (the portal had given up on it) and are not yet saved.
-// A `waiting` task (fair-queue.ts) is work still to do too, though no worker claims it until it is granted a slot.
-export const ACTIVE = Prisma.sql`(status IN ('waiting', 'queued', 'submitted', 'processing')
-  OR (status = 'failed' AND "upstreamSucceededAt" IS NOT NULL AND "finishedAt" IS NULL))`;
 /**
- * Active work a worker may claim (all of it but `waiting`): the same condition, in the same words, as
- * the predicate of the partial index "Task_due_idx" on "nextCheckAt" (its migration), so that the
- * planner proves a claim is covered by it and reads due tasks in order, stopping at the claim's limit.
+ * Active work a worker may claim (all of it but `waiting`): a task in flight, or a failed one whose images upstream
+ * delivered after all (the portal had given up on it) and are not yet saved. The same condition, in the same words,
+ * as the predicate of the partial index "Task_due_idx" on "nextCheckAt" (its migration), so that the planner proves
+ * a claim is covered by it and reads due tasks in order, stopping at the claim's limit. Literal SQL: no parameters.
  */
 export const CLAIMABLE = Prisma.sql`(status IN ('queued', 'submitted', 'processing')
   OR (status = 'failed' AND "upstreamSucceededAt" IS NOT NULL AND "finishedAt" IS NULL))`;
+// Work still to do (also counted by lib/ops/system-snapshot.ts): what can be claimed, and a `waiting` task
+// (fair-queue.ts), which no worker claims until it is granted a slot.
+export const ACTIVE = Prisma.sql`(status = 'waiting' OR ${CLAIMABLE})`;
 
 export async function claimDueTasks(opts: LeaseClock & { owner: string; limit: number }): Promise<Task[]> {
   if (opts.limit <= 0) return [];
