@@ -2,7 +2,7 @@
 // instance (and the admin console) sees the same numbers. Shared by
 // GET /api/metrics (gauges) and the admin console; one round trip per table.
 import { getDb, Prisma } from "../db/client";
-import { ACTIVE, CLAIMABLE, clockSql } from "../tasks/task-lease";
+import { ACTIVE, claimableNow, clockSql } from "../tasks/task-lease";
 
 export const TASK_STATUSES = ["waiting", "queued", "submitted", "processing", "succeed", "failed"] as const;
 export type TaskStatusName = (typeof TASK_STATUSES)[number];
@@ -79,7 +79,7 @@ export async function getSystemSnapshot(opts: { testNow?: Date } = {}): Promise<
       ", ",
     );
   // A waiting task is not claimable: it is the fair queue's until granted a slot.
-  const claimable = Prisma.sql`${CLAIMABLE} AND "nextCheckAt" <= ${now} AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})`;
+  const claimable = claimableNow(opts);
   const [t] = await db.$queryRaw<TaskRow[]>`
     SELECT ${perStatus("all", Prisma.empty)}, ${perStatus("new", Prisma.sql`AND "createdAt" >= ${dayAgo}`)},
       count(*) FILTER (WHERE ${ACTIVE} AND ("nextCheckAt" <= ${now} OR (status = 'queued' AND "submitSentAt" IS NULL)))::int AS depth,

@@ -31,6 +31,12 @@ export const CLAIMABLE = Prisma.sql`(status IN ('queued', 'submitted', 'processi
 // (fair-queue.ts), which no worker claims until it is granted a slot.
 export const ACTIVE = Prisma.sql`(status = 'waiting' OR ${CLAIMABLE})`;
 
+/** What a claim would take now (also counted by lib/ops/system-snapshot.ts): claimable, due, and held by no worker. */
+export function claimableNow(c: Pick<LeaseClock, "testNow">): Prisma.Sql {
+  const now = clockSql(c);
+  return Prisma.sql`${CLAIMABLE} AND "nextCheckAt" <= ${now} AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})`;
+}
+
 export async function claimDueTasks(opts: LeaseClock & { owner: string; limit: number }): Promise<Task[]> {
   if (opts.limit <= 0) return [];
   // The claimed rows come back whole: one round trip per claim (queryRows: straight to the driver, like the hot routes).
@@ -39,14 +45,11 @@ export async function claimDueTasks(opts: LeaseClock & { owner: string; limit: n
 
 /** The claim's statement (tests read its plan): up to `limit` due tasks nobody holds, earliest due first, leased to `owner`. */
 export function claimDueSql(opts: LeaseClock & { owner: string; limit: number }): Prisma.Sql {
-  const now = clockSql(opts);
   return Prisma.sql`
     UPDATE "Task" SET "leaseUntil" = ${leaseEnd(opts)}, "leaseOwner" = ${opts.owner}
     WHERE id IN (
       SELECT id FROM "Task"
-      WHERE ${CLAIMABLE}
-        AND "nextCheckAt" <= ${now}
-        AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})
+      WHERE ${claimableNow(opts)}
       ORDER BY "nextCheckAt"
       LIMIT ${opts.limit}
       FOR UPDATE SKIP LOCKED

@@ -2,7 +2,6 @@
 // order and stops at its limit: with thousands of tasks in flight it used to read and
 // sort every due one (5 ms of PostgreSQL's CPU per claim under the bench's submit load).
 import { beforeEach, expect, it } from "vitest";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { claimDueSql, claimDueTasks } from "@/lib/tasks/task-lease";
 import { describeEachDb } from "../helpers/db";
 import { makeUser } from "../helpers/fixtures";
@@ -16,12 +15,15 @@ describeEachDb("claiming due tasks", (ctx) => {
     userId = (await makeUser(ctx.db)).id;
   });
 
-  /** `count` tasks of `status`, the g-th due g seconds ago plus `dueAgoSeconds` (the last one is the most overdue). */
-  const insertTasks = (prefix: string, count: number, status: string, dueAgoSeconds: number, extra = Prisma.empty) =>
+  /**
+   * `count` tasks of `status`, the g-th due g seconds ago plus `dueAgoSeconds` (the last one is the most overdue);
+   * `upstreamSucceeded`: upstream reported their success (a failed one is then still work: its archive).
+   */
+  const insertTasks = (prefix: string, count: number, status: string, dueAgoSeconds: number, upstreamSucceeded = false) =>
     ctx.db.$executeRaw`
-      INSERT INTO "Task" (id, "userId", prompt, provider, "callbackSecret", status, "deadlineAt", "nextCheckAt", "updatedAt" ${extra === Prisma.empty ? Prisma.empty : Prisma.sql`, "upstreamSucceededAt"`})
+      INSERT INTO "Task" (id, "userId", prompt, provider, "callbackSecret", status, "deadlineAt", "nextCheckAt", "updatedAt", "upstreamSucceededAt")
       SELECT ${prefix} || lpad(g::text, 5, '0'), ${userId}, 'a harbour at dusk', 'appypie', ${prefix} || 'secret' || g, ${status}::"TaskStatus",
-             now() + interval '1 hour', now() - (g + ${dueAgoSeconds}) * interval '1 second', now() ${extra}
+             now() + interval '1 hour', now() - (g + ${dueAgoSeconds}) * interval '1 second', now(), CASE WHEN ${upstreamSucceeded} THEN now() END
       FROM generate_series(1, ${count}) g`;
 
   it("reads due tasks through the due-work index in due order, without sorting them all", async () => {
@@ -44,11 +46,11 @@ describeEachDb("claiming due tasks", (ctx) => {
     await ctx.db.task.updateMany({ where: { id: { startsWith: "held" } }, data: { leaseOwner: "other", leaseUntil: new Date(Date.now() + 60_000) } });
     await insertTasks("done", 5, "succeed", 1000);
     await insertTasks("lost", 5, "failed", 1000);
-    await insertTasks("kept", 5, "failed", 1000, Prisma.sql`, now()`);
+    await insertTasks("kept", 5, "failed", 1000, true);
     await ctx.db.task.updateMany({ where: { id: { startsWith: "kept" } }, data: { finishedAt: new Date() } });
     // Claimable though more overdue: a failed task whose images upstream delivered after all (its archive is still
     // to do), and a task whose worker's lease ran out.
-    await insertTasks("late", 1, "failed", 2000, Prisma.sql`, now()`);
+    await insertTasks("late", 1, "failed", 2000, true);
     await insertTasks("stale", 1, "processing", 1500);
     await ctx.db.task.updateMany({ where: { id: { startsWith: "stale" } }, data: { leaseOwner: "gone", leaseUntil: new Date(Date.now() - 1000) } });
 
