@@ -32,10 +32,14 @@ function create(): pino.Logger {
   });
 }
 
+/** The process's one pino instance, for a caller on a hot path (the proxy below binds a method on each access). */
+export function processLogger(): pino.Logger {
+  return ((globalThis as Holder)[key] ??= create());
+}
+
 export const logger: pino.Logger = new Proxy({} as pino.Logger, {
   get(_t, prop) {
-    const g = globalThis as Holder;
-    const l = (g[key] ??= create());
+    const l = processLogger();
     const v = Reflect.get(l, prop);
     return typeof v === "function" ? v.bind(l) : v;
   },

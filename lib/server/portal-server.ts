@@ -10,7 +10,7 @@ import { answerClientError } from "../http/client-error";
 import { CLIENT_IP_HEADER, resolveClientIp } from "../http/client-ip";
 import { methodGuardFor, refuseUnsupportedMethod } from "../http/method-guard";
 import { resourceHeadersFor } from "../http/resource-headers";
-import { logger } from "../log";
+import { logger, processLogger } from "../log";
 import { getMetrics } from "../ops/metrics";
 import { observeRequests } from "../ops/observe-requests";
 import { routeMatcherFor } from "../ops/route-patterns";
@@ -27,7 +27,7 @@ export async function startPortalServer(opts: { config: Config; dir: string; dev
   const emulator = config.KLING_PROVIDER === "local" ? await startLocalEmulator(config) : null;
   if (emulator) logger.debug({ url: emulator.url }, "built-in emulator listening on loopback");
 
-  const observe = observeRequests({ logger, routeOf: routeMatcherFor(dir), metrics: getMetrics() });
+  const observe = observeRequests({ logger: processLogger(), routeOf: routeMatcherFor(dir), metrics: getMetrics() });
   // Read once: under `npm run dev` routes change while it runs, so Next.js answers there.
   const guard = opts.dev ? null : methodGuardFor(dir);
   const resourceHeaders = resourceHeadersFor(config.PUBLIC_URL);

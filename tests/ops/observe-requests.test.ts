@@ -84,6 +84,37 @@ describe("request observer", () => {
     expect(replaced.raw).not.toContain("bad id");
   });
 
+  it("writes a line only at a level the logger logs, and still records the duration", async () => {
+    const quiet: Record<string, unknown>[] = [];
+    const quietSink = new Writable({
+      write(chunk, _enc, done) {
+        for (const l of String(chunk).split("\n").filter(Boolean)) quiet.push(JSON.parse(l));
+        done();
+      },
+    });
+    const observe = observeRequests({ logger: pino({ level: "error" }, quietSink), routeOf: routeMatcherFor(process.cwd()), metrics: getMetrics() });
+    const quietServer = http.createServer((req, res) =>
+      observe(req, res, () => {
+        res.statusCode = req.method === "POST" ? 503 : 200;
+        res.end("done");
+      }),
+    );
+    await new Promise<void>((ok) => quietServer.listen(0, "127.0.0.1", ok));
+    const url = `http://127.0.0.1:${(quietServer.address() as AddressInfo).port}/api/ping`;
+    try {
+      await (await fetch(url)).text();
+      await (await fetch(url, { method: "POST" })).text();
+      for (let i = 0; i < 50 && quiet.length === 0; i++) await new Promise((ok) => setTimeout(ok, 10));
+      await new Promise((ok) => setTimeout(ok, 50));
+      expect(quiet).toHaveLength(1);
+      expect(quiet[0]).toMatchObject({ level: 50, method: "POST", route: "/api/ping", status: 503 });
+      const text = await getMetrics().registry.metrics();
+      expect(text).toMatch(/kling_portal_http_request_duration_seconds_count\{route="\/api\/ping",method="GET",status_code="200"\} [1-9]/);
+    } finally {
+      await new Promise<void>((ok) => quietServer.close(() => ok()));
+    }
+  });
+
   it("records each request's duration in the histogram under its route pattern, never the raw path", async () => {
     await call("/api/tasks/ck-one");
     await call("/api/tasks/ck-two");
