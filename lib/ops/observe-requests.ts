@@ -25,14 +25,20 @@ export function observeRequests(opts: { logger: Logger; routeOf: RouteMatcher; m
     const ctx: RequestContext = { requestId };
     const start = process.hrtime.bigint();
     res.setHeader("X-Request-Id", requestId);
+    // A response's own error (a write after its end) is logged with its line, not thrown.
+    let failure: string | undefined;
+    res.on("error", (err) => {
+      failure = err.message;
+    });
     // One handler when the response ends or the connection closes: no per-request child
-    // logger (pino-http made one, with its redaction, for every request: about 4% of a bare
-    // request's CPU); the line is only built when its level is logged.
+    // loggers (pino-http made two, one serialising the request through the redaction, for
+    // every request, logged or not); the line is only built when its level is logged.
     res.once("close", () => {
       const durationMs = Number(process.hrtime.bigint() - start) / 1e6;
       const status = res.statusCode;
       opts.metrics.httpDuration.observe({ route: match.route, method: req.method ?? "", status_code: String(status) }, durationMs / 1000);
-      const level = status >= 500 ? "error" : "info";
+      const err = failure ?? (status >= 500 ? `failed with status code ${status}` : undefined);
+      const level = err ? "error" : "info";
       if (!logger.isLevelEnabled(level)) return;
       // Only these fields: no headers (cookies, keys), no query strings (signed URLs).
       const line = {
@@ -46,6 +52,7 @@ export function observeRequests(opts: { logger: Logger; routeOf: RouteMatcher; m
         apiKeyId: ctx.apiKeyId,
         // The client went away before the answer was complete.
         ...(res.writableFinished ? {} : { aborted: true }),
+        ...(err ? { err } : {}),
       };
       logger[level](line, `${req.method} ${match.route} ${status}`);
     });

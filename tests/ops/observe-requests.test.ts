@@ -64,7 +64,14 @@ describe("request observer", () => {
 
   it("names the gateway caller's user and key, and logs 5xx at error level", async () => {
     const { line } = await call("/kling-ai-image/v1/getImageTask", { method: "POST", headers: { "Ocp-Apim-Subscription-Key": "kp_SECRETKEY" }, body: "{}" });
-    expect(line).toMatchObject({ level: 50, route: "/kling-ai-image/v1/getImageTask", status: 500, userId: "user-2", apiKeyId: "key-9" });
+    expect(line).toMatchObject({
+      level: 50,
+      route: "/kling-ai-image/v1/getImageTask",
+      status: 500,
+      userId: "user-2",
+      apiKeyId: "key-9",
+      err: "failed with status code 500",
+    });
   });
 
   it("never logs credentials: headers, query strings, the callback secret in the path", async () => {
@@ -84,34 +91,69 @@ describe("request observer", () => {
     expect(replaced.raw).not.toContain("bad id");
   });
 
-  it("writes a line only at a level the logger logs, and still records the duration", async () => {
-    const quiet: Record<string, unknown>[] = [];
-    const quietSink = new Writable({
-      write(chunk, _enc, done) {
-        for (const l of String(chunk).split("\n").filter(Boolean)) quiet.push(JSON.parse(l));
-        done();
+  it("builds no line at a level the logger leaves out, and still records the duration", async () => {
+    const asked: string[] = [];
+    const refuse = () => {
+      throw new Error("a line was built at a level the logger leaves out");
+    };
+    // A logger that logs nothing: the observer must ask, and then neither build nor write a line.
+    const silent = {
+      isLevelEnabled: (level: string) => {
+        asked.push(level);
+        return false;
       },
-    });
-    const observe = observeRequests({ logger: pino({ level: "error" }, quietSink), routeOf: routeMatcherFor(process.cwd()), metrics: getMetrics() });
-    const quietServer = http.createServer((req, res) =>
+      info: refuse,
+      error: refuse,
+    } as unknown as pino.Logger;
+    const metric = 'kling_portal_http_request_duration_seconds_count{route="/api/ping",method="GET",status_code="200"}';
+    const count = async () =>
+      Number(
+        (await getMetrics().registry.metrics())
+          .split("\n")
+          .find((l) => l.startsWith(`${metric} `))
+          ?.split(" ")[1] ?? 0,
+      );
+    const observe = observeRequests({ logger: silent, routeOf: routeMatcherFor(process.cwd()), metrics: getMetrics() });
+    const quiet = http.createServer((req, res) =>
       observe(req, res, () => {
         res.statusCode = req.method === "POST" ? 503 : 200;
         res.end("done");
       }),
     );
-    await new Promise<void>((ok) => quietServer.listen(0, "127.0.0.1", ok));
-    const url = `http://127.0.0.1:${(quietServer.address() as AddressInfo).port}/api/ping`;
+    await new Promise<void>((ok) => quiet.listen(0, "127.0.0.1", ok));
+    const url = `http://127.0.0.1:${(quiet.address() as AddressInfo).port}/api/ping`;
+    const before = await count();
     try {
       await (await fetch(url)).text();
       await (await fetch(url, { method: "POST" })).text();
-      for (let i = 0; i < 50 && quiet.length === 0; i++) await new Promise((ok) => setTimeout(ok, 10));
-      await new Promise((ok) => setTimeout(ok, 50));
-      expect(quiet).toHaveLength(1);
-      expect(quiet[0]).toMatchObject({ level: 50, method: "POST", route: "/api/ping", status: 503 });
-      const text = await getMetrics().registry.metrics();
-      expect(text).toMatch(/kling_portal_http_request_duration_seconds_count\{route="\/api\/ping",method="GET",status_code="200"\} [1-9]/);
+      await expect.poll(() => asked).toEqual(["info", "error"]);
+      expect(await count()).toBe(before + 1);
     } finally {
-      await new Promise<void>((ok) => quietServer.close(() => ok()));
+      await new Promise<void>((ok) => quiet.close(() => ok()));
+    }
+  });
+
+  it("marks the line aborted when the client left before the answer was complete", async () => {
+    const seen: Record<string, unknown>[] = [];
+    const sink2 = new Writable({
+      write(chunk, _enc, done) {
+        for (const l of String(chunk).split("\n").filter(Boolean)) seen.push(JSON.parse(l));
+        done();
+      },
+    });
+    const observe = observeRequests({ logger: pino({ level: "info" }, sink2), routeOf: routeMatcherFor(process.cwd()), metrics: getMetrics() });
+    // Sends the head and part of the body, then never finishes.
+    const slow = http.createServer((req, res) => observe(req, res, () => res.writeHead(200).write("part")));
+    await new Promise<void>((ok) => slow.listen(0, "127.0.0.1", ok));
+    try {
+      const client = http.get(`http://127.0.0.1:${(slow.address() as AddressInfo).port}/api/tasks`, (res) => res.once("data", () => client.destroy()));
+      client.on("error", () => {});
+      await expect.poll(() => seen.length).toBe(1);
+      expect(seen[0]).toMatchObject({ level: 30, route: "/api/tasks", status: 200, aborted: true });
+      expect(seen[0]).not.toHaveProperty("err");
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((ok) => slow.close(() => ok()));
     }
   });
 
