@@ -104,9 +104,14 @@ export function newTaskRow(
     idempotencyKey: opts.idempotencyKey ?? null,
     requestHash: made.requestHash,
     deadlineAt: new Date(now + config.TASK_DEADLINE_SECONDS * 1000),
-    // With a concurrency limit it waits for a slot (fair-queue.ts) and nobody holds it yet.
+    // With a concurrency limit it waits for a slot (fair-queue.ts). A creator about to grant it one (sendNow) holds it,
+    // so that no other granter takes it first and the creator answers "queued" for a task it meant to send.
     ...(config.KLING_MAX_CONCURRENCY !== undefined
-      ? { status: "waiting" as const, statusMsg: WAITING_MSG }
+      ? {
+          status: "waiting" as const,
+          statusMsg: WAITING_MSG,
+          ...(opts.sendNow ? { leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000), leaseOwner: `creator:${id}` } : {}),
+        }
       : {
           // Held by the creator, which submits it at once; after the hold the reconciler takes over.
           leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),

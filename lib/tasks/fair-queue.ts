@@ -55,8 +55,14 @@ export function waitingTurnsSql(due: Prisma.Sql = Prisma.empty): Prisma.Sql {
  * every earlier waiting task of theirs is granted (fewest first), then by age.
  * `dueAt` limits it to tasks due then (backoff after a 1303 waits its turn).
  */
-export async function waitingInOrder(db: Pick<Prisma.TransactionClient, "$queryRaw">, opts: { dueAt?: Prisma.Sql; limit?: number } = {}): Promise<QueueRow[]> {
-  const due = opts.dueAt ? Prisma.sql`AND t."nextCheckAt" <= ${opts.dueAt}` : Prisma.empty;
+export async function waitingInOrder(
+  db: Pick<Prisma.TransactionClient, "$queryRaw">,
+  opts: { dueAt?: Prisma.Sql; limit?: number; heldBy?: string } = {},
+): Promise<QueueRow[]> {
+  // Due, and held by no creator but `heldBy` (a creator's hold ends with its grant, or lapses if it died).
+  const due = opts.dueAt
+    ? Prisma.sql`AND t."nextCheckAt" <= ${opts.dueAt} AND (t."leaseUntil" IS NULL OR t."leaseUntil" < ${opts.dueAt} OR t."leaseOwner" = ${opts.heldBy ?? null})`
+    : Prisma.empty;
   const limit = opts.limit !== undefined ? Prisma.sql`LIMIT ${opts.limit}` : Prisma.empty;
   return db.$queryRaw<QueueRow[]>`${waitingTurnsSql(due)}
     SELECT id, "userId", n, "createdAt", "nextCheckAt" FROM w ORDER BY turn, "createdAt", id ${limit}`;
@@ -70,8 +76,10 @@ export async function waitingInOrder(db: Pick<Prisma.TransactionClient, "$queryR
  * deadline: time spent waiting in the portal is not Kling's delay.
  * Returns the granted task ids. Without a limit (it was removed while tasks
  * waited) every waiting task goes on at once.
- * `hold`: the creator's own task, if granted now, is leased to its creator in the same statement, so that no
- * reconciler claims it between the grant and the creator's send (it would then answer with a task still queued).
+ * `hold`: the creator's own task, held by its creator since its insert (create-task.ts) so that no other
+ * granter takes it first. Granted now, it stays leased to its creator in the same statement, so that no
+ * reconciler claims it between the grant and the creator's send (either would leave the creator answering
+ * with a task still queued); not granted, the creator's hold ends and it waits like any other.
  */
 export async function grantSlots(opts: { testNow?: Date; hold?: CreatorHold } = {}): Promise<string[]> {
   const limit = queueLimit();
@@ -84,19 +92,22 @@ export async function grantSlots(opts: { testNow?: Date; hold?: CreatorHold } = 
       await tx.$queryRaw`SELECT pg_advisory_xact_lock(${GRANT_LOCK_KEY}::bigint)::text`;
       const held = await slotsHeld(tx);
       let free = limit - held;
-      if (free <= 0) return [];
-      // No more tasks than free slots can be granted (each takes at least one).
-      const candidates = await waitingInOrder(tx, { dueAt: now, limit: free + 1 });
       const ids: string[] = [];
-      for (const task of candidates) {
-        if (task.n <= free) {
-          ids.push(task.id);
-          free -= task.n;
-        } else {
-          if (task.n > limit && held === 0 && ids.length === 0) ids.push(task.id);
-          break;
+      if (free > 0) {
+        // No more tasks than free slots can be granted (each takes at least one).
+        const candidates = await waitingInOrder(tx, { dueAt: now, limit: free + 1, heldBy: opts.hold?.owner });
+        for (const task of candidates) {
+          if (task.n <= free) {
+            ids.push(task.id);
+            free -= task.n;
+          } else {
+            if (task.n > limit && held === 0 && ids.length === 0) ids.push(task.id);
+            break;
+          }
         }
       }
+      // The creator's task not granted now waits like any other: its creator's hold ends here.
+      if (opts.hold && !ids.includes(opts.hold.id)) await releaseHold(tx, opts.hold);
       if (ids.length === 0) return [];
       return tx.$queryRaw<{ id: string; clientCallbackUrl: string | null }[]>`
       UPDATE "Task" SET status = 'queued', "statusMsg" = '', "nextCheckAt" = ${now},${holdSql(opts.hold)}
@@ -113,6 +124,11 @@ export async function grantSlots(opts: { testNow?: Date; hold?: CreatorHold } = 
 }
 
 type CreatorHold = { id: string; owner: string } & LeaseClock;
+
+function releaseHold(tx: Pick<Prisma.TransactionClient, "$executeRaw">, hold: CreatorHold): Promise<number> {
+  return tx.$executeRaw`UPDATE "Task" SET "leaseOwner" = NULL, "leaseUntil" = NULL
+    WHERE id = ${hold.id} AND status = 'waiting' AND "leaseOwner" = ${hold.owner}`;
+}
 
 function holdSql(hold: CreatorHold | undefined): Prisma.Sql {
   if (!hold) return Prisma.empty;

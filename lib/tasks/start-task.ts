@@ -55,7 +55,8 @@ export async function sendStarted(stored: Task, storing: number): Promise<Task> 
   const markedAtInsert = stored.submitSentAt !== null && Date.now() - storing < (leaseSeconds * 1000) / 2;
   let task = stored;
   if (stored.status === "waiting") {
-    // The task is stored: a grant that fails here (a busy pool) is the reconciler's to make.
+    // The task is stored: a grant that fails here (a busy pool) is the reconciler's to make, once the
+    // creator's hold taken at the insert lapses.
     const owner = `creator:${stored.id}`;
     const granted = await grantSlots({ hold: { id: stored.id, owner, leaseSeconds } }).catch((err) => {
       logger.warn({ taskId: stored.id, err }, "granting a slot at submit failed; the reconciler will");

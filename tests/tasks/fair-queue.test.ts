@@ -16,7 +16,7 @@ import { estimateSeconds, queuePositions, resetTypicalTaskSeconds } from "@/lib/
 import { reconcileOnce } from "@/lib/tasks/reconciler";
 import { claimDueTasks } from "@/lib/tasks/task-lease";
 import { createTaskSchema } from "@/lib/tasks/schema";
-import { startTask } from "@/lib/tasks/start-task";
+import { sendStarted, startTask } from "@/lib/tasks/start-task";
 import { getTaskOrThrow } from "@/lib/tasks/get-task-or-throw";
 import { listTasks } from "@/lib/tasks/list-tasks";
 import { describeEachDb } from "../helpers/db";
@@ -209,6 +209,40 @@ describeEachDb("fair queue", (ctx) => {
     await finishUpstream(task.id);
     expect(await grantSlots()).toEqual([other.id]);
     expect((await claimDueTasks({ owner: "reconciler", limit: 10, leaseSeconds: 45 })).map((t) => t.id)).toContain(other.id);
+  });
+
+  it("a creator's new waiting task is held by it: another granter's pass leaves it, the creator's grant sends it", async () => {
+    life = await startLifecycle({ durationMs: 60_000 });
+    setLimit(1);
+    const user = await makeUser(ctx.db);
+    // Stored as startTask stores it, before its creator's grant: another granter's pass comes first.
+    const { task } = await createTask(input(), { userId: user.id, sendNow: true });
+    expect(task).toMatchObject({ status: "waiting", leaseOwner: `creator:${task.id}` });
+    expect(await grantSlots()).toEqual([]);
+    await reconcileOnce({ now: later(1) });
+    expect(await statusOf(task.id)).toBe("waiting");
+    expect(life.emulator.calls.submit).toBe(0);
+    // The creator's own grant and send, as startTask goes on.
+    const sent = await sendStarted(task, Date.now());
+    expect(sent.status).toBe("submitted");
+    expect(life.emulator.calls.submit).toBe(1);
+    // Without it (the creator died), its hold lapses and a reconciler's pass grants it.
+    const orphan = (await createTask(input(), { userId: user.id, sendNow: true, holdSeconds: 1 })).task;
+    await finishUpstream(task.id);
+    expect(await grantSlots({ testNow: later(0.5) })).toEqual([]);
+    expect(await grantSlots({ testNow: later(2) })).toEqual([orphan.id]);
+  });
+
+  it("a creator's task not granted for want of a slot leaves its creator's hold and takes the next free slot", async () => {
+    setLimit(1);
+    const user = await makeUser(ctx.db);
+    const first = await make(user.id);
+    expect(await grantSlots()).toEqual([first.id]);
+    const { task } = await createTask(input(), { userId: user.id, sendNow: true });
+    expect(await grantSlots({ hold: { id: task.id, owner: `creator:${task.id}`, leaseSeconds: 45 } })).toEqual([]);
+    expect(await ctx.db.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({ status: "waiting", leaseOwner: null, leaseUntil: null });
+    await finishUpstream(first.id);
+    expect(await grantSlots()).toEqual([task.id]);
   });
 
   it("a task reaching its end frees its slot and the reconciler's pass grants it", async () => {
