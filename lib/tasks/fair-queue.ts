@@ -53,15 +53,17 @@ export function waitingTurnsSql(due: Prisma.Sql = Prisma.empty): Prisma.Sql {
 /**
  * Waiting tasks in the fair order: by the slots their user would hold once
  * every earlier waiting task of theirs is granted (fewest first), then by age.
- * `dueAt` limits it to tasks due then (backoff after a 1303 waits its turn).
+ * `dueAt` limits it to tasks due then (backoff after a 1303 waits its turn) and held by no creator
+ * then but `heldBy`: a task its creator is about to grant is in no other granter's order meanwhile.
  */
 export async function waitingInOrder(
   db: Pick<Prisma.TransactionClient, "$queryRaw">,
   opts: { dueAt?: Prisma.Sql; limit?: number; heldBy?: string } = {},
 ): Promise<QueueRow[]> {
-  // Due, and held by no creator but `heldBy` (a creator's hold ends with its grant, or lapses if it died).
+  // Due then, and held by no creator but `heldBy` (a creator's hold ends with its grant, or lapses if it died).
+  const mine = opts.heldBy === undefined ? Prisma.empty : Prisma.sql` OR t."leaseOwner" = ${opts.heldBy}`;
   const due = opts.dueAt
-    ? Prisma.sql`AND t."nextCheckAt" <= ${opts.dueAt} AND (t."leaseUntil" IS NULL OR t."leaseUntil" < ${opts.dueAt} OR t."leaseOwner" = ${opts.heldBy ?? null})`
+    ? Prisma.sql`AND t."nextCheckAt" <= ${opts.dueAt} AND (t."leaseUntil" IS NULL OR t."leaseUntil" < ${opts.dueAt}${mine})`
     : Prisma.empty;
   const limit = opts.limit !== undefined ? Prisma.sql`LIMIT ${opts.limit}` : Prisma.empty;
   return db.$queryRaw<QueueRow[]>`${waitingTurnsSql(due)}
@@ -85,7 +87,7 @@ export async function grantSlots(opts: { testNow?: Date; hold?: CreatorHold } = 
   const limit = queueLimit();
   const config = getConfig();
   const now = clockSql(opts);
-  if (limit === undefined) return releaseAll(now, config.TASK_DEADLINE_SECONDS);
+  if (limit === undefined) return releaseAll(now, config.TASK_DEADLINE_SECONDS, opts.hold);
   // Attempts are kept: a task sent back by repeated 1303s backs off further each time.
   const granted = await getDb().$transaction(
     async (tx) => {
@@ -125,9 +127,14 @@ export async function grantSlots(opts: { testNow?: Date; hold?: CreatorHold } = 
 
 type CreatorHold = { id: string; owner: string } & LeaseClock;
 
-function releaseHold(tx: Pick<Prisma.TransactionClient, "$executeRaw">, hold: CreatorHold): Promise<number> {
+function releaseHold(tx: Pick<Prisma.TransactionClient, "$executeRaw">, hold: Pick<CreatorHold, "id" | "owner">): Promise<number> {
   return tx.$executeRaw`UPDATE "Task" SET "leaseOwner" = NULL, "leaseUntil" = NULL
     WHERE id = ${hold.id} AND status = 'waiting' AND "leaseOwner" = ${hold.owner}`;
+}
+
+/** Ends a creator's hold on its waiting task after its grant failed, so that other granters need not wait for it to lapse. */
+export function releaseCreatorHold(hold: Pick<CreatorHold, "id" | "owner">): Promise<number> {
+  return releaseHold(getDb(), hold);
 }
 
 function holdSql(hold: CreatorHold | undefined): Prisma.Sql {
@@ -137,9 +144,12 @@ function holdSql(hold: CreatorHold | undefined): Prisma.Sql {
         "leaseUntil" = CASE WHEN id = ${hold.id} THEN ${leaseEnd(hold)} ELSE "leaseUntil" END,`;
 }
 
-async function releaseAll(now: Prisma.Sql, deadlineSeconds: number): Promise<string[]> {
+async function releaseAll(now: Prisma.Sql, deadlineSeconds: number, hold: CreatorHold | undefined): Promise<string[]> {
+  // Creators' holds on waiting tasks end with the wait (a claim must be able to take them), but the caller's own.
   const rows = await getDb().$queryRaw<{ id: string; clientCallbackUrl: string | null }[]>`
     UPDATE "Task" SET status = 'queued', "statusMsg" = '', "nextCheckAt" = ${now},
+      "leaseOwner" = ${hold ? Prisma.sql`CASE WHEN id = ${hold.id} THEN ${hold.owner} END` : Prisma.sql`NULL`},
+      "leaseUntil" = ${hold ? Prisma.sql`CASE WHEN id = ${hold.id} THEN ${leaseEnd(hold)} END` : Prisma.sql`NULL`},
       "deadlineAt" = ${now} + (${deadlineSeconds}::float8 * interval '1 second'), "updatedAt" = ${new Date()}
     WHERE status = 'waiting'
     RETURNING id, "clientCallbackUrl"`;

@@ -9,7 +9,7 @@ import { isHttpLink } from "../kling/schema";
 import { createTask, type CreateTaskOptions, newTaskId, newTaskRow } from "./create-task";
 import { insertTasksSql, NEW_TASK_COLUMNS, newTaskValues } from "./insert-task";
 import { unlimitedSql } from "../usage/reserve";
-import { grantSlots } from "./fair-queue";
+import { grantSlots, releaseCreatorHold } from "./fair-queue";
 import { wakeReconciler } from "./reconciler";
 import type { CreateTaskRequest } from "./schema";
 import { submitTask } from "./submit-task";
@@ -46,8 +46,11 @@ export function insertAtAdmission(input: CreateTaskRequest, opts: Omit<CreateTas
   };
 }
 
-/** Sends a task just stored by its creator (`storing`: when the store began), or hands it to the fair queue. */
-export async function sendStarted(stored: Task, storing: number): Promise<Task> {
+/**
+ * Sends a task just stored by its creator (`storing`: when the store began), or hands it to the fair queue.
+ * `grant`: the fair queue's granter (tests make it fail).
+ */
+export async function sendStarted(stored: Task, storing: number, deps: { grant?: typeof grantSlots } = {}): Promise<Task> {
   const leaseSeconds = creatorHoldSeconds(getConfig());
   // Stored as sent under a hold that began just now (only a task its creator holds at once, never a waiting one):
   // that proves the lease as a renewal would. A store that took half the hold (a lock wait, a stalled pool) proves it
@@ -55,11 +58,12 @@ export async function sendStarted(stored: Task, storing: number): Promise<Task> 
   const markedAtInsert = stored.submitSentAt !== null && Date.now() - storing < (leaseSeconds * 1000) / 2;
   let task = stored;
   if (stored.status === "waiting") {
-    // The task is stored: a grant that fails here (a busy pool) is the reconciler's to make, once the
-    // creator's hold taken at the insert lapses.
+    // The task is stored: a grant that fails here (a busy pool) is the reconciler's to make. The creator's hold
+    // taken at the insert is given up at once if it can be, or lapses after the hold.
     const owner = `creator:${stored.id}`;
-    const granted = await grantSlots({ hold: { id: stored.id, owner, leaseSeconds } }).catch((err) => {
+    const granted = await (deps.grant ?? grantSlots)({ hold: { id: stored.id, owner, leaseSeconds } }).catch(async (err) => {
       logger.warn({ taskId: stored.id, err }, "granting a slot at submit failed; the reconciler will");
+      await releaseCreatorHold({ id: stored.id, owner }).catch(() => 0);
       return [] as string[];
     });
     // Others granted along with it are the reconciler's to submit.

@@ -226,11 +226,12 @@ describeEachDb("fair queue", (ctx) => {
     const sent = await sendStarted(task, Date.now());
     expect(sent.status).toBe("submitted");
     expect(life.emulator.calls.submit).toBe(1);
-    // Without it (the creator died), its hold lapses and a reconciler's pass grants it.
+    // Without it (the creator died), its hold lapses and another granter's pass grants it.
     const orphan = (await createTask(input(), { userId: user.id, sendNow: true, holdSeconds: 1 })).task;
     await finishUpstream(task.id);
-    expect(await grantSlots({ testNow: later(0.5) })).toEqual([]);
-    expect(await grantSlots({ testNow: later(2) })).toEqual([orphan.id]);
+    const lapse = orphan.leaseUntil!.getTime();
+    expect(await grantSlots({ testNow: new Date(lapse - 1) })).toEqual([]);
+    expect(await grantSlots({ testNow: new Date(lapse + 1) })).toEqual([orphan.id]);
   });
 
   it("a creator's task not granted for want of a slot leaves its creator's hold and takes the next free slot", async () => {
@@ -243,6 +244,23 @@ describeEachDb("fair queue", (ctx) => {
     expect(await ctx.db.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({ status: "waiting", leaseOwner: null, leaseUntil: null });
     await finishUpstream(first.id);
     expect(await grantSlots()).toEqual([task.id]);
+  });
+
+  it("a creator whose grant fails gives its hold up, so the next granter's pass takes the task at once", async () => {
+    setLimit(1);
+    const user = await makeUser(ctx.db);
+    const { task } = await createTask(input(), { userId: user.id, sendNow: true });
+    // The grant fails (a busy pool); the task stays stored, waiting.
+    const broken = await sendStarted(task, Date.now(), { grant: () => Promise.reject(new Error("pool busy")) });
+    expect(broken).toMatchObject({ status: "waiting", leaseOwner: null });
+    expect(await grantSlots()).toEqual([task.id]);
+    // Without a limit (removed while tasks wait), every waiting task goes on, holds ended but the caller's own.
+    const a = (await createTask(input(), { userId: user.id, sendNow: true })).task;
+    const b = (await createTask(input(), { userId: user.id, sendNow: true })).task;
+    setLimit(undefined);
+    expect((await grantSlots({ hold: { id: a.id, owner: `creator:${a.id}`, leaseSeconds: 45 } })).sort()).toEqual([a.id, b.id].sort());
+    expect(await ctx.db.task.findUniqueOrThrow({ where: { id: a.id } })).toMatchObject({ status: "queued", leaseOwner: `creator:${a.id}` });
+    expect(await ctx.db.task.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ status: "queued", leaseOwner: null, leaseUntil: null });
   });
 
   it("a task reaching its end frees its slot and the reconciler's pass grants it", async () => {
