@@ -87,6 +87,7 @@ export function newTaskRow(
 ): NewTask {
   const config = getConfig();
   const { id, imageRef, now } = made;
+  const creatorHold = { leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000), leaseOwner: creatorOf(id) };
   return {
     id,
     userId: opts.userId,
@@ -110,16 +111,18 @@ export function newTaskRow(
       ? {
           status: "waiting" as const,
           statusMsg: WAITING_MSG,
-          ...(opts.sendNow ? { leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000), leaseOwner: `creator:${id}` } : {}),
+          ...(opts.sendNow ? creatorHold : {}),
         }
       : {
           // Held by the creator, which submits it at once; after the hold the reconciler takes over.
-          leaseUntil: new Date(now + (opts.holdSeconds ?? creatorHoldSeconds(config)) * 1000),
-          leaseOwner: `creator:${id}`,
+          ...creatorHold,
           ...(opts.sendNow && !imageRef?.startsWith("blob:") ? { submitSentAt: new Date(now) } : {}),
         }),
   };
 }
+
+/** The lease owner a new task's creator holds it as, until it has sent it (or granted it a slot). */
+export const creatorOf = (taskId: string): string => `creator:${taskId}`;
 
 /** A new task's id: time-ordered, like a cuid. */
 export function newTaskId(): string {

@@ -109,10 +109,10 @@ export async function grantSlots(opts: { testNow?: Date; hold?: CreatorHold } = 
         }
       }
       // The creator's task not granted now waits like any other: its creator's hold ends here.
-      if (opts.hold && !ids.includes(opts.hold.id)) await releaseHold(tx, opts.hold);
+      if (opts.hold && !ids.includes(opts.hold.id)) await releaseHold(opts.hold, tx);
       if (ids.length === 0) return [];
       return tx.$queryRaw<{ id: string; clientCallbackUrl: string | null }[]>`
-      UPDATE "Task" SET status = 'queued', "statusMsg" = '', "nextCheckAt" = ${now},${holdSql(opts.hold)}
+      UPDATE "Task" SET status = 'queued', "statusMsg" = '', "nextCheckAt" = ${now},${holdSql(opts.hold, "keep")}
         "deadlineAt" = ${now} + (${config.TASK_DEADLINE_SECONDS}::float8 * interval '1 second'), "updatedAt" = ${new Date()}
       WHERE id IN (${Prisma.join(ids)}) AND status = 'waiting'
       RETURNING id, "clientCallbackUrl"`;
@@ -127,29 +127,26 @@ export async function grantSlots(opts: { testNow?: Date; hold?: CreatorHold } = 
 
 type CreatorHold = { id: string; owner: string } & LeaseClock;
 
-function releaseHold(tx: Pick<Prisma.TransactionClient, "$executeRaw">, hold: Pick<CreatorHold, "id" | "owner">): Promise<number> {
-  return tx.$executeRaw`UPDATE "Task" SET "leaseOwner" = NULL, "leaseUntil" = NULL
+/** Ends a creator's hold on its waiting task (not granted, or its grant failed), so that other granters need not wait for it to lapse. */
+export function releaseHold(hold: Pick<CreatorHold, "id" | "owner">, db: Pick<Prisma.TransactionClient, "$executeRaw"> = getDb()): Promise<number> {
+  return db.$executeRaw`UPDATE "Task" SET "leaseOwner" = NULL, "leaseUntil" = NULL
     WHERE id = ${hold.id} AND status = 'waiting' AND "leaseOwner" = ${hold.owner}`;
 }
 
-/** Ends a creator's hold on its waiting task after its grant failed, so that other granters need not wait for it to lapse. */
-export function releaseCreatorHold(hold: Pick<CreatorHold, "id" | "owner">): Promise<number> {
-  return releaseHold(getDb(), hold);
-}
-
-function holdSql(hold: CreatorHold | undefined): Prisma.Sql {
-  if (!hold) return Prisma.empty;
+/** The lease assignments of granted rows: the creator's own task leased to it; the others' leases kept or cleared. */
+function holdSql(hold: CreatorHold | undefined, others: "keep" | "clear"): Prisma.Sql {
+  const otherOwner = others === "keep" ? Prisma.sql`"leaseOwner"` : Prisma.sql`NULL`;
+  const otherUntil = others === "keep" ? Prisma.sql`"leaseUntil"` : Prisma.sql`NULL`;
+  if (!hold) return others === "keep" ? Prisma.empty : Prisma.sql` "leaseOwner" = NULL, "leaseUntil" = NULL,`;
   return Prisma.sql`
-        "leaseOwner" = CASE WHEN id = ${hold.id} THEN ${hold.owner} ELSE "leaseOwner" END,
-        "leaseUntil" = CASE WHEN id = ${hold.id} THEN ${leaseEnd(hold)} ELSE "leaseUntil" END,`;
+        "leaseOwner" = CASE WHEN id = ${hold.id} THEN ${hold.owner} ELSE ${otherOwner} END,
+        "leaseUntil" = CASE WHEN id = ${hold.id} THEN ${leaseEnd(hold)} ELSE ${otherUntil} END,`;
 }
 
 async function releaseAll(now: Prisma.Sql, deadlineSeconds: number, hold: CreatorHold | undefined): Promise<string[]> {
   // Creators' holds on waiting tasks end with the wait (a claim must be able to take them), but the caller's own.
   const rows = await getDb().$queryRaw<{ id: string; clientCallbackUrl: string | null }[]>`
-    UPDATE "Task" SET status = 'queued', "statusMsg" = '', "nextCheckAt" = ${now},
-      "leaseOwner" = ${hold ? Prisma.sql`CASE WHEN id = ${hold.id} THEN ${hold.owner} END` : Prisma.sql`NULL`},
-      "leaseUntil" = ${hold ? Prisma.sql`CASE WHEN id = ${hold.id} THEN ${leaseEnd(hold)} END` : Prisma.sql`NULL`},
+    UPDATE "Task" SET status = 'queued', "statusMsg" = '', "nextCheckAt" = ${now},${holdSql(hold, "clear")}
       "deadlineAt" = ${now} + (${deadlineSeconds}::float8 * interval '1 second'), "updatedAt" = ${new Date()}
     WHERE status = 'waiting'
     RETURNING id, "clientCallbackUrl"`;

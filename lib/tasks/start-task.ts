@@ -6,10 +6,10 @@ import type { AdmittedWrite } from "../auth/admit-grouped";
 import { getDb, Prisma } from "../db/client";
 import type { Task } from "../generated/prisma/client";
 import { isHttpLink } from "../kling/schema";
-import { createTask, type CreateTaskOptions, newTaskId, newTaskRow } from "./create-task";
+import { createTask, type CreateTaskOptions, creatorOf, newTaskId, newTaskRow } from "./create-task";
 import { insertTasksSql, NEW_TASK_COLUMNS, newTaskValues } from "./insert-task";
 import { unlimitedSql } from "../usage/reserve";
-import { grantSlots, releaseCreatorHold } from "./fair-queue";
+import { grantSlots, releaseHold } from "./fair-queue";
 import { wakeReconciler } from "./reconciler";
 import type { CreateTaskRequest } from "./schema";
 import { submitTask } from "./submit-task";
@@ -60,10 +60,10 @@ export async function sendStarted(stored: Task, storing: number, deps: { grant?:
   if (stored.status === "waiting") {
     // The task is stored: a grant that fails here (a busy pool) is the reconciler's to make. The creator's hold
     // taken at the insert is given up at once if it can be, or lapses after the hold.
-    const owner = `creator:${stored.id}`;
+    const owner = creatorOf(stored.id);
     const granted = await (deps.grant ?? grantSlots)({ hold: { id: stored.id, owner, leaseSeconds } }).catch(async (err) => {
       logger.warn({ taskId: stored.id, err }, "granting a slot at submit failed; the reconciler will");
-      await releaseCreatorHold({ id: stored.id, owner }).catch(() => 0);
+      await releaseHold({ id: stored.id, owner }).catch(() => 0);
       return [] as string[];
     });
     // Others granted along with it are the reconciler's to submit.
