@@ -7,6 +7,7 @@
 import dns from "node:dns";
 import type { LookupFunction } from "node:net";
 import { Agent, fetch as undiciFetch } from "undici";
+import { type Deadline, deadline } from "./deadline";
 import { describeNonPublic, isIpLiteral, normalizeIp } from "./ip-ranges";
 import { readCapped } from "./read-capped";
 
@@ -89,8 +90,8 @@ export async function safeFetch(url: string | URL, opts: SafeFetchOptions): Prom
   }
   const allowed = new Set((opts.allowOrigins ?? []).map((o) => new URL(o).origin));
   const maxRedirects = opts.maxRedirects ?? MAX_REDIRECTS;
-  const timeout = AbortSignal.timeout(opts.timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  const time = deadline(opts.timeoutMs, opts.signal);
+  const { signal } = time;
   const guarded = new Agent({ connect: { lookup: guardedLookup(opts.lookup ?? dns.lookup) } });
   const open = new Agent(opts.lookup ? { connect: { lookup: opts.lookup as LookupFunction } } : {});
   let method = opts.method ?? "GET";
@@ -124,7 +125,7 @@ export async function safeFetch(url: string | URL, opts: SafeFetchOptions): Prom
       } catch (err) {
         const blocked = findCause(err, BlockedAddress);
         if (blocked) throw refusedAddress(`${where} resolves to`, blocked.address, blocked.why);
-        throw failure(err, current, opts, timeout);
+        throw failure(err, current, opts, time);
       }
       const location = res.headers.get("location");
       if (REDIRECTS.has(res.status) && location) {
@@ -157,11 +158,12 @@ export async function safeFetch(url: string | URL, opts: SafeFetchOptions): Prom
         } else bytes = await readCapped(res.body as ReadableStream<Uint8Array> | null, opts.maxBytes, tooLarge);
       } catch (err) {
         if (err instanceof SafeFetchError) throw err;
-        throw failure(err, current, opts, timeout);
+        throw failure(err, current, opts, time);
       }
       return { status: res.status, ok: res.ok, headers: res.headers as unknown as Headers, body: bytes, redirects: hop };
     }
   } finally {
+    time.clear();
     void guarded.destroy().catch(() => {});
     void open.destroy().catch(() => {});
   }
@@ -171,9 +173,9 @@ function refusedAddress(prefix: string, address: string, why: string): SafeFetch
   return new SafeFetchError("refused", `${prefix} ${address}, ${why}: only public addresses are allowed`);
 }
 
-function failure(err: unknown, url: URL, opts: SafeFetchOptions, timeout: AbortSignal): Error {
+function failure(err: unknown, url: URL, opts: SafeFetchOptions, time: Deadline): Error {
   if (opts.signal?.aborted) return opts.signal.reason instanceof Error ? opts.signal.reason : new Error("aborted");
-  if (timeout.aborted) return new SafeFetchError("timeout", `${opts.purpose} at ${url.host} did not answer within ${Math.round(opts.timeoutMs / 100) / 10} s`);
+  if (time.timedOut()) return new SafeFetchError("timeout", `${opts.purpose} at ${url.host} did not answer within ${Math.round(opts.timeoutMs / 100) / 10} s`);
   const { code, message } = deepestCause(err);
   return new SafeFetchError("network", `${opts.purpose} at ${url.host} could not be reached (${code ?? message ?? "network error"})`, code);
 }

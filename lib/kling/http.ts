@@ -3,6 +3,7 @@
 // (honouring Retry-After), and no retry for other 4xx answers. Redirects are
 // never followed: the subscription key or token would go with them.
 import { request } from "undici";
+import { deadline } from "../http/deadline";
 import { describe, KlingError, kindForHttpStatus } from "./errors";
 
 export type HttpResult = { status: number; json: unknown; text: string; headers: Headers };
@@ -80,16 +81,15 @@ export async function requestJson(opts: RequestOptions): Promise<HttpResult> {
       await sleep(wait);
     }
     let res: Answer;
-    const timeout = AbortSignal.timeout(opts.timeoutMs);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    const time = deadline(opts.timeoutMs, opts.signal);
     try {
       const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-      res = await (opts.fetch ? viaFetch(opts.fetch, opts, body, signal) : viaUndici(opts, body, signal));
+      res = await (opts.fetch ? viaFetch(opts.fetch, opts, body, time.signal) : viaUndici(opts, body, time.signal));
       if (res.status >= 300 && res.status < 400) throw redirectError(opts.url, res.status, res.headers);
     } catch (err) {
       if (err instanceof KlingError) throw err;
       if (opts.signal?.aborted) throw opts.signal.reason ?? err;
-      const timedOut = timeout.aborted;
+      const timedOut = time.timedOut();
       lastError = new KlingError(
         timedOut ? "timeout" : "network",
         timedOut
@@ -98,6 +98,8 @@ export async function requestJson(opts: RequestOptions): Promise<HttpResult> {
         { cause: timedOut ? "timeout" : networkCode(err) },
       );
       continue;
+    } finally {
+      time.clear();
     }
     const { status, text, headers } = res;
     const json = parseJson(text);

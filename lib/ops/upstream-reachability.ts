@@ -4,6 +4,7 @@
 // even a 404, means reachable; a timeout or network fault means not.
 import type { Config } from "../config";
 import { getLocalEmulatorAddress } from "../kling/local-emulator-address";
+import { deadline } from "../http/deadline";
 
 export type Reachability = { status: "reachable" | "unreachable" | "unknown"; detail?: string; checkedAt: string };
 
@@ -23,14 +24,16 @@ async function probe(config: Config, timeoutMs: number, fetchImpl: typeof fetch)
   const url = upstreamBaseUrl(config);
   // The local provider's emulator runs only inside `npm start`; elsewhere there is nothing to probe.
   if (!url) return { status: "unknown", detail: "no upstream address in this process", checkedAt };
+  const time = deadline(timeoutMs);
   try {
-    const res = await fetchImpl(url, { method: "HEAD", redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetchImpl(url, { method: "HEAD", redirect: "manual", signal: time.signal });
     await res.body?.cancel().catch(() => {});
     return { status: "reachable", checkedAt };
   } catch (err) {
-    const timedOut = (err as Error)?.name === "TimeoutError";
     const code = (err as { cause?: { code?: string } })?.cause?.code;
-    return { status: "unreachable", detail: timedOut ? "timed out" : (code ?? "connection failed"), checkedAt };
+    return { status: "unreachable", detail: time.timedOut() ? "timed out" : (code ?? "connection failed"), checkedAt };
+  } finally {
+    time.clear();
   }
 }
 

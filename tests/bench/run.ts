@@ -244,6 +244,8 @@ async function main() {
       await settleTasksOf(sql, ids.submitter);
       loads.submit16 = await load("POST /api/tasks", { ...submit, connections: 16 });
       await settleTasksOf(sql, ids.submitter);
+      // The latency ceiling at the same concurrency: what the bare route's own tail is on this machine.
+      loads.bare16 = await load("GET /api/ping", { url: `${base}/api/ping`, connections: 16 });
     }
     if (want("list"))
       await phase("list", () => load("GET /api/tasks?limit=24", { url: `${base}/api/tasks?limit=24`, headers: cookie(pageUser), connections: 64 }));
@@ -300,7 +302,11 @@ async function main() {
         submit_rps: loads.submit.rps,
         submit_ratio: ratio("submit"),
         submit_p99_ms_16c: loads.submit16.p99,
+        submit_p50_ms_16c: loads.submit16.p50,
         submit_rps_16c: loads.submit16.rps,
+        bare_p99_ms_16c: loads.bare16.p99,
+        bare_p50_ms_16c: loads.bare16.p50,
+        bare_rps_16c: loads.bare16.rps,
       });
     if (loads.list) Object.assign(report, { list_rps: loads.list.rps, list_ratio: ratio("list"), list_p99_ms: loads.list.p99 });
     if (loads.status) Object.assign(report, { status_rps: loads.status.rps, status_ratio: ratio("status") });
